@@ -1,0 +1,1 @@
+"""The shell around the ``conversations`` core: Telegram, SQLite, templates, the CLI."""

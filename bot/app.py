@@ -1,0 +1,150 @@
+"""Wiring: the python-telegram-bot ``Application`` and the services behind it.
+
+Owns: building the application from settings (``BOT_API_BASE_URL`` and all), opening the
+store and loading decks in ``post_init``, starting delivery (which first delivers what a
+crash left in the outbox), registering the handlers and the bot's command menu, and
+closing everything in ``post_shutdown``. Must not: hold workshop rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
+
+from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
+from bot.decks import DeckLibrary
+from bot.delivery import Delivery
+from bot.handlers import Handlers
+from bot.render import Renderer
+from bot.runner import Runner
+from bot.screens import Screens
+from bot.settings import Settings
+from bot.store import Store
+from conversations.deck import Deck, DeckInvalid
+
+log = logging.getLogger(__name__)
+
+PRIVATE_MENU = ("continue", "language", "decks", "help")
+GROUP_MENU = ("newsession", "status", "settings", "startsort", "endsession", "decks", "help")
+
+
+class Services:
+    """Everything the handlers use, created when the application starts."""
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.renderer = Renderer(fallback="en")
+        self.decks = DeckLibrary(load_builtin_decks().values())
+        self._store: Store | None = None
+        self._runner: Runner | None = None
+        self._delivery: Delivery | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the application has not started")
+        return self._store
+
+    @property
+    def runner(self) -> Runner:
+        if self._runner is None:
+            raise RuntimeError("the application has not started")
+        return self._runner
+
+    @property
+    def delivery(self) -> Delivery:
+        if self._delivery is None:
+            raise RuntimeError("the application has not started")
+        return self._delivery
+
+    def base_deck(self) -> Deck:
+        return self.decks.get(DEFAULT_DECK_ID)
+
+    def decks_for(self, user_id: int | None) -> tuple[str, ...]:
+        """Built-in decks and the ones this person uploaded."""
+        return tuple(
+            deck_id
+            for deck_id in self.decks.ids()
+            if self.decks.is_builtin(deck_id) or self.decks.owner(deck_id) == user_id
+        )
+
+    async def start(self, app: Application) -> None:  # type: ignore[type-arg]
+        self._store = await Store.open(self.settings.database_path)
+        async with self._store.transaction() as tx:
+            uploaded = await tx.uploaded_decks()
+        for deck_id, owner_id, filename, content in uploaded:
+            try:
+                self.decks.add(load_deck_bytes(filename, content, self.base_deck()), owner_id)
+            except DeckInvalid:
+                log.error("an uploaded deck (%s) no longer loads; it is skipped", deck_id)
+        screens = Screens(self.renderer, self.decks.get, app.bot.username)
+        self._runner = Runner(self._store, self.decks, clock=self.clock)
+        self._delivery = Delivery(
+            self._store, app.bot, screens, self._runner.report_unreachable, clock=self.clock
+        )
+        self._runner.on_enqueued = self._delivery.kick
+        self._delivery.start()
+        log.info("started as @%s", app.bot.username)
+
+    async def save_uploaded_deck(
+        self, deck: Deck, owner_id: int, filename: str, data: bytes
+    ) -> None:
+        async with self.store.transaction() as tx:
+            await tx.save_uploaded_deck(deck.id, owner_id, filename, data, self.clock())
+        self.decks.add(deck, owner_id)
+
+    async def stop(self) -> None:
+        if self._delivery is not None:
+            await self._delivery.stop()
+        if self._store is not None:
+            await self._store.close()
+        self._store = self._runner = self._delivery = None
+
+
+async def set_command_menu(app: Application, renderer: Renderer, locale: str) -> None:  # type: ignore[type-arg]
+    def commands(names: tuple[str, ...]) -> list[BotCommand]:
+        return [BotCommand(name, renderer.label(locale, f"command_{name}")) for name in names]
+
+    await app.bot.set_my_commands(commands(PRIVATE_MENU), scope=BotCommandScopeAllPrivateChats())
+    await app.bot.set_my_commands(commands(GROUP_MENU), scope=BotCommandScopeAllGroupChats())
+
+
+async def log_error(update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
+    """Log a handler's failure without the update (it may hold personal data)."""
+    log.error("an update could not be handled", exc_info=context.error)
+
+
+def build_application(
+    settings: Settings, clock: Callable[[], float] = time.time, rate_limiter: bool = True
+) -> Application:  # type: ignore[type-arg]
+    if not settings.token:
+        raise ValueError("a bot token is needed to build the application")
+    services = Services(settings, clock)
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        await services.start(app)
+        await set_command_menu(app, services.renderer, settings.default_locale)
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        await services.stop()
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.file_base_url)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
+    app = builder.build()
+    app.bot_data["services"] = services
+    app.add_error_handler(log_error)
+    Handlers(services, clock).register(app)
+    return app

@@ -1,0 +1,46 @@
+"""JSON encoding of the core's events and effects, for the outbox and the event log.
+
+Owns: turning a frozen dataclass into a JSON object (with its class name under
+``kind``) and back. Must not: know what any event or effect means.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from conversations.effects import EFFECT_TYPES, Effect
+
+T = TypeVar("T")
+
+
+def encode(record: Any) -> str:
+    """A dataclass instance as compact JSON (enums by value, tuples as lists)."""
+    return json.dumps(_plain(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, bool | int | float | str):
+        return value.value  # Enum
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def decode_effect(kind: str, payload: str) -> Effect:
+    """The effect stored as ``kind`` and ``payload`` by ``encode``."""
+    cls = EFFECT_TYPES[kind]
+    data = json.loads(payload)
+    return cls(**{k: v if isinstance(v, dict) else _tuples(v) for k, v in data.items()})

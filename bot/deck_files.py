@@ -1,0 +1,238 @@
+"""Deck files: reading TOML and CSV decks from disk or from an upload.
+
+This module owns the bytes-to-data step (UTF-8, TOML, CSV with comma, semicolon or tab
+separators, Excel's byte-order mark), where the built-in decks live (``decks/`` at the
+top of the project), and the checks that need more than one file: a missing file, or two
+files with the same deck id. Every failure becomes a :class:`DeckInvalid` with readable
+:class:`DeckProblem` values (file, line or row, field), never a traceback.
+
+It must not judge deck content itself (``conversations.deck`` does that), talk to
+Telegram or touch the database.
+
+Run ``python -m bot.deck_files [FILE...]`` to check deck files (default: the built-in
+decks); it prints every problem and exits with status 1 when there are any.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+import tomllib
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from conversations.deck import (
+    DECK_ID_MAX,
+    Deck,
+    DeckError,
+    DeckInvalid,
+    DeckProblem,
+    parse_cards_csv_rows,
+    parse_deck,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DECKS_DIR = PROJECT_DIR / "decks"
+"""The built-in decks: every ``*.toml`` and ``*.csv`` directly in this folder."""
+DEFAULT_DECK_ID = "goed-werk"
+"""The built-in deck sessions use by default, and the base of every CSV deck."""
+DECK_SUFFIXES = (".toml", ".csv")
+MAX_DECK_BYTES = 256 * 1024
+"""Larger uploads are refused before decoding."""
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def _invalid(source: str, where: str, message: str) -> DeckInvalid:
+    return DeckInvalid([DeckProblem(source, where, "", message)])
+
+
+def display_name(path: Path) -> str:
+    """``decks/goed-werk.toml`` for files in the project, else the path as given."""
+    for root in (PROJECT_DIR, Path.cwd()):
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return str(path)
+
+
+def deck_id_from_filename(filename: str) -> str:
+    """A deck id from a CSV file name: ``Team Values (2).csv`` -> ``team-values-2``."""
+    stem = Path(filename).stem.lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", stem).strip("-")
+    return slug[:DECK_ID_MAX].strip("-")
+
+
+def _decode(source: str, data: bytes) -> str:
+    if len(data) > MAX_DECK_BYTES:
+        raise _invalid(
+            source, "", f"file too large: {len(data)} bytes, at most {MAX_DECK_BYTES} bytes"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise _invalid(
+            source,
+            f"line {line}",
+            "not UTF-8 text: save the file as UTF-8 (in Excel: 'CSV UTF-8')",
+        ) from None
+    if "\x00" in text:
+        raise _invalid(source, "", "not a text file")
+    if not text.strip():
+        raise _invalid(source, "", "the file is empty")
+    return text
+
+
+def _parse_toml(source: str, text: str) -> Deck:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        where = ""
+        position = _TOML_POSITION.search(message)
+        if position:
+            where = f"line {position.group(1)}, column {position.group(2)}"
+            message = message[: position.start()]
+        elif _TOML_AT_END.search(message):
+            where = f"line {text.count(chr(10)) + 1}"
+            message = _TOML_AT_END.sub("", message) + " at the end of the file"
+        raise _invalid(source, where, f"not valid TOML: {message}") from None
+    return parse_deck(data, source)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Comma, semicolon (Dutch Excel) or tab: whichever the header line uses most."""
+    header = text.split("\n", 1)[0]
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > 0 else ","
+
+
+def _parse_csv(source: str, filename: str, text: str, base: Deck) -> Deck:
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+        rows = list(reader)
+    except csv.Error as exc:
+        raise _invalid(source, "", f"not valid CSV: {exc}") from None
+    return parse_cards_csv_rows(rows, base, deck_id_from_filename(filename), source)
+
+
+def load_deck_bytes(filename: str, data: bytes, base: Deck) -> Deck:
+    """Parse an uploaded deck file (``.toml`` or ``.csv``); CSV decks build on ``base``.
+
+    Raises :class:`DeckInvalid` for anything wrong with the file, including bytes that
+    are not UTF-8 and TOML syntax errors (with the line).
+    """
+    source = Path(filename).name or filename
+    suffix = Path(filename).suffix.lower()
+    if suffix not in DECK_SUFFIXES:
+        raise _invalid(source, "", "unsupported file type: send a .toml or .csv file")
+    text = _decode(source, data)
+    if suffix == ".toml":
+        return _parse_toml(source, text)
+    return _parse_csv(source, filename, text, base)
+
+
+def load_deck_file(path: Path, base: Deck | None = None) -> Deck:
+    """Read a deck file; a CSV deck builds on ``base`` (default: the built-in goed-werk deck).
+
+    Raises :class:`DeckInvalid` (also for a file that is missing or cannot be read).
+    """
+    source = display_name(path)
+    suffix = path.suffix.lower()
+    if suffix not in DECK_SUFFIXES:
+        raise _invalid(source, "", "unsupported file type: use a .toml or .csv file")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _invalid(source, "", "file not found") from None
+    except OSError as exc:
+        raise _invalid(source, "", f"cannot read the file: {exc.strerror or exc}") from None
+    text = _decode(source, data)
+    if suffix == ".toml":
+        return _parse_toml(source, text)
+    return _parse_csv(source, path.name, text, base if base is not None else default_base_deck())
+
+
+@lru_cache(maxsize=1)
+def default_base_deck() -> Deck:
+    """The built-in default deck (``decks/goed-werk.toml``), loaded once."""
+    return load_deck_file(DECKS_DIR / f"{DEFAULT_DECK_ID}.toml")
+
+
+def builtin_deck_paths(folder: Path = DECKS_DIR) -> list[Path]:
+    """The deck files directly in ``folder`` (not in sub-folders such as ``examples/``)."""
+    return sorted(
+        path for path in folder.iterdir() if path.is_file() and path.suffix.lower() in DECK_SUFFIXES
+    )
+
+
+def _load_all(paths: Iterable[Path]) -> tuple[dict[str, Deck], list[DeckProblem]]:
+    decks: dict[str, Deck] = {}
+    origin: dict[str, str] = {}
+    problems: list[DeckProblem] = []
+    for path in paths:
+        source = display_name(path)
+        try:
+            deck = load_deck_file(path)
+        except DeckInvalid as exc:
+            problems.extend(exc.problems)
+            continue
+        if deck.id in origin:
+            problems.append(
+                DeckProblem(
+                    source, "", "id", f"deck id {deck.id!r} is also used by {origin[deck.id]}"
+                )
+            )
+            continue
+        origin[deck.id] = source
+        decks[deck.id] = deck
+    return decks, problems
+
+
+def load_builtin_decks() -> dict[str, Deck]:
+    """Every built-in deck by id, the default deck first.
+
+    Raises :class:`DeckInvalid` listing the problems of all files when any file is bad.
+    """
+    decks, problems = _load_all(builtin_deck_paths())
+    if problems:
+        raise DeckInvalid(problems)
+    if DEFAULT_DECK_ID not in decks:
+        raise DeckInvalid(
+            [DeckProblem(display_name(DECKS_DIR), "", "", f"no {DEFAULT_DECK_ID!r} deck")]
+        )
+    return {DEFAULT_DECK_ID: decks[DEFAULT_DECK_ID]} | decks
+
+
+def check_files(paths: Iterable[Path]) -> list[DeckProblem]:
+    """Every problem in these deck files, including missing files and duplicate deck ids."""
+    return _load_all(paths)[1]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check deck files; print every problem; 0 when all are fine."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    paths = [Path(arg) for arg in args] if args else builtin_deck_paths()
+    try:
+        problems = check_files(paths)
+    except DeckError as exc:  # e.g. the base deck for a CSV file is itself broken
+        print(exc, file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"{len(paths)} deck file(s) OK")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,273 @@
+"""Delivery of the outbox to the Bot API: render, send or edit, mark done.
+
+Owns: the order of messages per chat (one worker per chat, effects in the order they
+were written), editing a slot's message in place, and what each Telegram error means:
+
+* ``RetryAfter`` (429): try this chat again after ``retry_after`` seconds;
+* ``TimedOut`` / ``NetworkError``: try again with exponential backoff;
+* ``Forbidden`` (403, blocked or never started): give up on the chat's pending effects
+  and report the chat as unreachable (it becomes an event, not a crash);
+* ``BadRequest`` "message is not modified": already shown, done;
+  "message to edit not found": send it anew; any other: logged and set aside.
+
+Global, per-chat and per-group rate limits are kept by PTB's ``AIORateLimiter`` on the
+bot. Must not: decide workshop rules, or log message texts (they hold personal data).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.codec import decode_effect
+from bot.screens import Screen, Screens
+from bot.store import OutboxRow, Store
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+MAX_WORKERS = 64
+MAX_ATTEMPTS = 12
+MAX_BACKOFF = 300.0
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait before the next try after ``attempts`` failed ones."""
+    return min(MAX_BACKOFF, 0.5 * 2**attempts)
+
+
+def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
+    if not screen.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.text, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.text, callback_data=b.data)
+                for b in row
+            ]
+            for row in screen.buttons
+        ]
+    )
+
+
+class _Postpone(Exception):
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+
+class Delivery:
+    def __init__(
+        self,
+        store: Store,
+        bot: Bot,
+        screens: Screens,
+        on_unreachable: Callable[[int], Awaitable[None]],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.screens = screens
+        self.on_unreachable = on_unreachable
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._limit = asyncio.Semaphore(MAX_WORKERS)
+        self._task: asyncio.Task[None] | None = None
+
+    # --- running ------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Something was written to the outbox: look for work now."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="delivery")
+            self.kick()
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._task = None
+        self._workers.clear()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            next_due = await self._dispatch()
+            timeout = None if next_due is None else max(0.0, next_due - self.clock())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _dispatch(self) -> float | None:
+        """Start a worker for each chat with due effects; when the next one is due."""
+        try:
+            async with self.store.transaction() as tx:
+                chats = await tx.chats_with_pending_effects()
+        except Exception:
+            log.exception("could not read the outbox")
+            return self.clock() + 1.0
+        now = self.clock()
+        next_due: float | None = None
+        for chat_id, not_before in chats:
+            if chat_id in self._workers:
+                continue
+            if not_before > now:
+                next_due = not_before if next_due is None else min(next_due, not_before)
+                continue
+            task = asyncio.get_running_loop().create_task(self._work(chat_id))
+            self._workers[chat_id] = task
+        return next_due
+
+    async def _work(self, chat_id: int) -> None:
+        try:
+            async with self._limit:
+                while await self._deliver_chat(chat_id):
+                    pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivery to a chat failed unexpectedly")
+        finally:
+            self._workers.pop(chat_id, None)
+            self.kick()
+
+    async def drain(self, limit_s: float = 30.0) -> None:
+        """Deliver everything that is due now (for start-up, tests and the demo)."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            async with self.store.transaction() as tx:
+                chats = await tx.chats_with_pending_effects()
+            due = [c for c, nb in chats if nb <= self.clock()]
+            if not due and not self._workers:
+                return
+            for chat_id in due:
+                if chat_id not in self._workers:
+                    self._workers[chat_id] = asyncio.get_running_loop().create_task(
+                        self._work(chat_id)
+                    )
+            await asyncio.sleep(0.01)
+        raise TimeoutError("the outbox did not drain in time")
+
+    # --- one chat -----------------------------------------------------------------------
+
+    async def _deliver_chat(self, chat_id: int) -> bool:
+        """Deliver the chat's due effects in order; True if there may be more."""
+        async with self.store.transaction() as tx:
+            rows = await tx.pending_effects(chat_id, BATCH)
+        for row in rows:
+            if row.not_before > self.clock():
+                return False
+            try:
+                await self._deliver(row)
+            except _Postpone as later:
+                await self._postpone(row, later.delay)
+                return False
+            except Forbidden:
+                await self._give_up_chat(chat_id, rows, "forbidden")
+                await self.on_unreachable(chat_id)
+                return False
+        return len(rows) == BATCH
+
+    async def _postpone(self, row: OutboxRow, delay: float) -> None:
+        async with self.store.transaction() as tx:
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                log.error(
+                    "giving up on outbox effect %d (%s) after %d tries",
+                    row.id,
+                    row.kind,
+                    row.attempts + 1,
+                )
+                await tx.mark_failed(row.id, "too many attempts")
+            else:
+                await tx.postpone(row.id, self.clock() + delay)
+
+    async def _give_up_chat(self, chat_id: int, rows: list[OutboxRow], reason: str) -> None:
+        log.warning(
+            "chat %d is unreachable (%s); its pending messages are set aside", chat_id, reason
+        )
+        async with self.store.transaction() as tx:
+            for row in await tx.pending_effects(chat_id, 10_000):
+                await tx.mark_failed(row.id, reason)
+
+    async def _deliver(self, row: OutboxRow) -> None:
+        screen = self.screens.screen(decode_effect(row.kind, row.payload))
+        try:
+            message_id = await self._send(screen)
+        except RetryAfter as exc:
+            retry_after = exc.retry_after
+            seconds = (
+                retry_after.total_seconds()
+                if hasattr(retry_after, "total_seconds")
+                else float(retry_after)
+            )
+            log.warning("rate limited by Telegram: retrying in %.1f s", seconds)
+            raise _Postpone(seconds) from exc
+        except Forbidden:
+            raise
+        except BadRequest as exc:
+            log.error("Telegram refused outbox effect %d (%s): %s", row.id, row.kind, exc.message)
+            async with self.store.transaction() as tx:
+                await tx.mark_failed(row.id, f"bad request: {exc.message}")
+            return
+        except NetworkError as exc:
+            log.warning("network error delivering effect %d: %s", row.id, type(exc).__name__)
+            raise _Postpone(backoff(row.attempts)) from exc
+        except TelegramError as exc:
+            log.error("Telegram error delivering effect %d: %s", row.id, exc.message)
+            raise _Postpone(backoff(row.attempts)) from exc
+        async with self.store.transaction() as tx:
+            if screen.slot is not None and message_id is not None:
+                await tx.set_slot_message(screen.chat_id, screen.slot, message_id)
+            await tx.mark_delivered(row.id, self.clock())
+
+    async def _send(self, screen: Screen) -> int | None:
+        """Send or edit; the message id to remember for the slot, if it changed."""
+        markup = keyboard(screen)
+        old: int | None = None
+        if screen.slot is not None:
+            async with self.store.transaction() as tx:
+                old = await tx.slot_message(screen.chat_id, screen.slot)
+        if old is not None and not screen.fresh:
+            try:
+                await self.bot.edit_message_text(
+                    screen.text,
+                    chat_id=screen.chat_id,
+                    message_id=old,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=NO_PREVIEW,
+                )
+                return None
+            except BadRequest as exc:
+                text = exc.message.lower()
+                if "not modified" in text:
+                    return None
+                if "not found" not in text and "can't be edited" not in text:
+                    raise
+        message = await self.bot.send_message(
+            screen.chat_id,
+            screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=NO_PREVIEW,
+        )
+        if old is not None and screen.fresh:
+            # The old message's buttons would only lead to "stale button" answers.
+            with contextlib.suppress(TelegramError):
+                await self.bot.edit_message_reply_markup(screen.chat_id, old, reply_markup=None)
+        return message.message_id

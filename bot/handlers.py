@@ -1,0 +1,332 @@
+"""Thin python-telegram-bot handlers: Telegram updates in, core events out.
+
+Owns: which command, text, file or tap becomes which event; gathering the facts the
+core needs (is this person a facilitator, fresh randomness, the clock); answering taps
+with the decision's toast once the transaction has committed; deck uploads. Must not:
+decide workshop rules or send workshop messages directly (they go through the outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from telegram import Message, Update, User
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.deck_files import MAX_DECK_BYTES, load_deck_bytes
+from conversations import events as ev
+from conversations.deck import DeckInvalid
+from conversations.effects import Say, ShowDecks
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+JOIN_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_NAME_LENGTH = 64
+GROUP_COMMANDS = ("newsession", "status", "settings", "startsort", "endsession")
+PRIVATE_COMMANDS = ("continue", "language")
+ANONYMOUS_ADMIN_ID = 1087968824
+"""Telegram's "Group" user that speaks for anonymous group admins."""
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def new_join_code() -> str:
+    """An unguessable join code: 96 random bits, URL-safe (16 characters)."""
+    return secrets.token_urlsafe(12)
+
+
+class Handlers:
+    def __init__(self, services: Services, clock: Callable[[], float] = time.time) -> None:
+        self.services = services
+        self.clock = clock
+
+    def register(self, app: Application) -> None:  # type: ignore[type-arg]
+        groups = filters.ChatType.GROUPS
+        private = filters.ChatType.PRIVATE
+        app.add_handler(CommandHandler("newsession", self.new_session, groups))
+        app.add_handler(CommandHandler("status", self.status, groups))
+        app.add_handler(CommandHandler("settings", self.settings, groups))
+        app.add_handler(CommandHandler("startsort", self.start_sort, groups))
+        app.add_handler(CommandHandler("endsession", self.end_session, groups))
+        app.add_handler(CommandHandler("decks", self.list_decks))
+        app.add_handler(CommandHandler("help", self.help))
+        app.add_handler(CommandHandler("start", self.start, private))
+        app.add_handler(CommandHandler("continue", self.resume, private))
+        app.add_handler(CommandHandler("language", self.language, private))
+        app.add_handler(CommandHandler(GROUP_COMMANDS, self.group_only, private))
+        app.add_handler(CommandHandler(PRIVATE_COMMANDS, self.private_only, groups))
+        app.add_handler(MessageHandler(private & filters.Document.ALL, self.deck_upload))
+        app.add_handler(MessageHandler(private & filters.COMMAND, self.unknown_command))
+        app.add_handler(MessageHandler(private & ~filters.COMMAND, self.private_message))
+        app.add_handler(CallbackQueryHandler(self.tap))
+
+    # --- facts --------------------------------------------------------------------------
+
+    def _locale(self, user: User | None) -> str:
+        code = (user.language_code or "")[:2] if user else ""
+        return code if code in ("nl", "en") else self.services.settings.default_locale
+
+    async def _is_facilitator(self, message: Message, user: User) -> bool:
+        if user.id in self.services.settings.facilitator_ids:
+            return True
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            return True  # an anonymous admin of this group
+        if message.chat.type == ChatType.PRIVATE:
+            return False
+        try:
+            member = await message.chat.get_member(user.id)
+        except TelegramError as exc:
+            log.warning("could not check a member's rights: %s", exc.message)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def _facilitator_event(
+        self, update: Update, build: Callable[[float, int, int, bool], ev.Event]
+    ) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        allowed = await self._is_facilitator(message, user)
+        event = build(self.clock(), message.chat.id, user.id, allowed)
+        await self.services.runner.submit(event, update.update_id)
+
+    # --- facilitator, in the group ------------------------------------------------------
+
+    async def new_session(self, update: Update, context: Context) -> None:
+        args = list(context.args or [])
+        user = update.effective_user
+        known = self.services.decks_for(user.id if user else None)
+        settings = self.services.settings
+        await self._facilitator_event(
+            update,
+            lambda at, chat, uid, ok: ev.SessionRequested(
+                at,
+                chat,
+                uid,
+                ok,
+                deck_id=args[0].lower() if args else None,
+                locale=args[1].lower() if len(args) > 1 else None,
+                new_session_id=0,  # the runner assigns it inside the transaction
+                join_code=new_join_code(),
+                default_locale=settings.default_locale,
+                known_decks=known,
+                default_deck=settings.default_deck,
+            ),
+        )
+
+    async def status(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.StatusRequested)
+
+    async def settings(self, update: Update, context: Context) -> None:
+        args = [a.lower() for a in context.args or []]
+        name = args[0] if args else None
+        value = args[1] if len(args) > 1 else None
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.SettingChanged(at, chat, uid, ok, name, value)
+        )
+
+    async def start_sort(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.SortStartRequested)
+
+    async def end_session(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.SessionEndRequested)
+
+    async def list_decks(self, update: Update, context: Context) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None:
+            return
+        decks = self.services.decks_for(user.id if user else None)
+        await self.services.runner.say(
+            ShowDecks(chat.id, self._locale(user), decks, self.services.settings.default_deck)
+        )
+
+    async def group_only(self, update: Update, context: Context) -> None:
+        await self._say(update, "group_only")
+
+    async def private_only(self, update: Update, context: Context) -> None:
+        await self._say(update, "private_only")
+
+    async def help(self, update: Update, context: Context) -> None:
+        chat = update.effective_chat
+        await self._say(update, "help_group" if chat and chat.type != ChatType.PRIVATE else "help")
+
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        await self._say(update, "unknown_command")
+
+    async def _say(self, update: Update, template: str, **params: str | int | None) -> None:
+        chat = update.effective_chat
+        if chat is not None:
+            locale = self._locale(update.effective_user)
+            await self.services.runner.say(Say(chat.id, locale, template, params))
+
+    # --- participant, in private --------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        payload = (context.args or [""])[0]
+        if not payload:
+            session_id = await self.services.runner.current_session_of(user.id)
+            if session_id is None:
+                await self._say(update, "help")
+                return
+            await self._participant(update, ev.ContinueRequested(self.clock(), session_id, user.id))
+            return
+        if not JOIN_CODE.fullmatch(payload):
+            await self._say(update, "join_unknown_code")
+            return
+        event = ev.JoinRequested(
+            self.clock(),
+            user.id,
+            chat.id,
+            user.full_name[:MAX_NAME_LENGTH],
+            user.language_code,
+            payload,
+            secrets.randbits(32),
+        )
+        await self.services.runner.submit(event, update.update_id)
+
+    async def _participant(self, update: Update, event: ev.Event) -> None:
+        decision = await self.services.runner.submit(event, update.update_id)
+        if decision.toast is not None and decision.toast.key == "not_participant":
+            await self._say(update, "no_session_private")
+
+    async def _current(self, update: Update) -> int | None:
+        user = update.effective_user
+        if user is None:
+            return None
+        session_id = await self.services.runner.current_session_of(user.id)
+        if session_id is None:
+            await self._say(update, "no_session_private")
+        return session_id
+
+    async def resume(self, update: Update, context: Context) -> None:
+        session_id = await self._current(update)
+        if session_id is not None and update.effective_user:
+            await self._participant(
+                update, ev.ContinueRequested(self.clock(), session_id, update.effective_user.id)
+            )
+
+    async def language(self, update: Update, context: Context) -> None:
+        args = [a.lower() for a in context.args or []]
+        if not args or args[0] not in ("nl", "en"):
+            await self._say(update, "language_usage")
+            return
+        session_id = await self._current(update)
+        if session_id is not None and update.effective_user:
+            await self._participant(
+                update,
+                ev.LanguageChosen(self.clock(), session_id, update.effective_user.id, args[0]),
+            )
+
+    async def private_message(self, update: Update, context: Context) -> None:
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        session_id = await self._current(update)
+        if session_id is None:
+            return
+        if not message.text:
+            await self._say(update, "hint_text_only")
+            return
+        await self._participant(
+            update,
+            ev.TextReceived(self.clock(), session_id, update.effective_user.id, message.text),
+        )
+
+    # --- taps ---------------------------------------------------------------------------
+
+    async def tap(self, update: Update, context: Context) -> None:
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        locale = self._locale(user)
+        try:
+            event = callbacks.parse(query.data, user.id, self.clock())
+        except callbacks.InvalidCallback as exc:
+            log.warning("rejected a tap with forged or malformed data: %s", exc)
+            await self._answer(query.answer, locale, "invalid_button", alert=True)
+            return
+        decision = await self.services.runner.submit(event, update.update_id)
+        toast = decision.toast
+        if toast is None:
+            await self._answer(query.answer, locale, None)
+        else:
+            await self._answer(query.answer, locale, toast.key, alert=toast.alert, **toast.params)
+
+    async def _answer(
+        self,
+        answer: Callable[..., object],
+        locale: str,
+        key: str | None,
+        alert: bool = False,
+        **params: str | int,
+    ) -> None:
+        text = self.services.renderer.label(locale, f"toast_{key}", **params) if key else None
+        try:
+            await answer(text=text, show_alert=alert)  # type: ignore[misc]
+        except TelegramError as exc:  # e.g. the query expired while the bot was down
+            log.info("could not answer a tap: %s", exc.message)
+
+    # --- deck uploads -------------------------------------------------------------------
+
+    async def deck_upload(self, update: Update, context: Context) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.document is None:
+            return
+        if not await self._is_facilitator(message, user):
+            await self._say(update, "deck_upload_refused")
+            return
+        document = message.document
+        filename = document.file_name or "deck.toml"
+        if not filename.lower().endswith((".toml", ".csv")):
+            await self._say(update, "deck_upload_kind")
+            return
+        if document.file_size is not None and document.file_size > MAX_DECK_BYTES:
+            await self._say(update, "deck_upload_too_big", limit=MAX_DECK_BYTES // 1024)
+            return
+        try:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("could not download an uploaded deck: %s", exc.message)
+            await self._say(update, "deck_upload_failed")
+            return
+        try:
+            deck = load_deck_bytes(filename, data, self.services.base_deck())
+        except DeckInvalid as exc:
+            problems = "\n".join(str(p) for p in exc.problems[:30])
+            await self._say(update, "deck_problems", count=len(exc.problems), problems=problems)
+            return
+        if self.services.decks.is_builtin(deck.id) or (
+            deck.id in self.services.decks and self.services.decks.owner(deck.id) != user.id
+        ):
+            await self._say(update, "deck_id_taken", deck=deck.id)
+            return
+        await self.services.save_uploaded_deck(deck, user.id, filename, data)
+        await self._say(
+            update,
+            "deck_added",
+            deck=deck.id,
+            cards=len(deck.cards),
+            title=deck.text(deck.title, self._locale(user)),
+        )

@@ -1,0 +1,39 @@
+"""Logging set-up: one format, the chosen level, and no secrets in any line.
+
+Owns: silencing httpx/httpcore request logs (their URLs hold the bot token) and a filter
+that masks the token in any record that still carries it. Must not: log message texts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+NOISY = ("httpx", "httpcore", "apscheduler", "aiosqlite")
+
+
+class RedactToken(logging.Filter):
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg = message.replace(self.token, "<token>")
+                record.args = None
+        return True
+
+
+def configure(level: str, token: str | None) -> None:
+    root = logging.getLogger()
+    root.setLevel(level)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(RedactToken(token))
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,118 @@
+"""Numbered schema migrations, applied in order and recorded in ``schema_migrations``.
+
+Owns: the database schema. A migration, once released, never changes: a change to the
+schema is a new migration at the end of ``MIGRATIONS``. Must not: hold queries.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "initial",
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            group_chat_id INTEGER NOT NULL,
+            deck_id TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            phase TEXT NOT NULL,
+            join_code TEXT NOT NULL UNIQUE,
+            sort_on_join INTEGER NOT NULL,
+            profile_questions INTEGER NOT NULL,
+            created_by INTEGER NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE UNIQUE INDEX sessions_one_open_per_group
+            ON sessions (group_chat_id) WHERE phase != 'closed';
+
+        CREATE TABLE participants (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            locale TEXT NOT NULL,
+            step TEXT NOT NULL,
+            order_seed INTEGER NOT NULL,
+            joined_at REAL NOT NULL,
+            lens_index INTEGER NOT NULL DEFAULT 0,
+            paused INTEGER NOT NULL DEFAULT 0,
+            age_band TEXT,
+            organisation TEXT,
+            selection TEXT NOT NULL DEFAULT '',
+            moving TEXT,
+            unreachable INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (session_id, user_id)
+        );
+        CREATE INDEX participants_by_user ON participants (user_id);
+        CREATE INDEX participants_by_step ON participants (session_id, step);
+
+        CREATE TABLE ratings (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            lens_id TEXT NOT NULL,
+            card_id TEXT NOT NULL,
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+            position INTEGER NOT NULL,
+            rated_at REAL NOT NULL,
+            PRIMARY KEY (session_id, user_id, lens_id, card_id),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+
+        CREATE TABLE tops (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            chosen_at REAL NOT NULL,
+            PRIMARY KEY (session_id, user_id, rank),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            created_at REAL NOT NULL,
+            chat_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            not_before REAL NOT NULL DEFAULT 0,
+            delivered_at REAL,
+            failed TEXT
+        );
+        CREATE INDEX outbox_pending_by_chat ON outbox (chat_id, id)
+            WHERE delivered_at IS NULL AND failed IS NULL;
+
+        CREATE TABLE message_slots (
+            chat_id INTEGER NOT NULL,
+            slot TEXT NOT NULL,
+            message_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, slot)
+        );
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            kind TEXT NOT NULL,
+            session_id INTEGER,
+            user_id INTEGER,
+            payload TEXT NOT NULL
+        );
+        CREATE INDEX events_by_session ON events (session_id);
+
+        CREATE TABLE processed_updates (
+            update_id INTEGER PRIMARY KEY,
+            at REAL NOT NULL
+        );
+
+        CREATE TABLE uploaded_decks (
+            deck_id TEXT PRIMARY KEY,
+            owner_id INTEGER NOT NULL,
+            filename TEXT NOT NULL,
+            content BLOB NOT NULL,
+            uploaded_at REAL NOT NULL
+        );
+        """,
+    ),
+)

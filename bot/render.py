@@ -1,0 +1,70 @@
+"""Rendering words from ``templates/``: jinja2 message templates and plain labels.
+
+Owns: the jinja2 environments (autoescape on, ``StrictUndefined``), one folder per
+language with a fallback language, and ``labels.toml`` per language for button labels
+and short answers to taps. Must not: know effects, Telegram or the database.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LABELS_FILE = "labels.toml"
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path = TEMPLATES_DIR, fallback: str = "en") -> None:
+        self.templates_dir = templates_dir
+        self.fallback = fallback
+        self.locales = tuple(
+            sorted(p.name for p in templates_dir.iterdir() if (p / LABELS_FILE).is_file())
+        )
+        if fallback not in self.locales:
+            raise ValueError(f"no templates for the fallback language {fallback!r}")
+        self._envs = {locale: self._environment(locale) for locale in self.locales}
+        self._labels = {
+            locale: tomllib.loads((templates_dir / locale / LABELS_FILE).read_text("utf-8"))
+            for locale in self.locales
+        }
+
+    def _environment(self, locale: str) -> jinja2.Environment:
+        folders = [self.templates_dir / locale]
+        if locale != self.fallback:
+            folders.append(self.templates_dir / self.fallback)
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folders),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+
+    def _locale(self, locale: str) -> str:
+        return locale if locale in self._envs else self.fallback
+
+    def render(self, locale: str, name: str, **context: Any) -> str:
+        """The message ``<name>.html`` in ``locale`` (Telegram HTML), trimmed."""
+        locale = self._locale(locale)
+        template = self._envs[locale].get_template(f"{name}.html")
+        text = template.render(label=lambda key, **p: self.label(locale, key, **p), **context)
+        return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+    def label(self, locale: str, key: str, **params: Any) -> str:
+        """A short plain-text string (a button, an answer to a tap)."""
+        labels = self._labels[self._locale(locale)]
+        text = labels.get(key)
+        if text is None:
+            text = self._labels[self.fallback][key]
+        return str(text).format(**params) if params else str(text)
+
+    def template_names(self, locale: str) -> list[str]:
+        return sorted(p.stem for p in (self.templates_dir / locale).glob("*.html"))
+
+    def label_keys(self, locale: str) -> set[str]:
+        return set(self._labels[locale])

@@ -1,0 +1,144 @@
+"""The unit of work: one event in, one transaction, effects into the outbox.
+
+Owns: loading the view an event needs (as the core's ``view_kind`` names it), calling
+the core, saving its changes and effects and logging the event in the same
+``BEGIN IMMEDIATE`` transaction, and recording handled Telegram update ids so that an
+update delivered twice changes nothing the second time. Must not: talk to Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.decks import DeckLibrary
+from bot.store import Store, Transaction
+from conversations.decision import Decision, Toast
+from conversations.effects import Effect
+from conversations.events import (
+    Event,
+    FacilitatorEvent,
+    JoinRequested,
+    ParticipantEvent,
+    ParticipantUnreachable,
+    SessionRequested,
+    SortStartRequested,
+    StatusRequested,
+)
+from conversations.handle import View, ViewKind, handle, view_kind
+from conversations.joining import JoinView
+from conversations.model import ParticipantView, SessionView
+
+log = logging.getLogger(__name__)
+
+DUPLICATE = Decision(toast=Toast("already_handled"))
+NOT_A_PARTICIPANT = Decision(toast=Toast("not_participant"))
+
+
+def _session_id(view: View) -> int | None:
+    if isinstance(view, ParticipantView):
+        return view.session.id
+    return view.session.id if view.session is not None else None
+
+
+class Runner:
+    def __init__(
+        self,
+        store: Store,
+        decks: DeckLibrary,
+        on_enqueued: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.decks = decks
+        self.on_enqueued = on_enqueued
+        self.clock = clock
+
+    async def submit(self, event: Event, update_id: int | None = None) -> Decision:
+        """Handle ``event`` in one transaction; the decision (for its toast)."""
+        async with self.store.transaction() as tx:
+            if update_id is not None and not await tx.claim_update(update_id, self.clock()):
+                log.info("update %d was handled before; ignored", update_id)
+                return DUPLICATE
+            if isinstance(event, SessionRequested):
+                event = replace(event, new_session_id=await tx.next_session_id())
+            view = await self._load(tx, event)
+            if view is None:
+                return NOT_A_PARTICIPANT
+            decision = handle(view, event)
+            await tx.apply(decision.changes)
+            queued = await tx.enqueue(decision.effects, self.clock())
+            if decision.changes:
+                await tx.log_event(
+                    type(event).__name__, event.at, _session_id(view), event.user_id, event
+                )
+        if queued:
+            self.on_enqueued()
+        return decision
+
+    async def _load(self, tx: Transaction, event: Event) -> View | None:
+        kind = view_kind(event)
+        if kind is ViewKind.SESSION:
+            assert isinstance(event, FacilitatorEvent)
+            session = await tx.open_session_of_group(event.group_chat_id)
+            if session is None:
+                return SessionView(None)
+            deck = self.decks.get(session.deck_id)
+            counts = (
+                await tx.session_counts(session, deck)
+                if isinstance(event, StatusRequested)
+                else None
+            )
+            waiting = (
+                await tx.waiting_participants(session.id)
+                if isinstance(event, SortStartRequested)
+                else ()
+            )
+            return SessionView(session, deck, counts, waiting)
+        if kind is ViewKind.JOIN:
+            assert isinstance(event, JoinRequested)
+            session = await tx.session_by_code(event.join_code)
+            if session is None:
+                return JoinView(None, None, None)
+            deck = self.decks.get(session.deck_id)
+            existing = await self._participant_view(tx, session.id, event.user_id)
+            return JoinView(session, deck, existing)
+        assert isinstance(event, ParticipantEvent)
+        return await self._participant_view(tx, event.session_id, event.user_id)
+
+    async def _participant_view(
+        self, tx: Transaction, session_id: int, user_id: int
+    ) -> ParticipantView | None:
+        session = await tx.session(session_id)
+        if session is None:
+            return None
+        participant = await tx.participant(session_id, user_id)
+        if participant is None:
+            return None
+        return ParticipantView(
+            session,
+            self.decks.get(session.deck_id),
+            participant,
+            await tx.ratings(session_id, user_id),
+            await tx.top(session_id, user_id),
+        )
+
+    async def say(self, *effects: Effect) -> None:
+        """Queue answers that change no state (help, the deck list, upload results)."""
+        async with self.store.transaction() as tx:
+            await tx.enqueue(effects, self.clock())
+        self.on_enqueued()
+
+    async def current_session_of(self, user_id: int) -> int | None:
+        """The open session a person most recently joined, for commands in private."""
+        async with self.store.transaction() as tx:
+            participant = await tx.current_participation(user_id)
+        return participant.session_id if participant else None
+
+    async def report_unreachable(self, chat_id: int) -> None:
+        """Telegram refused to deliver to a private chat: record it for the person."""
+        session_id = await self.current_session_of(chat_id)
+        if session_id is not None:
+            await self.submit(ParticipantUnreachable(self.clock(), session_id, chat_id))

@@ -1,0 +1,286 @@
+"""What each effect looks like: its template, its buttons and where it goes.
+
+Owns: the mapping from the core's effect classes to a ``Screen`` (text in Telegram HTML,
+buttons with their labels and callback data, the message slot to edit in place).
+Must not: send anything (``delivery`` does) or decide workshop rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot import callbacks
+from bot.render import Renderer
+from conversations import effects as fx
+from conversations.deck import Deck
+
+CARD_BUTTON_WIDTH = 28
+"""Cards on buttons are cut to this many characters so two fit side by side."""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    chat_id: int
+    text: str
+    buttons: Keyboard = ()
+    slot: str | None = None
+    """Messages with the same slot in a chat replace each other (edited in place)."""
+    fresh: bool = False
+    """Send a new message for the slot instead of editing the old one."""
+
+
+class DeckText:
+    """A deck's words in one language, for templates."""
+
+    def __init__(self, deck: Deck, locale: str) -> None:
+        self.deck = deck
+        self.locale = deck.language(locale)
+
+    @property
+    def name(self) -> str:
+        return self.deck.text(self.deck.title, self.locale)
+
+    def title(self, card_id: str) -> str:
+        return self.deck.text(self.deck.card(card_id).title, self.locale)
+
+    def description(self, card_id: str) -> str:
+        return self.deck.text(self.deck.card(card_id).description, self.locale)
+
+    def level(self, level: int) -> str:
+        return self.deck.level_label(level, self.locale)
+
+    def lens_name(self, lens_index: int) -> str:
+        return self.deck.text(self.deck.lenses[lens_index].name, self.locale)
+
+    def lens_prompt(self, lens_index: int) -> str:
+        return self.deck.text(self.deck.lenses[lens_index].prompt, self.locale)
+
+
+def _short(text: str, width: int = CARD_BUTTON_WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _pairs(buttons: list[Button]) -> Keyboard:
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+class Screens:
+    """Turns effects into screens, given the decks and the bot's username."""
+
+    def __init__(self, renderer: Renderer, decks: Callable[[str], Deck], bot_username: str) -> None:
+        self.renderer = renderer
+        self.decks = decks
+        self.bot_username = bot_username
+        self._builders: Mapping[type[fx.Effect], Callable[[Any], Screen]] = {
+            fx.Say: self._say,
+            fx.Invite: self._invite,
+            fx.ShowSettings: self._settings,
+            fx.ShowStatus: self._status,
+            fx.AskConsent: self._consent,
+            fx.AskAgeBand: self._age_band,
+            fx.AskOrganisation: self._organisation,
+            fx.IntroduceLens: self._lens,
+            fx.ShowCard: self._card,
+            fx.ShowPaused: self._paused,
+            fx.ShowPiles: self._piles,
+            fx.ShowTopPicker: self._top_picker,
+            fx.ShowTop: self._top,
+            fx.ShowDecks: self._decks,
+        }
+
+    def screen(self, effect: fx.Effect) -> Screen:
+        return self._builders[type(effect)](effect)
+
+    # --- helpers ------------------------------------------------------------------------
+
+    def _text(self, effect: fx.Effect, template: str, **context: Any) -> str:
+        return self.renderer.render(effect.locale, template, **context)
+
+    def _label(self, effect: fx.Effect, key: str, **params: Any) -> str:
+        return self.renderer.label(effect.locale, key, **params)
+
+    def _deck(self, deck_id: str, locale: str) -> DeckText:
+        return DeckText(self.decks(deck_id), locale)
+
+    def _slot(self, effect: fx.Effect, session_id: int, fresh: bool = False) -> dict[str, Any]:
+        return {"slot": f"{effect.SLOT}:{session_id}" if effect.SLOT else None, "fresh": fresh}
+
+    # --- group --------------------------------------------------------------------------
+
+    def _say(self, e: fx.Say) -> Screen:
+        deck = self._deck(e.deck_id, e.locale) if e.deck_id else None
+        return Screen(e.chat_id, self._text(e, e.template, deck=deck, **e.params))
+
+    def _invite(self, e: fx.Invite) -> Screen:
+        url = f"https://t.me/{self.bot_username}?start={e.join_code}"
+        deck = self._deck(e.deck_id, e.locale)
+        return Screen(
+            e.chat_id,
+            self._text(e, "invite", deck=deck, card_count=len(deck.deck.cards)),
+            ((Button(self._label(e, "join"), url=url),),),
+        )
+
+    def _settings(self, e: fx.ShowSettings) -> Screen:
+        return Screen(e.chat_id, self._text(e, "settings", s=e))
+
+    def _status(self, e: fx.ShowStatus) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        lenses = [
+            {"number": i + 1, "sorting": sorting, "done": done}
+            for i, (_, sorting, done) in enumerate(e.lenses)
+        ]
+        return Screen(e.chat_id, self._text(e, "status", s=e, deck=deck, lenses=lenses))
+
+    def _decks(self, e: fx.ShowDecks) -> Screen:
+        return Screen(
+            e.chat_id,
+            self._text(e, "decks", deck_ids=e.deck_ids, default_deck=e.default_deck),
+        )
+
+    # --- joining ------------------------------------------------------------------------
+
+    def _consent(self, e: fx.AskConsent) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        buttons = (
+            (Button(self._label(e, "consent_yes"), callbacks.consent(e.session_id, True)),),
+            (Button(self._label(e, "consent_no"), callbacks.consent(e.session_id, False)),),
+            tuple(
+                Button(self._label(e, f"language_{loc}"), callbacks.language(e.session_id, loc))
+                for loc in self.renderer.locales
+                if loc != e.locale
+            ),
+        )
+        minutes = 5 + e.card_count * e.lens_count // 4
+        return Screen(e.chat_id, self._text(e, "consent", e=e, deck=deck, minutes=minutes), buttons)
+
+    def _age_band(self, e: fx.AskAgeBand) -> Screen:
+        bands = [
+            Button(self._label(e, f"age_{b}"), callbacks.age_band(e.session_id, b)) for b in e.bands
+        ]
+        skip = Button(self._label(e, "skip"), callbacks.age_band(e.session_id, None))
+        return Screen(e.chat_id, self._text(e, "ask_age"), (*_pairs(bands), (skip,)))
+
+    def _organisation(self, e: fx.AskOrganisation) -> Screen:
+        skip = Button(self._label(e, "skip"), callbacks.skip_organisation(e.session_id))
+        return Screen(e.chat_id, self._text(e, "ask_organisation"), ((skip,),))
+
+    # --- the sort -----------------------------------------------------------------------
+
+    def _lens(self, e: fx.IntroduceLens) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        return Screen(e.chat_id, self._text(e, "lens_intro", e=e, deck=deck))
+
+    def _card(self, e: fx.ShowCard) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        levels = tuple(
+            (
+                Button(
+                    deck.level(level), callbacks.rate(e.session_id, e.lens_index, e.card_id, level)
+                ),
+            )
+            for level in range(5, 0, -1)
+        )
+        tools = (
+            Button(self._label(e, "undo"), callbacks.undo(e.session_id, e.lens_index, e.card_id)),
+            Button(self._label(e, "pause"), callbacks.pause(e.session_id)),
+        )
+        return Screen(
+            e.chat_id,
+            self._text(e, "card", e=e, deck=deck),
+            (*levels, tools),
+            **self._slot(e, e.session_id, e.fresh),
+        )
+
+    def _paused(self, e: fx.ShowPaused) -> Screen:
+        resume = Button(self._label(e, "resume"), callbacks.resume(e.session_id))
+        return Screen(
+            e.chat_id, self._text(e, "paused", e=e), ((resume,),), **self._slot(e, e.session_id)
+        )
+
+    def _piles(self, e: fx.ShowPiles) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        if e.moving is not None:
+            buttons: Keyboard = (
+                *(
+                    (
+                        Button(
+                            ("• " if e.piles[level - 1].count(e.moving) else "")
+                            + deck.level(level),
+                            callbacks.move_pile_card(e.session_id, e.lens_index, e.moving, level),
+                        ),
+                    )
+                    for level in range(5, 0, -1)
+                ),
+                (
+                    Button(
+                        self._label(e, "back"),
+                        callbacks.pick_pile_card(e.session_id, e.lens_index, None),
+                    ),
+                ),
+            )
+        else:
+            cards = [
+                Button(
+                    _short(f"{level}· {deck.title(card_id)}"),
+                    callbacks.pick_pile_card(e.session_id, e.lens_index, card_id),
+                )
+                for level in range(5, 0, -1)
+                for card_id in e.piles[level - 1]
+            ]
+            confirm = Button(
+                self._label(e, "confirm_piles"), callbacks.confirm_piles(e.session_id, e.lens_index)
+            )
+            buttons = (*_pairs(cards), (confirm,))
+        piles = [
+            {"level": level, "label": deck.level(level), "cards": e.piles[level - 1]}
+            for level in range(5, 0, -1)
+        ]
+        return Screen(
+            e.chat_id,
+            self._text(e, "piles", e=e, deck=deck, piles=piles),
+            buttons,
+            **self._slot(e, e.session_id, e.fresh),
+        )
+
+    def _top_picker(self, e: fx.ShowTopPicker) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        cards = [
+            Button(
+                ("✅ " if card_id in e.selected else "") + _short(deck.title(card_id)),
+                callbacks.toggle_top(e.session_id, card_id),
+            )
+            for card_id in e.candidates
+        ]
+        confirm = Button(
+            self._label(e, "confirm_top", chosen=len(e.selected), size=e.top_size),
+            callbacks.confirm_top(e.session_id),
+        )
+        return Screen(
+            e.chat_id,
+            self._text(e, "top_picker", e=e, deck=deck),
+            (*_pairs(cards), (confirm,)),
+            **self._slot(e, e.session_id, e.fresh),
+        )
+
+    def _top(self, e: fx.ShowTop) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        lenses = None
+        if e.lens_ids:
+            lenses = tuple(deck.lens_name(deck.deck.lens_ids.index(i)) for i in e.lens_ids)
+        return Screen(
+            e.chat_id,
+            self._text(e, "top", e=e, deck=deck, lenses=lenses),
+            **self._slot(e, e.session_id, e.fresh),
+        )

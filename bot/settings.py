@@ -1,0 +1,78 @@
+"""Settings from the environment, read once and validated.
+
+Owns: the names and defaults of every setting. Must not: log the token or read files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import SettingsError
+
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+LOCALES = ("nl", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None
+    base_url: str = TELEGRAM_BASE_URL
+    database_path: Path = Path("valuecards.sqlite3")
+    facilitator_ids: frozenset[int] = field(default_factory=frozenset)
+    default_locale: str = "nl"
+    log_level: str = "INFO"
+    default_deck: str = "goed-werk"
+
+    def __repr__(self) -> str:  # never show the token
+        return (
+            f"Settings(token={'set' if self.token else 'unset'}, base_url={self.base_url!r}, "
+            f"database_path={str(self.database_path)!r}, "
+            f"facilitator_ids={sorted(self.facilitator_ids)}, "
+            f"default_locale={self.default_locale!r}, log_level={self.log_level!r})"
+        )
+
+    @property
+    def file_base_url(self) -> str:
+        """Where files are downloaded from: ``.../bot`` becomes ``.../file/bot``."""
+        head, _, tail = self.base_url.rstrip("/").rpartition("/")
+        return f"{head}/file/{tail}"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    base_url = env.get("BOT_API_BASE_URL", "").strip() or TELEGRAM_BASE_URL
+    if not base_url.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"BOT_API_BASE_URL must start with http:// or https:// (got {base_url!r})."
+        )
+    ids: set[int] = set()
+    for part in env.get("FACILITATOR_IDS", "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ids.add(int(part))
+        except ValueError as exc:
+            raise SettingsError(
+                f"FACILITATOR_IDS must be comma-separated Telegram user ids (got {part!r})."
+            ) from exc
+    locale = env.get("DEFAULT_LOCALE", "nl").strip().lower() or "nl"
+    if locale not in LOCALES:
+        raise SettingsError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)} (got {locale!r}).")
+    level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level!r}).")
+    database = env.get("DATABASE_PATH", "").strip() or "valuecards.sqlite3"
+    return Settings(
+        token=token,
+        base_url=base_url,
+        database_path=Path(database),
+        facilitator_ids=frozenset(ids),
+        default_locale=locale,
+        log_level=level,
+    )

@@ -1,0 +1,494 @@
+"""The SQLite store: the single source of truth (aiosqlite, one writer connection).
+
+Owns: every SQL statement of the project, the connection settings (WAL, foreign keys,
+``BEGIN IMMEDIATE`` per unit of work), running migrations, and mapping rows to the
+core's records. Must not: decide anything about the workshop or talk to Telegram.
+
+Every read and write of one event happens inside one ``transaction()``; the methods of
+``Transaction`` load only the rows an event touches, so the cost of handling a rating
+does not grow with the size of the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.codec import encode
+from bot.errors import StoreError
+from bot.migrations import MIGRATIONS
+from conversations.decision import (
+    Change,
+    DeleteRating,
+    SaveParticipant,
+    SaveRating,
+    SaveSession,
+    SaveTop,
+)
+from conversations.deck import Deck
+from conversations.effects import Effect
+from conversations.model import LensProgress, Participant, Session, SessionCounts, Step
+from conversations.phases import Phase
+
+log = logging.getLogger(__name__)
+
+_SESSION_COLUMNS = (
+    "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
+    "sort_on_join, profile_questions"
+)
+_PARTICIPANT_COLUMNS = (
+    "session_id, user_id, chat_id, name, locale, step, order_seed, joined_at, lens_index, "
+    "paused, age_band, organisation, selection, moving, unreachable"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    kind: str
+    payload: str
+    attempts: int
+    not_before: float
+
+
+def _session(row: Any) -> Session:
+    return Session(
+        id=row[0],
+        group_chat_id=row[1],
+        deck_id=row[2],
+        locale=row[3],
+        phase=Phase(row[4]),
+        join_code=row[5],
+        created_by=row[6],
+        created_at=row[7],
+        sort_on_join=bool(row[8]),
+        profile_questions=bool(row[9]),
+    )
+
+
+def _participant(row: Any) -> Participant:
+    return Participant(
+        session_id=row[0],
+        user_id=row[1],
+        chat_id=row[2],
+        name=row[3],
+        locale=row[4],
+        step=Step(row[5]),
+        order_seed=row[6],
+        joined_at=row[7],
+        lens_index=row[8],
+        paused=bool(row[9]),
+        age_band=row[10],
+        organisation=row[11],
+        selection=tuple(row[12].split(",")) if row[12] else (),
+        moving=row[13],
+        unreachable=bool(row[14]),
+    )
+
+
+class Store:
+    """One connection to the database; every use goes through ``transaction()``."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._db = connection
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            os.chmod(path, 0o600)
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            store = cls(db, path)
+            await store._migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self) -> None:
+        await self._db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+        )
+        async with self._db.execute("SELECT max(version) FROM schema_migrations") as cur:
+            row = await cur.fetchone()
+        current = (row[0] if row else None) or 0
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"The database {self.path} has schema version {current}, newer than this "
+                f"program knows ({len(MIGRATIONS)}). Upgrade the program."
+            )
+        for version, (name, sql) in enumerate(MIGRATIONS, start=1):
+            if version <= current:
+                continue
+            log.info("applying migration %d (%s)", version, name)
+            await self._db.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations VALUES ({version}, '{name}', {time.time()});\n"
+                "COMMIT;"
+            )
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("SELECT max(version) FROM schema_migrations") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] else 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolls back if the block raises."""
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._db)
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            else:
+                await self._db.execute("COMMIT")
+
+
+class Transaction:
+    """Queries and writes inside one open transaction."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        async with self._db.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        async with self._db.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    # --- updates and events -------------------------------------------------------------
+
+    async def claim_update(self, update_id: int, at: float) -> bool:
+        """Record a Telegram update as handled; False if it was handled before."""
+        cur = await self._db.execute(
+            "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
+            (update_id, at),
+        )
+        return cur.rowcount == 1
+
+    async def log_event(
+        self, kind: str, at: float, session_id: int | None, user_id: int | None, record: Any
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO events (at, kind, session_id, user_id, payload) VALUES (?, ?, ?, ?, ?)",
+            (at, kind, session_id, user_id, encode(record)),
+        )
+
+    # --- sessions -----------------------------------------------------------------------
+
+    async def next_session_id(self) -> int:
+        row = await self._one("SELECT coalesce(max(id), 0) + 1 FROM sessions")
+        return int(row[0])
+
+    async def open_session_of_group(self, group_chat_id: int) -> Session | None:
+        row = await self._one(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE group_chat_id = ? AND phase != ?",
+            (group_chat_id, Phase.CLOSED.value),
+        )
+        return _session(row) if row else None
+
+    async def session(self, session_id: int) -> Session | None:
+        row = await self._one(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+        )
+        return _session(row) if row else None
+
+    async def session_by_code(self, join_code: str) -> Session | None:
+        row = await self._one(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE join_code = ?", (join_code,)
+        )
+        return _session(row) if row else None
+
+    async def session_counts(self, session: Session, deck: Deck) -> SessionCounts:
+        steps = dict(
+            await self._all(
+                "SELECT step, count(*) FROM participants WHERE session_id = ? GROUP BY step",
+                (session.id,),
+            )
+        )
+        unreachable = await self._one(
+            "SELECT count(*) FROM participants WHERE session_id = ? AND unreachable",
+            (session.id,),
+        )
+        by_lens = dict(
+            (tuple(r[:2]), r[2])
+            for r in await self._all(
+                "SELECT step, lens_index, count(*) FROM participants"
+                " WHERE session_id = ? AND step IN (?, ?) GROUP BY step, lens_index",
+                (session.id, Step.SORTING.value, Step.REVIEW.value),
+            )
+        )
+        finished_all = steps.get(Step.TOP.value, 0) + steps.get(Step.DONE.value, 0)
+        lenses = []
+        for index, lens in enumerate(deck.lenses):
+            sorting = by_lens.get((Step.SORTING.value, index), 0) + by_lens.get(
+                (Step.REVIEW.value, index), 0
+            )
+            done_later = sum(
+                count
+                for (step, lens_index), count in by_lens.items()
+                if lens_index > index and step in (Step.SORTING.value, Step.REVIEW.value)
+            )
+            lenses.append(LensProgress(lens.id, sorting, done_later + finished_all))
+        joined = sum(steps.values())
+        not_consented = steps.get(Step.CONSENT.value, 0) + steps.get(Step.DECLINED.value, 0)
+        return SessionCounts(
+            joined=joined,
+            consented=joined - not_consented,
+            lenses=tuple(lenses),
+            with_top=steps.get(Step.DONE.value, 0),
+            unreachable=int(unreachable[0]),
+        )
+
+    # --- participants -------------------------------------------------------------------
+
+    async def participant(self, session_id: int, user_id: int) -> Participant | None:
+        row = await self._one(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        )
+        return _participant(row) if row else None
+
+    async def current_participation(self, user_id: int) -> Participant | None:
+        """The person's participation in their most recently joined open session."""
+        row = await self._one(
+            f"SELECT {', '.join('p.' + c.strip() for c in _PARTICIPANT_COLUMNS.split(','))}"
+            " FROM participants p JOIN sessions s ON s.id = p.session_id"
+            " WHERE p.user_id = ? AND s.phase != ? ORDER BY p.joined_at DESC LIMIT 1",
+            (user_id, Phase.CLOSED.value),
+        )
+        return _participant(row) if row else None
+
+    async def waiting_participants(self, session_id: int) -> tuple[Participant, ...]:
+        rows = await self._all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND step = ?"
+            " ORDER BY joined_at",
+            (session_id, Step.WAITING.value),
+        )
+        return tuple(_participant(r) for r in rows)
+
+    async def ratings(self, session_id: int, user_id: int) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for lens_id, card_id, level in await self._all(
+            "SELECT lens_id, card_id, level FROM ratings WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        ):
+            result.setdefault(lens_id, {})[card_id] = level
+        return result
+
+    async def top(self, session_id: int, user_id: int) -> tuple[str, ...]:
+        rows = await self._all(
+            "SELECT card_id FROM tops WHERE session_id = ? AND user_id = ? ORDER BY rank",
+            (session_id, user_id),
+        )
+        return tuple(r[0] for r in rows)
+
+    # --- writes -------------------------------------------------------------------------
+
+    async def apply(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            if isinstance(change, SaveRating):
+                await self._db.execute(
+                    "INSERT INTO ratings (session_id, user_id, lens_id, card_id, level, position,"
+                    " rated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (session_id, user_id, lens_id, card_id)"
+                    " DO UPDATE SET level = excluded.level, rated_at = excluded.rated_at",
+                    (
+                        change.session_id,
+                        change.user_id,
+                        change.lens_id,
+                        change.card_id,
+                        change.level,
+                        change.position,
+                        change.at,
+                    ),
+                )
+            elif isinstance(change, DeleteRating):
+                await self._db.execute(
+                    "DELETE FROM ratings WHERE session_id = ? AND user_id = ? AND lens_id = ?"
+                    " AND card_id = ?",
+                    (change.session_id, change.user_id, change.lens_id, change.card_id),
+                )
+            elif isinstance(change, SaveParticipant):
+                await self._save_participant(change.participant)
+            elif isinstance(change, SaveSession):
+                await self._save_session(change.session)
+            elif isinstance(change, SaveTop):
+                await self._db.execute(
+                    "DELETE FROM tops WHERE session_id = ? AND user_id = ?",
+                    (change.session_id, change.user_id),
+                )
+                await self._db.executemany(
+                    "INSERT INTO tops (session_id, user_id, rank, card_id, chosen_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (change.session_id, change.user_id, rank, card_id, change.at)
+                        for rank, card_id in enumerate(change.cards, start=1)
+                    ],
+                )
+            else:  # pragma: no cover - the Change union is closed
+                raise TypeError(f"unknown change {change!r}")
+
+    async def _save_session(self, s: Session) -> None:
+        await self._db.execute(
+            f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id,"
+            " locale = excluded.locale, phase = excluded.phase,"
+            " sort_on_join = excluded.sort_on_join,"
+            " profile_questions = excluded.profile_questions",
+            (
+                s.id,
+                s.group_chat_id,
+                s.deck_id,
+                s.locale,
+                s.phase.value,
+                s.join_code,
+                s.created_by,
+                s.created_at,
+                int(s.sort_on_join),
+                int(s.profile_questions),
+            ),
+        )
+
+    async def _save_participant(self, p: Participant) -> None:
+        await self._db.execute(
+            f"INSERT INTO participants ({_PARTICIPANT_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
+            " name = excluded.name, locale = excluded.locale, step = excluded.step,"
+            " lens_index = excluded.lens_index, paused = excluded.paused,"
+            " age_band = excluded.age_band, organisation = excluded.organisation,"
+            " selection = excluded.selection, moving = excluded.moving,"
+            " unreachable = excluded.unreachable",
+            (
+                p.session_id,
+                p.user_id,
+                p.chat_id,
+                p.name,
+                p.locale,
+                p.step.value,
+                p.order_seed,
+                p.joined_at,
+                p.lens_index,
+                int(p.paused),
+                p.age_band,
+                p.organisation,
+                ",".join(p.selection),
+                p.moving,
+                int(p.unreachable),
+            ),
+        )
+
+    # --- the outbox ---------------------------------------------------------------------
+
+    async def enqueue(self, effects: Iterable[Effect], at: float) -> int:
+        rows = [(at, e.chat_id, type(e).__name__, encode(e)) for e in effects]
+        await self._db.executemany(
+            "INSERT INTO outbox (created_at, chat_id, kind, payload) VALUES (?, ?, ?, ?)", rows
+        )
+        return len(rows)
+
+    async def chats_with_pending_effects(self) -> list[tuple[int, float]]:
+        """(chat id, when its oldest undelivered effect may be tried) per chat."""
+        rows = await self._all(
+            "SELECT chat_id, not_before FROM outbox o WHERE delivered_at IS NULL"
+            " AND failed IS NULL AND id = (SELECT min(id) FROM outbox i"
+            " WHERE i.chat_id = o.chat_id AND delivered_at IS NULL AND failed IS NULL)"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def pending_effects(self, chat_id: int, limit: int) -> list[OutboxRow]:
+        """A chat's undelivered effects in the order they were written."""
+        rows = await self._all(
+            "SELECT id, chat_id, kind, payload, attempts, not_before FROM outbox"
+            " WHERE chat_id = ? AND delivered_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
+            (chat_id, limit),
+        )
+        return [OutboxRow(*r) for r in rows]
+
+    async def mark_delivered(self, effect_id: int, at: float) -> None:
+        await self._db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", (at, effect_id))
+
+    async def mark_failed(self, effect_id: int, reason: str) -> None:
+        await self._db.execute("UPDATE outbox SET failed = ? WHERE id = ?", (reason, effect_id))
+
+    async def postpone(self, effect_id: int, not_before: float) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
+            (not_before, effect_id),
+        )
+
+    async def pending_count(self) -> int:
+        row = await self._one(
+            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed IS NULL"
+        )
+        return int(row[0])
+
+    async def slot_message(self, chat_id: int, slot: str) -> int | None:
+        row = await self._one(
+            "SELECT message_id FROM message_slots WHERE chat_id = ? AND slot = ?", (chat_id, slot)
+        )
+        return int(row[0]) if row else None
+
+    async def set_slot_message(self, chat_id: int, slot: str, message_id: int) -> None:
+        await self._db.execute(
+            "INSERT INTO message_slots (chat_id, slot, message_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id, slot) DO UPDATE SET message_id = excluded.message_id",
+            (chat_id, slot, message_id),
+        )
+
+    # --- uploaded decks -----------------------------------------------------------------
+
+    async def save_uploaded_deck(
+        self, deck_id: str, owner_id: int, filename: str, content: bytes, at: float
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO uploaded_decks (deck_id, owner_id, filename, content, uploaded_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (deck_id) DO UPDATE SET"
+            " owner_id = excluded.owner_id, filename = excluded.filename,"
+            " content = excluded.content, uploaded_at = excluded.uploaded_at",
+            (deck_id, owner_id, filename, content, at),
+        )
+
+    async def uploaded_decks(self) -> list[tuple[str, int, str, bytes]]:
+        rows = await self._all(
+            "SELECT deck_id, owner_id, filename, content FROM uploaded_decks ORDER BY deck_id"
+        )
+        return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    async def rows(self, sql: str, params: Mapping[str, Any] | Iterable[Any] = ()) -> list[Any]:
+        """A read-only query for tests and exports (``SELECT`` only)."""
+        if not sql.lstrip().upper().startswith("SELECT"):
+            raise StoreError("Transaction.rows only runs SELECT statements.")
+        async with self._db.execute(
+            sql, params if isinstance(params, Mapping) else tuple(params)
+        ) as cur:
+            return list(await cur.fetchall())

@@ -1,0 +1,79 @@
+"""The result of handling one event: changes to save, effects to deliver, a short answer.
+
+Owns: ``Decision`` and the change records. A change names exactly the rows it
+touches, so saving costs the same however large the session is. Must not: know SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from conversations.effects import Effect
+from conversations.model import Participant, Session
+
+
+@dataclass(frozen=True, slots=True)
+class SaveSession:
+    session: Session
+
+
+@dataclass(frozen=True, slots=True)
+class SaveParticipant:
+    participant: Participant
+
+
+@dataclass(frozen=True, slots=True)
+class SaveRating:
+    session_id: int
+    user_id: int
+    lens_id: str
+    card_id: str
+    level: int
+    position: int
+    """0-based place of the card in this person's order for the lens."""
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteRating:
+    session_id: int
+    user_id: int
+    lens_id: str
+    card_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveTop:
+    session_id: int
+    user_id: int
+    cards: tuple[str, ...]
+    at: float
+
+
+Change = SaveSession | SaveParticipant | SaveRating | DeleteRating | SaveTop
+
+
+@dataclass(frozen=True, slots=True)
+class Toast:
+    """A short answer to a button tap (shown briefly at the top of the chat)."""
+
+    key: str
+    params: Mapping[str, str | int] = field(default_factory=dict)
+    alert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    changes: tuple[Change, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    toast: Toast | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def reply(*effects: Effect, toast: Toast | None = None) -> Decision:
+    """A decision that changes nothing and only answers."""
+    return Decision(effects=effects, toast=toast)

@@ -1,0 +1,181 @@
+"""Effects: what the core asks the shell to show, as requests, never as text.
+
+Owns: one frozen dataclass per kind of message. Each names the chat and the language;
+the shell picks the template and buttons that belong to the effect's class. Effects
+whose ``SLOT`` is set share one message per participant and session: the shell edits
+that message in place instead of sending a new one (one message per card), unless
+``fresh`` asks for a new message at the bottom of the chat.
+
+Must not: hold text a person reads (that lives in ``templates/``) or Telegram ids other
+than chat ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    SLOT: ClassVar[str | None] = None
+    chat_id: int
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Say(Effect):
+    """A plain message from a template with no buttons."""
+
+    template: str
+    params: Mapping[str, str | int | None] = field(default_factory=dict)
+    deck_id: str | None = None
+    """When set, the template may look up card titles of this deck."""
+
+
+@dataclass(frozen=True, slots=True)
+class Invite(Effect):
+    """The invitation in the group, with the deep-link button to join."""
+
+    session_id: int
+    join_code: str
+    deck_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings(Effect):
+    session_id: int
+    sort_on_join: bool
+    profile_questions: bool
+    session_locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStatus(Effect):
+    session_id: int
+    deck_id: str
+    phase: str
+    joined: int
+    consented: int
+    lenses: tuple[tuple[str, int, int], ...]
+    """(lens id, sorting, done) per lens, in sorting order."""
+    with_top: int
+    unreachable: int
+
+
+@dataclass(frozen=True, slots=True)
+class AskConsent(Effect):
+    session_id: int
+    deck_id: str
+    lens_count: int
+    card_count: int
+    profile_questions: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AskAgeBand(Effect):
+    session_id: int
+    bands: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AskOrganisation(Effect):
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class IntroduceLens(Effect):
+    session_id: int
+    deck_id: str
+    lens_index: int
+    lens_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowCard(Effect):
+    SLOT: ClassVar[str | None] = "sort"
+    session_id: int
+    deck_id: str
+    lens_index: int
+    card_id: str
+    position: int
+    """1-based number of this card in the lens."""
+    total: int
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPaused(Effect):
+    SLOT: ClassVar[str | None] = "sort"
+    session_id: int
+    position: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPiles(Effect):
+    SLOT: ClassVar[str | None] = "sort"
+    session_id: int
+    deck_id: str
+    lens_index: int
+    piles: tuple[tuple[str, ...], ...]
+    """Card ids per level, index 0 = level 1."""
+    moving: str | None = None
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTopPicker(Effect):
+    SLOT: ClassVar[str | None] = "sort"
+    session_id: int
+    deck_id: str
+    candidates: tuple[str, ...]
+    """Cards to choose from, highest pile first."""
+    selected: tuple[str, ...]
+    top_size: int
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTop(Effect):
+    """The confirmed top, and (after two or more lenses) the cards that moved most."""
+
+    SLOT: ClassVar[str | None] = "sort"
+    session_id: int
+    deck_id: str
+    top: tuple[str, ...]
+    moves: tuple[tuple[str, int, int], ...]
+    """(card id, level in the first lens, level in the last lens), largest change first."""
+    lens_ids: tuple[str, str] | None
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDecks(Effect):
+    """The decks a facilitator may use: built-in ones and their own uploads."""
+
+    deck_ids: tuple[str, ...]
+    default_deck: str
+
+
+EFFECT_TYPES: dict[str, type[Effect]] = {
+    cls.__name__: cls
+    for cls in (
+        Say,
+        Invite,
+        ShowSettings,
+        ShowStatus,
+        AskConsent,
+        AskAgeBand,
+        AskOrganisation,
+        IntroduceLens,
+        ShowCard,
+        ShowPaused,
+        ShowPiles,
+        ShowTopPicker,
+        ShowTop,
+        ShowDecks,
+    )
+}
+"""Every effect class by name, for the shell's outbox codec."""

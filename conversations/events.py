@@ -1,0 +1,184 @@
+"""Events: past-tense facts the shell reports to the core.
+
+Owns: one frozen dataclass per kind of fact. Every event carries ``at`` (seconds since
+the epoch, from the shell's clock). Facts about rights (``is_facilitator``) and fresh
+randomness (``join_code``, ``order_seed``, ``session_id``) are gathered by the shell and
+arrive here as plain values. Must not: hold Telegram objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- facilitator, in the group -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FacilitatorEvent:
+    at: float
+    group_chat_id: int
+    user_id: int
+    is_facilitator: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRequested(FacilitatorEvent):
+    deck_id: str | None
+    locale: str | None
+    new_session_id: int
+    join_code: str
+    default_locale: str
+    known_decks: tuple[str, ...]
+    default_deck: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRequested(FacilitatorEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChanged(FacilitatorEvent):
+    name: str | None
+    """``language``, ``start`` or ``profile``; ``None`` asks for the current settings."""
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SortStartRequested(FacilitatorEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEndRequested(FacilitatorEvent):
+    pass
+
+
+# --- participant, in the private chat --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRequested:
+    at: float
+    user_id: int
+    chat_id: int
+    name: str
+    language_code: str | None
+    join_code: str
+    order_seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantEvent:
+    at: float
+    session_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentAnswered(ParticipantEvent):
+    agreed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgeBandAnswered(ParticipantEvent):
+    band: str | None
+    """``None`` when skipped."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationAnswered(ParticipantEvent):
+    organisation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CardRated(ParticipantEvent):
+    lens_index: int
+    card_id: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class RatingUndone(ParticipantEvent):
+    lens_index: int
+    card_id: str
+    """The card on screen when Undo was tapped (guards against stale taps)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SortPaused(ParticipantEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueRequested(ParticipantEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PileCardPicked(ParticipantEvent):
+    lens_index: int
+    card_id: str | None
+    """``None`` puts the card back without moving it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PileCardMoved(ParticipantEvent):
+    lens_index: int
+    card_id: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
+class PilesConfirmed(ParticipantEvent):
+    lens_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopCardToggled(ParticipantEvent):
+    card_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TopConfirmed(ParticipantEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageChosen(ParticipantEvent):
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextReceived(ParticipantEvent):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantUnreachable(ParticipantEvent):
+    """Telegram refused to deliver to this participant (blocked the bot, 403)."""
+
+
+Event = (
+    SessionRequested
+    | StatusRequested
+    | SettingChanged
+    | SortStartRequested
+    | SessionEndRequested
+    | JoinRequested
+    | ConsentAnswered
+    | AgeBandAnswered
+    | OrganisationAnswered
+    | CardRated
+    | RatingUndone
+    | SortPaused
+    | ContinueRequested
+    | PileCardPicked
+    | PileCardMoved
+    | PilesConfirmed
+    | TopCardToggled
+    | TopConfirmed
+    | LanguageChosen
+    | TextReceived
+    | ParticipantUnreachable
+)

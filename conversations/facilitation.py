@@ -1,0 +1,168 @@
+"""The facilitator's commands in the group: create a session, settings, status, pacing.
+
+Owns: who may steer a session (the shell reports ``is_facilitator``; this module
+refuses everyone else and changes nothing for them), one open session per group, and
+what ``/status`` may reveal (counts only, never anyone's answers). Must not: look up
+rights itself or touch a participant's own progress except to start their sort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversations.decision import Decision, SaveParticipant, SaveSession
+from conversations.effects import Effect, Invite, Say, ShowSettings, ShowStatus
+from conversations.events import (
+    FacilitatorEvent,
+    SessionEndRequested,
+    SessionRequested,
+    SettingChanged,
+    SortStartRequested,
+    StatusRequested,
+)
+from conversations.model import LOCALES, ParticipantView, Session, SessionView
+from conversations.phases import Phase, can_move
+from conversations.sorting import begin_lens
+
+SETTING_VALUES: dict[str, dict[str, bool | str]] = {
+    "language": {locale: locale for locale in LOCALES},
+    "start": {"join": True, "command": False},
+    "profile": {"on": True, "off": False},
+}
+"""Accepted ``/settings <name> <value>`` pairs and what each value means."""
+
+
+def _say(
+    view: SessionView, event: FacilitatorEvent, template: str, **params: str | int
+) -> Decision:
+    locale = view.session.locale if view.session else _fallback_locale(event)
+    return Decision(effects=(Say(event.group_chat_id, locale, template, dict(params)),))
+
+
+def _fallback_locale(event: FacilitatorEvent) -> str:
+    return event.default_locale if isinstance(event, SessionRequested) else "en"
+
+
+def _refusal(view: SessionView, event: FacilitatorEvent) -> Decision | None:
+    if not event.is_facilitator:
+        return _say(view, event, "not_facilitator")
+    if view.session is None and not isinstance(event, SessionRequested):
+        return _say(view, event, "no_session")
+    return None
+
+
+def request_session(view: SessionView, event: SessionRequested) -> Decision:
+    refused = _refusal(view, event)
+    if refused is not None:
+        return refused
+    if view.session is not None:
+        return _say(view, event, "session_exists")
+    deck_id = event.deck_id or event.default_deck
+    locale = event.locale or event.default_locale
+    if event.deck_id in LOCALES and event.locale is None:  # "/newsession en": a language only
+        deck_id, locale = event.default_deck, event.deck_id
+    if deck_id not in event.known_decks:
+        return _say(view, event, "unknown_deck", deck=deck_id, decks=", ".join(event.known_decks))
+    if locale not in LOCALES:
+        return _say(view, event, "unknown_locale", locale=locale, locales=", ".join(LOCALES))
+    session = Session(
+        id=event.new_session_id,
+        group_chat_id=event.group_chat_id,
+        deck_id=deck_id,
+        locale=locale,
+        phase=Phase.JOINING,
+        join_code=event.join_code,
+        created_by=event.user_id,
+        created_at=event.at,
+    )
+    return Decision(
+        changes=(SaveSession(session),),
+        effects=(
+            Invite(event.group_chat_id, locale, session.id, session.join_code, deck_id),
+            _settings(session),
+        ),
+    )
+
+
+def _settings(session: Session) -> ShowSettings:
+    return ShowSettings(
+        session.group_chat_id,
+        session.locale,
+        session.id,
+        session.sort_on_join,
+        session.profile_questions,
+        session.locale,
+    )
+
+
+def change_setting(view: SessionView, event: SettingChanged) -> Decision:
+    refused = _refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session = view.session
+    if event.name is None:
+        return Decision(effects=(_settings(session),))
+    meaning = SETTING_VALUES.get(event.name, {}).get(event.value or "")
+    if meaning is None:
+        return _say(view, event, "settings_usage")
+    if event.name == "language":
+        changed = replace(session, locale=str(meaning))
+    elif event.name == "start":
+        changed = replace(session, sort_on_join=bool(meaning))
+    else:
+        changed = replace(session, profile_questions=bool(meaning))
+    return Decision(changes=(SaveSession(changed),), effects=(_settings(changed),))
+
+
+def report_status(view: SessionView, event: StatusRequested) -> Decision:
+    refused = _refusal(view, event)
+    if refused is not None or view.session is None or view.counts is None:
+        return refused or Decision()
+    session, counts = view.session, view.counts
+    return Decision(
+        effects=(
+            ShowStatus(
+                session.group_chat_id,
+                session.locale,
+                session.id,
+                session.deck_id,
+                session.phase.value,
+                counts.joined,
+                counts.consented,
+                tuple((lens.lens_id, lens.sorting, lens.done) for lens in counts.lenses),
+                counts.with_top,
+                counts.unreachable,
+            ),
+        )
+    )
+
+
+def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
+    """Start the sort for everyone who joined and is waiting for it."""
+    refused = _refusal(view, event)
+    if refused is not None or view.session is None or view.deck is None:
+        return refused or Decision()
+    if not can_move(view.session.phase, Phase.SORTING):
+        return _say(view, event, "sort_already_started")
+    session = replace(view.session, phase=Phase.SORTING)
+    changes: list[SaveSession | SaveParticipant] = [SaveSession(session)]
+    count = len(view.waiting)
+    effects: list[Effect] = [
+        Say(session.group_chat_id, session.locale, "sort_started", {"count": count})
+    ]
+    for person in view.waiting:
+        started, shown = begin_lens(ParticipantView(session, view.deck, person), 0)
+        changes.append(SaveParticipant(started))
+        effects.extend(shown)
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def end_session(view: SessionView, event: SessionEndRequested) -> Decision:
+    refused = _refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    closed = replace(view.session, phase=Phase.CLOSED)
+    return Decision(
+        changes=(SaveSession(closed),),
+        effects=(Say(closed.group_chat_id, closed.locale, "session_closed"),),
+    )

@@ -1,0 +1,211 @@
+"""Joining a session in the private chat: welcome and consent, profile, language, resuming.
+
+Owns: what happens from ``/start <code>`` until a person is ready to sort, what
+``/continue`` and ``/language`` show, and the hint for text typed where a tap is
+expected. Must not: deal cards (``sorting`` does) or act for the facilitator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from conversations.decision import Decision, SaveParticipant, Toast
+from conversations.deck import Deck
+from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Say
+from conversations.events import (
+    AgeBandAnswered,
+    ConsentAnswered,
+    ContinueRequested,
+    JoinRequested,
+    LanguageChosen,
+    OrganisationAnswered,
+    ParticipantUnreachable,
+    TextReceived,
+)
+from conversations.model import (
+    AGE_BANDS,
+    LOCALES,
+    MAX_ORGANISATION_LENGTH,
+    Participant,
+    ParticipantView,
+    Session,
+    Step,
+)
+from conversations.phases import accepts_joining, sorting_open
+from conversations.sorting import begin_lens, show_sort_step
+
+SORT_STEPS = frozenset({Step.SORTING, Step.REVIEW, Step.TOP, Step.DONE})
+
+
+@dataclass(frozen=True, slots=True)
+class JoinView:
+    """What ``/start <code>`` is decided on: the session of the code, if any, and the
+    person's earlier participation in it, if any."""
+
+    session: Session | None
+    deck: Deck | None
+    existing: ParticipantView | None
+
+
+def join(view: JoinView, event: JoinRequested) -> Decision:
+    locale = event.language_code if event.language_code in LOCALES else None
+    if view.session is None or view.deck is None:
+        return Decision(effects=(Say(event.chat_id, locale or "en", "join_unknown_code"),))
+    session, deck = view.session, view.deck
+    if not accepts_joining(session.phase):
+        return Decision(effects=(Say(event.chat_id, session.locale, "join_closed"),))
+    if view.existing is not None:
+        p = view.existing.participant
+        return Decision(
+            effects=(
+                Say(p.chat_id, p.locale, "welcome_back", deck_id=deck.id),
+                *show_step(view.existing, fresh=True),
+            )
+        )
+    participant = Participant(
+        session_id=session.id,
+        user_id=event.user_id,
+        chat_id=event.chat_id,
+        name=event.name,
+        locale=session.locale,
+        step=Step.CONSENT,
+        order_seed=event.order_seed,
+        joined_at=event.at,
+    )
+    return Decision(
+        changes=(SaveParticipant(participant),),
+        effects=show_step(ParticipantView(session, deck, participant), fresh=True),
+    )
+
+
+def show_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
+    """Everything needed to show a person where they stand (``/continue``, resuming)."""
+    p, deck = view.participant, view.deck
+    if p.step is Step.CONSENT:
+        return (
+            AskConsent(
+                p.chat_id,
+                p.locale,
+                p.session_id,
+                deck.id,
+                len(deck.lenses),
+                len(deck.cards),
+                view.session.profile_questions,
+            ),
+        )
+    if p.step is Step.AGE:
+        return (AskAgeBand(p.chat_id, p.locale, p.session_id, AGE_BANDS),)
+    if p.step is Step.ORGANISATION:
+        return (AskOrganisation(p.chat_id, p.locale, p.session_id),)
+    if p.step is Step.WAITING:
+        return (Say(p.chat_id, p.locale, "waiting_for_sort"),)
+    if p.step is Step.DECLINED:
+        return (Say(p.chat_id, p.locale, "declined"),)
+    return show_sort_step(view, fresh=fresh)
+
+
+def _ready(view: ParticipantView) -> Decision:
+    """The person finished the welcome: sort now, or wait for the facilitator."""
+    if sorting_open(view.session.phase, view.session.sort_on_join):
+        started, effects = begin_lens(view, 0)
+        return Decision(changes=(SaveParticipant(started),), effects=effects)
+    waiting = replace(view.participant, step=Step.WAITING)
+    return Decision(
+        changes=(SaveParticipant(waiting),),
+        effects=show_step(replace(view, participant=waiting), fresh=True),
+    )
+
+
+def _stale() -> Decision:
+    return Decision(toast=Toast("stale_button"))
+
+
+def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
+    p = view.participant
+    if p.step is not Step.CONSENT:
+        return _stale()
+    if not event.agreed:
+        declined = replace(p, step=Step.DECLINED)
+        return Decision(
+            changes=(SaveParticipant(declined),),
+            effects=show_step(replace(view, participant=declined), fresh=True),
+        )
+    if view.session.profile_questions:
+        asking = replace(p, step=Step.AGE)
+        return Decision(
+            changes=(SaveParticipant(asking),),
+            effects=show_step(replace(view, participant=asking), fresh=True),
+        )
+    return _ready(view)
+
+
+def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
+    p = view.participant
+    if p.step is not Step.AGE:
+        return _stale()
+    if event.band is not None and event.band not in AGE_BANDS:
+        return Decision(toast=Toast("invalid_button"))
+    asking = replace(p, step=Step.ORGANISATION, age_band=event.band)
+    return Decision(
+        changes=(SaveParticipant(asking),),
+        effects=show_step(replace(view, participant=asking), fresh=True),
+    )
+
+
+def answer_organisation(view: ParticipantView, event: OrganisationAnswered) -> Decision:
+    p = view.participant
+    if p.step is not Step.ORGANISATION:
+        return _stale()
+    organisation = None
+    if event.organisation is not None:
+        organisation = " ".join(event.organisation.split())[:MAX_ORGANISATION_LENGTH] or None
+    return _ready(replace(view, participant=replace(p, organisation=organisation)))
+
+
+def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
+    """Text typed in the private chat: an answer where one is asked for, else a hint."""
+    p = view.participant
+    if p.step is Step.ORGANISATION:
+        return answer_organisation(
+            view, OrganisationAnswered(event.at, event.session_id, event.user_id, event.text)
+        )
+    hint = {
+        Step.CONSENT: "hint_consent",
+        Step.AGE: "hint_tap",
+        Step.WAITING: "waiting_for_sort",
+        Step.SORTING: "hint_sort",
+        Step.REVIEW: "hint_tap",
+        Step.TOP: "hint_tap",
+        Step.DONE: "sort_done",
+        Step.DECLINED: "declined",
+    }[p.step]
+    return Decision(effects=(Say(p.chat_id, p.locale, hint),))
+
+
+def resume(view: ParticipantView, event: ContinueRequested) -> Decision:
+    p = view.participant
+    if p.step is Step.SORTING and p.paused:
+        resumed = replace(p, paused=False)
+        return Decision(
+            changes=(SaveParticipant(resumed),),
+            effects=show_step(replace(view, participant=resumed), fresh=True),
+        )
+    return Decision(effects=show_step(view, fresh=True))
+
+
+def choose_language(view: ParticipantView, event: LanguageChosen) -> Decision:
+    p = view.participant
+    if event.locale not in LOCALES:
+        return Decision(toast=Toast("invalid_button"))
+    switched = replace(p, locale=event.locale)
+    after = replace(view, participant=switched)
+    return Decision(
+        changes=(SaveParticipant(switched),),
+        effects=(Say(p.chat_id, event.locale, "language_set"), *show_step(after, fresh=True)),
+    )
+
+
+def mark_unreachable(view: ParticipantView, event: ParticipantUnreachable) -> Decision:
+    if view.participant.unreachable:
+        return Decision()
+    return Decision(changes=(SaveParticipant(replace(view.participant, unreachable=True)),))

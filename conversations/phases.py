@@ -1,0 +1,41 @@
+"""Session phases and the one table of legal transitions between them.
+
+Owns: the ``Phase`` enum and ``TRANSITIONS``. Must not: know about participants'
+individual progress (see ``model.Step``) or about Telegram.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Phase(StrEnum):
+    """Where a whole session stands. Stored by value, so values never change."""
+
+    JOINING = "joining"
+    """People join; they sort as they join only if the session says so."""
+    SORTING = "sorting"
+    """The facilitator started the sort: everyone who joined sorts (joining stays open)."""
+    CLOSED = "closed"
+    """Finished or ended by the facilitator: no more joining or answers."""
+
+
+TRANSITIONS: dict[Phase, frozenset[Phase]] = {
+    Phase.JOINING: frozenset({Phase.SORTING, Phase.CLOSED}),
+    Phase.SORTING: frozenset({Phase.CLOSED}),
+    Phase.CLOSED: frozenset(),
+}
+
+
+def can_move(current: Phase, target: Phase) -> bool:
+    """True when ``target`` is a legal next phase of ``current``."""
+    return target in TRANSITIONS[current]
+
+
+def accepts_joining(phase: Phase) -> bool:
+    return phase is not Phase.CLOSED
+
+
+def sorting_open(phase: Phase, sort_on_join: bool) -> bool:
+    """Whether a participant who is ready may sort now."""
+    return phase is Phase.SORTING or (phase is Phase.JOINING and sort_on_join)

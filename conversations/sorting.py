@@ -1,0 +1,343 @@
+"""The individual card sort: card order, one card at a time, the piles and the top.
+
+Owns: dealing cards in a stable per-person order for each lens, rating, undo, pause,
+the review of the five piles, choosing the top (``top_size`` cards) and the lens
+comparison. Must not: know about joining or about the group.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import replace
+
+from conversations.decision import (
+    Decision,
+    DeleteRating,
+    SaveParticipant,
+    SaveRating,
+    SaveTop,
+    Toast,
+)
+from conversations.deck import Deck
+from conversations.effects import (
+    Effect,
+    IntroduceLens,
+    Say,
+    ShowCard,
+    ShowPaused,
+    ShowPiles,
+    ShowTop,
+    ShowTopPicker,
+)
+from conversations.events import (
+    CardRated,
+    PileCardMoved,
+    PileCardPicked,
+    PilesConfirmed,
+    RatingUndone,
+    SortPaused,
+    TopCardToggled,
+    TopConfirmed,
+)
+from conversations.model import Participant, ParticipantView, Step
+
+LEVELS = range(1, 6)
+MOST_IMPORTANT = 5
+MAX_MOVES_SHOWN = 5
+
+
+def card_order(deck: Deck, participant: Participant, lens_index: int) -> tuple[str, ...]:
+    """This person's order of the cards for one lens: shuffled, and the same every time."""
+    ids = list(deck.card_ids)
+    random.Random(f"{participant.order_seed}:{deck.lenses[lens_index].id}").shuffle(ids)
+    return tuple(ids)
+
+
+def _lens_ratings(view: ParticipantView, lens_index: int) -> Mapping[str, int]:
+    return view.ratings.get(view.deck.lenses[lens_index].id, {})
+
+
+def current_card(view: ParticipantView) -> tuple[int, str] | None:
+    """(0-based position, card id) of the card to rate next, or None when all are rated.
+
+    Rated cards are always a prefix of the order: rating appends, undo removes the last.
+    """
+    p = view.participant
+    order = card_order(view.deck, p, p.lens_index)
+    position = len(_lens_ratings(view, p.lens_index))
+    return (position, order[position]) if position < len(order) else None
+
+
+def piles(view: ParticipantView, lens_index: int) -> tuple[tuple[str, ...], ...]:
+    """Card ids per level (index 0 = level 1), each pile in deck order."""
+    ratings = _lens_ratings(view, lens_index)
+    return tuple(
+        tuple(card_id for card_id in view.deck.card_ids if ratings.get(card_id) == level)
+        for level in LEVELS
+    )
+
+
+def top_candidates(view: ParticipantView) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(candidates, preselected) for the top of the last lens.
+
+    Candidates come from the "most important" pile down, until there are at least
+    ``top_size`` of them. Whole piles that fit in the top are preselected; the pile that
+    does not fit is where the person chooses.
+    """
+    by_level = piles(view, len(view.deck.lenses) - 1)
+    size = view.deck.top_size
+    candidates: list[str] = []
+    preselected: list[str] = []
+    for pile in reversed(by_level):
+        if len(candidates) >= size:
+            break
+        if len(candidates) + len(pile) <= size:
+            preselected.extend(pile)
+        candidates.extend(pile)
+    return tuple(candidates), tuple(preselected)
+
+
+def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
+    """The message that shows where this person stands in the sort."""
+    p, deck = view.participant, view.deck
+    if p.step is Step.SORTING:
+        total = len(deck.cards)
+        current = current_card(view)
+        if current is None:  # cannot happen: the last rating moves on to the review
+            return show_review(view, fresh=fresh)
+        if p.paused:
+            return (ShowPaused(p.chat_id, p.locale, p.session_id, current[0] + 1, total),)
+        position, card_id = current
+        return (
+            ShowCard(
+                p.chat_id,
+                p.locale,
+                p.session_id,
+                deck.id,
+                p.lens_index,
+                card_id,
+                position + 1,
+                total,
+                fresh=fresh,
+            ),
+        )
+    if p.step is Step.REVIEW:
+        return show_review(view, fresh=fresh)
+    if p.step is Step.TOP:
+        candidates, _ = top_candidates(view)
+        return (
+            ShowTopPicker(
+                p.chat_id,
+                p.locale,
+                p.session_id,
+                deck.id,
+                candidates,
+                p.selection,
+                deck.top_size,
+                fresh=fresh,
+            ),
+        )
+    if p.step is Step.DONE:
+        return (show_top(view, fresh=fresh),)
+    raise ValueError(f"not a sort step: {p.step}")
+
+
+def show_review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
+    p = view.participant
+    return (
+        ShowPiles(
+            p.chat_id,
+            p.locale,
+            p.session_id,
+            view.deck.id,
+            p.lens_index,
+            piles(view, p.lens_index),
+            moving=p.moving,
+            fresh=fresh,
+        ),
+    )
+
+
+def begin_lens(view: ParticipantView, lens_index: int) -> tuple[Participant, tuple[Effect, ...]]:
+    """Move the person to the first card of a lens: the lens prompt, then a new card message."""
+    p = replace(view.participant, step=Step.SORTING, lens_index=lens_index, paused=False)
+    first = replace(view, participant=p)
+    intro = IntroduceLens(
+        p.chat_id, p.locale, p.session_id, view.deck.id, lens_index, len(view.deck.lenses)
+    )
+    return p, (intro, *show_sort_step(first, fresh=True))
+
+
+def _stale(view: ParticipantView) -> Decision:
+    return Decision(toast=Toast("stale_button"))
+
+
+def rate(view: ParticipantView, event: CardRated) -> Decision:
+    p, deck = view.participant, view.deck
+    if p.step is not Step.SORTING or p.lens_index != event.lens_index or p.paused:
+        return _stale(view)
+    if event.level not in LEVELS:
+        return Decision(toast=Toast("invalid_button"))
+    current = current_card(view)
+    if current is None or current[1] != event.card_id:
+        already = event.card_id in _lens_ratings(view, event.lens_index)
+        return Decision(toast=Toast("already_rated" if already else "stale_button"))
+    position, card_id = current
+    lens_id = deck.lenses[p.lens_index].id
+    rating = SaveRating(p.session_id, p.user_id, lens_id, card_id, event.level, position, event.at)
+    ratings = {**view.ratings, lens_id: {**_lens_ratings(view, p.lens_index), card_id: event.level}}
+    after = replace(view, ratings=ratings)
+    if position + 1 < len(deck.cards):
+        return Decision(changes=(rating,), effects=show_sort_step(after, fresh=False))
+    reviewing = replace(p, step=Step.REVIEW, moving=None)
+    after = replace(after, participant=reviewing)
+    return Decision(
+        changes=(rating, SaveParticipant(reviewing)), effects=show_review(after, fresh=False)
+    )
+
+
+def undo(view: ParticipantView, event: RatingUndone) -> Decision:
+    p = view.participant
+    current = current_card(view)
+    if (
+        p.step is not Step.SORTING
+        or p.paused
+        or p.lens_index != event.lens_index
+        or current is None
+        or current[1] != event.card_id
+    ):
+        return _stale(view)
+    position = current[0]
+    if position == 0:
+        return Decision(toast=Toast("nothing_to_undo"))
+    lens_id = view.deck.lenses[p.lens_index].id
+    previous = card_order(view.deck, p, p.lens_index)[position - 1]
+    ratings = {
+        **view.ratings,
+        lens_id: {k: v for k, v in _lens_ratings(view, p.lens_index).items() if k != previous},
+    }
+    after = replace(view, ratings=ratings)
+    return Decision(
+        changes=(DeleteRating(p.session_id, p.user_id, lens_id, previous),),
+        effects=show_sort_step(after, fresh=False),
+        toast=Toast("undone"),
+    )
+
+
+def pause(view: ParticipantView, event: SortPaused) -> Decision:
+    p = view.participant
+    if p.step is not Step.SORTING or p.paused:
+        return _stale(view)
+    paused = replace(p, paused=True)
+    return Decision(
+        changes=(SaveParticipant(paused),),
+        effects=show_sort_step(replace(view, participant=paused), fresh=False),
+    )
+
+
+def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
+    p = view.participant
+    if p.step is not Step.REVIEW or p.lens_index != event.lens_index:
+        return _stale(view)
+    if event.card_id is not None and event.card_id not in _lens_ratings(view, p.lens_index):
+        return Decision(toast=Toast("invalid_button"))
+    if p.moving == event.card_id:
+        return Decision()
+    moved = replace(p, moving=event.card_id)
+    return Decision(
+        changes=(SaveParticipant(moved),),
+        effects=show_review(replace(view, participant=moved), fresh=False),
+    )
+
+
+def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
+    p, deck = view.participant, view.deck
+    if p.step is not Step.REVIEW or p.lens_index != event.lens_index or p.moving != event.card_id:
+        return _stale(view)
+    if event.level not in LEVELS:
+        return Decision(toast=Toast("invalid_button"))
+    lens_id = deck.lenses[p.lens_index].id
+    placed = replace(p, moving=None)
+    changes: list[SaveParticipant | SaveRating] = [SaveParticipant(placed)]
+    ratings = dict(_lens_ratings(view, p.lens_index))
+    if ratings.get(event.card_id) != event.level:
+        position = card_order(deck, p, p.lens_index).index(event.card_id)
+        changes.append(
+            SaveRating(
+                p.session_id, p.user_id, lens_id, event.card_id, event.level, position, event.at
+            )
+        )
+        ratings[event.card_id] = event.level
+    after = replace(view, participant=placed, ratings={**view.ratings, lens_id: ratings})
+    return Decision(changes=tuple(changes), effects=show_review(after, fresh=False))
+
+
+def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
+    p, deck = view.participant, view.deck
+    if p.step is not Step.REVIEW or p.lens_index != event.lens_index:
+        return _stale(view)
+    if p.lens_index + 1 < len(deck.lenses):
+        moved, effects = begin_lens(view, p.lens_index + 1)
+        return Decision(changes=(SaveParticipant(moved),), effects=effects)
+    choosing = replace(p, step=Step.TOP, moving=None)
+    after = replace(view, participant=choosing)
+    _, preselected = top_candidates(after)
+    choosing = replace(choosing, selection=preselected)
+    after = replace(after, participant=choosing)
+    return Decision(
+        changes=(SaveParticipant(choosing),), effects=show_sort_step(after, fresh=False)
+    )
+
+
+def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
+    p = view.participant
+    if p.step is not Step.TOP:
+        return _stale(view)
+    candidates, _ = top_candidates(view)
+    if event.card_id not in candidates:
+        return _stale(view)
+    if event.card_id in p.selection:
+        selection = tuple(c for c in p.selection if c != event.card_id)
+    elif len(p.selection) >= view.deck.top_size:
+        return Decision(toast=Toast("top_full", {"size": view.deck.top_size}))
+    else:
+        selection = (*p.selection, event.card_id)
+    chosen = replace(p, selection=selection)
+    return Decision(
+        changes=(SaveParticipant(chosen),),
+        effects=show_sort_step(replace(view, participant=chosen), fresh=False),
+    )
+
+
+def confirm_top(view: ParticipantView, event: TopConfirmed) -> Decision:
+    p, deck = view.participant, view.deck
+    if p.step is not Step.TOP:
+        return _stale(view)
+    if len(p.selection) != deck.top_size:
+        return Decision(toast=Toast("top_incomplete", {"size": deck.top_size}), effects=())
+    done = replace(p, step=Step.DONE)
+    after = replace(view, participant=done, top=p.selection)
+    return Decision(
+        changes=(SaveTop(p.session_id, p.user_id, p.selection, event.at), SaveParticipant(done)),
+        effects=(show_top(after), Say(p.chat_id, p.locale, "sort_done")),
+    )
+
+
+def show_top(view: ParticipantView, *, fresh: bool = False) -> ShowTop:
+    """The chosen top and, with two or more lenses, the cards that moved most between them."""
+    p, deck = view.participant, view.deck
+    lens_ids: tuple[str, str] | None = None
+    moves: tuple[tuple[str, int, int], ...] = ()
+    if len(deck.lenses) >= 2:
+        first, last = deck.lenses[0].id, deck.lenses[-1].id
+        lens_ids = (first, last)
+        before, after = view.ratings.get(first, {}), view.ratings.get(last, {})
+        changed = [
+            (card_id, before[card_id], after[card_id])
+            for card_id in deck.card_ids
+            if card_id in before and card_id in after and before[card_id] != after[card_id]
+        ]
+        changed.sort(key=lambda move: -abs(move[2] - move[1]))
+        moves = tuple(changed[:MAX_MOVES_SHOWN])
+    return ShowTop(p.chat_id, p.locale, p.session_id, deck.id, view.top, moves, lens_ids, fresh)

@@ -1,0 +1,144 @@
+"""A small in-memory workshop that applies the core's decisions, for driving the core
+through its public API (``handle``) the way the store would, without any I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.deck_files import load_builtin_decks
+from conversations import events as ev
+from conversations.deck import Deck
+from conversations.decision import (
+    Decision,
+    DeleteRating,
+    SaveParticipant,
+    SaveRating,
+    SaveSession,
+    SaveTop,
+)
+from conversations.handle import ViewKind, handle, view_kind
+from conversations.joining import JoinView
+from conversations.model import Participant, ParticipantView, Session, SessionView, Step
+
+GROUP = -100
+FACILITATOR = 1
+
+
+@dataclass
+class Workshop:
+    deck: Deck
+    sessions: dict[int, Session] = field(default_factory=dict)
+    participants: dict[tuple[int, int], Participant] = field(default_factory=dict)
+    ratings: dict[tuple[int, int], dict[str, dict[str, int]]] = field(default_factory=dict)
+    tops: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    clock: float = 1_000.0
+    outbox: list[Any] = field(default_factory=list)
+
+    def now(self) -> float:
+        self.clock += 1
+        return self.clock
+
+    def view(self, event: ev.Event) -> Any:
+        kind = view_kind(event)
+        if kind is ViewKind.SESSION:
+            assert isinstance(event, ev.FacilitatorEvent)
+            session = next(
+                (
+                    s
+                    for s in self.sessions.values()
+                    if s.group_chat_id == event.group_chat_id and s.phase.value != "closed"
+                ),
+                None,
+            )
+            waiting = tuple(
+                p
+                for p in self.participants.values()
+                if session and p.session_id == session.id and p.step is Step.WAITING
+            )
+            return SessionView(session, self.deck if session else None, None, waiting)
+        if kind is ViewKind.JOIN:
+            assert isinstance(event, ev.JoinRequested)
+            session = next(
+                (s for s in self.sessions.values() if s.join_code == event.join_code), None
+            )
+            existing = self.participant_view(session.id, event.user_id) if session else None
+            return JoinView(session, self.deck if session else None, existing)
+        assert isinstance(event, ev.ParticipantEvent)
+        return self.participant_view(event.session_id, event.user_id)
+
+    def participant_view(self, session_id: int, user_id: int) -> ParticipantView | None:
+        p = self.participants.get((session_id, user_id))
+        if p is None:
+            return None
+        key = (session_id, user_id)
+        return ParticipantView(
+            self.sessions[session_id],
+            self.deck,
+            p,
+            self.ratings.get(key, {}),
+            self.tops.get(key, ()),
+        )
+
+    def send(self, event: ev.Event) -> Decision:
+        decision = handle(self.view(event), event)
+        for change in decision.changes:
+            if isinstance(change, SaveSession):
+                self.sessions[change.session.id] = change.session
+            elif isinstance(change, SaveParticipant):
+                p = change.participant
+                self.participants[(p.session_id, p.user_id)] = p
+            elif isinstance(change, SaveRating):
+                key = (change.session_id, change.user_id)
+                self.ratings.setdefault(key, {}).setdefault(change.lens_id, {})[
+                    change.card_id
+                ] = change.level
+            elif isinstance(change, DeleteRating):
+                key = (change.session_id, change.user_id)
+                del self.ratings[key][change.lens_id][change.card_id]
+            elif isinstance(change, SaveTop):
+                self.tops[(change.session_id, change.user_id)] = change.cards
+        self.outbox.extend(decision.effects)
+        return decision
+
+    # --- conveniences -------------------------------------------------------------------
+
+    def new_session(self, *, facilitator: bool = True, **kw: Any) -> Decision:
+        return self.send(
+            ev.SessionRequested(
+                self.now(),
+                GROUP,
+                FACILITATOR,
+                facilitator,
+                kw.get("deck_id"),
+                kw.get("locale"),
+                new_session_id=len(self.sessions) + 1,
+                join_code=kw.get("join_code", f"code{len(self.sessions) + 1}"),
+                default_locale="nl",
+                known_decks=(self.deck.id,),
+                default_deck=self.deck.id,
+            )
+        )
+
+    def join(self, user_id: int, code: str = "code1", seed: int | None = None) -> Decision:
+        return self.send(
+            ev.JoinRequested(
+                self.now(), user_id, user_id, f"User {user_id}", "en", code,
+                seed if seed is not None else user_id * 7919,
+            )
+        )
+
+    def participant(self, user_id: int, session_id: int = 1) -> Participant:
+        return self.participants[(session_id, user_id)]
+
+
+@pytest.fixture
+def deck() -> Deck:
+    return load_builtin_decks()["goed-werk"]
+
+
+@pytest.fixture
+def workshop(deck: Deck) -> Workshop:
+    return Workshop(deck)

@@ -1,0 +1,513 @@
+"""Deck parsing and validation in the pure core: every rule, all problems at once."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conversations.deck import (
+    CARD_DESCRIPTION_MAX,
+    CARD_TITLE_MAX,
+    DILEMMA_TEXT_MAX,
+    LENS_PROMPT_MAX,
+    LEVEL_LABEL_MAX,
+    Card,
+    Deck,
+    DeckError,
+    DeckInvalid,
+    DeckProblem,
+    Dilemma,
+    Lens,
+    Pillar,
+    parse_cards_csv_rows,
+    parse_deck,
+)
+
+SOURCE = "decks/x.toml"
+
+
+def card(card_id: str, pillar: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": card_id,
+        "title": {"nl": f"Titel {card_id}", "en": f"Title {card_id}"},
+        "description": {"nl": f"Beschrijving {card_id}.", "en": f"Description {card_id}."},
+    }
+    if pillar is not None:
+        entry["pillar"] = pillar
+    return entry
+
+
+def minimal() -> dict[str, Any]:
+    """A small valid deck, as ``tomllib`` would return it."""
+    return {
+        "id": "mini",
+        "version": 2,
+        "languages": ["nl", "en"],
+        "title": {"nl": "Mini", "en": "Mini"},
+        "levels": {
+            "nl": ["Minst", "Minder", "Neutraal", "Belangrijker", "Meest"],
+            "en": ["Least", "Less", "Neutral", "More", "Most"],
+        },
+        "lenses": [{"id": "work", "prompt": {"nl": "Sorteer.", "en": "Sort."}}],
+        "top_size": 2,
+        "cards": [card("trust", "ethics"), card("humour"), card("focus", "excellence")],
+        "dilemmas": [
+            {"id": "late", "text": {"nl": "Wat nu?", "en": "What now?"}, "cards": ["trust"]}
+        ],
+    }
+
+
+def problems_of(data: Any, source: str = SOURCE) -> list[DeckProblem]:
+    with pytest.raises(DeckInvalid) as caught:
+        parse_deck(data, source)
+    return list(caught.value.problems)
+
+
+def keys(problems: list[DeckProblem]) -> set[tuple[str, str]]:
+    return {(p.where, p.field) for p in problems}
+
+
+# --- A valid deck -------------------------------------------------------------------
+
+
+def test_minimal_deck_parses() -> None:
+    deck = parse_deck(minimal(), SOURCE)
+    assert deck.id == "mini"
+    assert deck.version == 2
+    assert deck.languages == ("nl", "en")
+    assert deck.top_size == 2
+    assert deck.card_ids == ("trust", "humour", "focus")
+    assert deck.card("trust").pillar is Pillar.ETHICS
+    assert deck.card("humour").pillar is None
+    assert deck.lens("work").prompt["en"] == "Sort."
+    assert deck.lens_ids == ("work",)
+    assert deck.dilemmas == (Dilemma("late", {"nl": "Wat nu?", "en": "What now?"}, ("trust",)),)
+    assert deck.levels["en"][4] == "Most"
+    assert deck.description == {}
+
+
+def test_top_size_defaults_to_four() -> None:
+    data = minimal()
+    del data["top_size"]
+    data["cards"].append(card("extra"))
+    assert parse_deck(data, SOURCE).top_size == 4
+
+
+def test_dilemmas_and_description_are_optional() -> None:
+    data = minimal()
+    del data["dilemmas"]
+    data["description"] = {"en": "Only English."}
+    deck = parse_deck(data, SOURCE)
+    assert deck.dilemmas == ()
+    assert deck.text(deck.description, "nl") == "Only English."
+
+
+def test_texts_are_stripped() -> None:
+    data = minimal()
+    data["dilemmas"][0]["text"]["en"] = "\n  What now?\n"
+    assert parse_deck(data, SOURCE).dilemma("late").text["en"] == "What now?"
+
+
+def test_helpers_and_language_fallback() -> None:
+    deck = parse_deck(minimal(), SOURCE)
+    assert deck.text({"nl": "Hallo", "en": "Hello"}, "en") == "Hello"
+    assert deck.text({"nl": "Hallo", "en": "Hello"}, "de") == "Hallo"
+    assert deck.text({"en": "Hello"}, "de") == "Hello"
+    assert deck.text({}, "en") == ""
+    assert deck.language("de") == "nl"
+    assert deck.language("en") == "en"
+    assert deck.level_label(1, "en") == "Least"
+    assert deck.level_label(5, "fr") == "Meest"
+    assert deck.has_card("focus")
+    assert not deck.has_card("nope")
+    with pytest.raises(KeyError):
+        deck.card("nope")
+    with pytest.raises(KeyError):
+        deck.lens("nope")
+    with pytest.raises(KeyError):
+        deck.dilemma("nope")
+
+
+def test_deck_is_frozen_hashable_and_compares_by_value() -> None:
+    one = parse_deck(minimal(), SOURCE)
+    two = parse_deck(minimal(), SOURCE)
+    assert one == two
+    assert hash(one) == hash(two)
+    assert len({one, two}) == 1
+    with pytest.raises(AttributeError):
+        one.id = "other"  # type: ignore[misc]
+
+
+def test_model_copies_caller_mappings() -> None:
+    title = {"en": "Trust"}
+    made = Card("trust", title, {"en": "We rely on each other."}, Pillar.ETHICS)
+    title["en"] = "Changed"
+    assert made.title == {"en": "Trust"}
+    lens = Lens("work", {"en": "Sort."})
+    assert lens.name == {}
+
+
+# --- Every rule names its problem ---------------------------------------------------
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def _set(path: tuple[Any, ...], value: Any) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        target: Any = data
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+
+    return mutate
+
+
+def _delete(path: tuple[Any, ...]) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        target: Any = data
+        for step in path[:-1]:
+            target = target[step]
+        del target[path[-1]]
+
+    return mutate
+
+
+RULES: list[tuple[str, Mutation, str, str, str]] = [
+    # (name, mutation, where, field, part of the message)
+    ("unknown top key", _set(("titel",), {}), "", "titel", "did you mean 'title'"),
+    ("deck id missing", _delete(("id",)), "", "id", "missing"),
+    ("deck id pattern", _set(("id",), "Mini Deck"), "", "id", "a-z, 0-9"),
+    ("deck id too long", _set(("id",), "x" * 33), "", "id", "1 to 32"),
+    ("deck id type", _set(("id",), 7), "", "id", "expected text"),
+    ("version missing", _delete(("version",)), "", "version", "missing"),
+    ("version zero", _set(("version",), 0), "", "version", "1 or more"),
+    ("version type", _set(("version",), "1"), "", "version", "whole number"),
+    ("version bool", _set(("version",), True), "", "version", "whole number"),
+    ("languages empty", _set(("languages",), []), "", "languages", "at least one"),
+    ("languages code", _set(("languages",), ["nl", "eng"]), "", "languages", "two-letter"),
+    ("languages twice", _set(("languages",), ["nl", "en", "nl"]), "", "languages", "twice"),
+    ("languages type", _set(("languages",), "nl"), "", "languages", "expected a list"),
+    ("title missing", _delete(("title",)), "", "title", "missing"),
+    ("title lang missing", _delete(("title", "en")), "", "title.en", "missing"),
+    ("title unknown lang", _set(("title", "de"), "Mini"), "", "title.de", "unknown language"),
+    ("title type", _set(("title",), "Mini"), "", "title", "one text per language"),
+    ("description type", _set(("description",), ["x"]), "", "description", "per language"),
+    ("levels missing", _delete(("levels",)), "", "levels", "missing"),
+    ("levels lang missing", _delete(("levels", "en")), "", "levels.en", "missing"),
+    ("levels count", _set(("levels", "en"), ["a", "b", "c", "d"]), "", "levels.en", "exactly 5"),
+    ("level empty", _set(("levels", "nl", 2), " "), "", "levels.nl.3", "empty"),
+    (
+        "level too long",
+        _set(("levels", "en", 0), "x" * (LEVEL_LABEL_MAX + 1)),
+        "",
+        "levels.en.1",
+        "too long",
+    ),
+    ("level same label", _set(("levels", "en", 1), "Least"), "", "levels.en.2", "level 1"),
+    ("level type", _set(("levels", "en", 4), 5), "", "levels.en.5", "expected text"),
+    ("level newline", _set(("levels", "en", 4), "Most\nimportant"), "", "levels.en.5", "line"),
+    ("lenses missing", _delete(("lenses",)), "", "lenses", "at least one lens"),
+    ("lenses empty", _set(("lenses",), []), "", "lenses", "at least 1"),
+    ("lens type", _set(("lenses", 0), "work"), "lens #1", "", "expected a table"),
+    ("lens id pattern", _set(("lenses", 0, "id"), "Work"), 'lens "Work"', "id", "a-z"),
+    ("lens id too long", _set(("lenses", 0, "id"), "w" * 17), f'lens "{"w" * 17}"', "id", "16"),
+    ("lens prompt missing", _delete(("lenses", 0, "prompt", "nl")), 'lens "work"', "prompt.nl", ""),
+    (
+        "lens prompt too long",
+        _set(("lenses", 0, "prompt", "en"), "x" * (LENS_PROMPT_MAX + 1)),
+        'lens "work"',
+        "prompt.en",
+        "too long",
+    ),
+    ("lens unknown key", _set(("lenses", 0, "promt"), {}), 'lens "work"', "promt", "prompt"),
+    ("top_size zero", _set(("top_size",), 0), "", "top_size", "1 to 10"),
+    ("top_size eleven", _set(("top_size",), 11), "", "top_size", "1 to 10"),
+    ("top_size type", _set(("top_size",), "4"), "", "top_size", "whole number"),
+    ("fewer cards than top", _set(("top_size",), 4), "", "cards", "at least top_size"),
+    ("cards missing", _delete(("cards",)), "", "cards", "missing"),
+    ("cards type", _set(("cards",), {"trust": {}}), "", "cards", "expected a list"),
+    ("card type", _set(("cards", 1), "humour"), "card #2", "", "expected a table"),
+    ("card id missing", _delete(("cards", 1, "id")), "card #2", "id", "missing"),
+    ("card id pattern", _set(("cards", 1, "id"), "hu mour"), 'card "hu mour"', "id", "a-z"),
+    ("card id colon", _set(("cards", 1, "id"), "a:b"), 'card "a:b"', "id", "a-z"),
+    ("card id duplicate", _set(("cards", 1, "id"), "trust"), 'card "trust"', "id", "card #1"),
+    ("card title missing", _delete(("cards", 1, "title", "en")), 'card "humour"', "title.en", ""),
+    ("card title empty", _set(("cards", 1, "title", "nl"), ""), 'card "humour"', "title.nl", ""),
+    (
+        "card title too long",
+        _set(("cards", 1, "title", "en"), "x" * (CARD_TITLE_MAX + 1)),
+        'card "humour"',
+        "title.en",
+        "too long: 61 characters, at most 60",
+    ),
+    (
+        "card description too long",
+        _set(("cards", 1, "description", "en"), "x" * (CARD_DESCRIPTION_MAX + 1)),
+        'card "humour"',
+        "description.en",
+        "too long",
+    ),
+    (
+        "card description two lines",
+        _set(("cards", 1, "description", "en"), "One.\nTwo."),
+        'card "humour"',
+        "description.en",
+        "single line",
+    ),
+    (
+        "card description missing",
+        _delete(("cards", 1, "description")),
+        'card "humour"',
+        "description",
+        "missing",
+    ),
+    ("card pillar", _set(("cards", 1, "pillar"), "fun"), 'card "humour"', "pillar", "not one of"),
+    ("card pillar type", _set(("cards", 1, "pillar"), 3), 'card "humour"', "pillar", "expected"),
+    ("card unknown key", _set(("cards", 1, "titel"), {}), 'card "humour"', "titel", "title"),
+    ("dilemmas type", _set(("dilemmas",), {}), "", "dilemmas", "expected a list"),
+    ("dilemma id", _set(("dilemmas", 0, "id"), "Late!"), 'dilemma "Late!"', "id", "a-z"),
+    ("dilemma text", _delete(("dilemmas", 0, "text", "en")), 'dilemma "late"', "text.en", ""),
+    (
+        "dilemma text too long",
+        _set(("dilemmas", 0, "text", "en"), "x" * (DILEMMA_TEXT_MAX + 1)),
+        'dilemma "late"',
+        "text.en",
+        "too long",
+    ),
+    (
+        "dilemma unknown card",
+        _set(("dilemmas", 0, "cards"), ["trust", "trsut"]),
+        'dilemma "late"',
+        "cards",
+        "did you mean 'trust'",
+    ),
+    (
+        "dilemma card twice",
+        _set(("dilemmas", 0, "cards"), ["trust", "trust"]),
+        'dilemma "late"',
+        "cards",
+        "twice",
+    ),
+    ("dilemma cards type", _set(("dilemmas", 0, "cards"), "trust"), 'dilemma "late"', "cards", ""),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "where", "field_name", "message"),
+    [pytest.param(*rule[1:], id=rule[0]) for rule in RULES],
+)
+def test_every_rule_names_its_problem(
+    mutate: Mutation, where: str, field_name: str, message: str
+) -> None:
+    data = minimal()
+    mutate(data)
+    problems = problems_of(data)
+    matching = [
+        p
+        for p in problems
+        if (not where or p.where == where)
+        and (not field_name or p.field == field_name)
+        and message in p.message
+    ]
+    assert matching, "\n".join(str(p) for p in problems)
+    assert all(p.source == SOURCE for p in problems)
+
+
+def test_duplicate_id_and_missing_title_are_both_reported() -> None:
+    data = minimal()
+    data["cards"][2]["id"] = "trust"
+    del data["cards"][1]["title"]["en"]
+    problems = problems_of(data)
+    assert keys(problems) == {('card "trust"', "id"), ('card "humour"', "title.en")}
+    assert [str(p) for p in problems] == [
+        'decks/x.toml: card "humour": title.en: missing',
+        'decks/x.toml: card "trust": id: duplicate card id (also card #1)',
+    ]
+
+
+def test_many_problems_across_the_deck_are_all_reported() -> None:
+    data = minimal()
+    data["id"] = "Bad Id"
+    data["version"] = -1
+    data["levels"]["en"] = ["a"]
+    data["lenses"][0]["prompt"] = "Sort."
+    data["cards"][0]["pillar"] = "love"
+    data["cards"][1]["description"]["nl"] = "x" * 400
+    data["dilemmas"][0]["cards"] = ["ghost"]
+    data["extra"] = 1
+    problems = problems_of(data)
+    assert keys(problems) == {
+        ("", "extra"),
+        ("", "id"),
+        ("", "version"),
+        ("", "levels.en"),
+        ('lens "work"', "prompt"),
+        ('card "trust"', "pillar"),
+        ('card "humour"', "description.nl"),
+        ('dilemma "late"', "cards"),
+    }
+
+
+@pytest.mark.parametrize("data", [[], "deck", 3, None, {"cards": "x", "lenses": 5, "levels": []}])
+def test_wrong_shapes_give_problems_not_crashes(data: Any) -> None:
+    assert problems_of(data)
+
+
+def test_invalid_languages_still_reports_other_problems() -> None:
+    data = minimal()
+    data["languages"] = "nl,en"
+    data["cards"][0]["id"] = "Trust"
+    problems = problems_of(data)
+    assert ("", "languages") in keys(problems)
+    assert ('card "Trust"', "id") in keys(problems)
+
+
+def test_problem_text_and_exception() -> None:
+    problem = DeckProblem("decks/x.toml", 'card "loyalty"', "title.en", "missing")
+    assert str(problem) == 'decks/x.toml: card "loyalty": title.en: missing'
+    assert str(DeckProblem("x.toml", "", "", "the file is empty")) == "x.toml: the file is empty"
+    error = DeckInvalid([problem, problem])
+    assert isinstance(error, DeckError)
+    assert error.problems == (problem, problem)
+    assert str(error).splitlines() == ["2 problems in deck", str(problem), str(problem)]
+
+
+def test_input_data_is_not_modified() -> None:
+    data = minimal()
+    before = copy.deepcopy(data)
+    parse_deck(data, SOURCE)
+    assert data == before
+
+
+# --- CSV rows -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def base() -> Deck:
+    data = minimal()
+    data["lenses"].append(
+        {"id": "now", "name": {"nl": "Nu", "en": "Now"}, "prompt": {"nl": "Nu.", "en": "Now."}}
+    )
+    return parse_deck(data, "base.toml")
+
+
+def row(card_id: str, **extra: str) -> dict[str, str]:
+    values = {
+        "id": card_id,
+        "pillar": "",
+        "title_nl": f"Titel {card_id}",
+        "description_nl": "Een regel.",
+        "title_en": f"Title {card_id}",
+        "description_en": "One line.",
+    }
+    values.update(extra)
+    return values
+
+
+def csv_problems(rows: list[dict[str, str]], base: Deck, deck_id: str = "team") -> set[str]:
+    with pytest.raises(DeckInvalid) as caught:
+        parse_cards_csv_rows(rows, base, deck_id, "team.csv")
+    assert all(p.source == "team.csv" for p in caught.value.problems)
+    return {str(p) for p in caught.value.problems}
+
+
+def test_csv_rows_make_a_deck(base: Deck) -> None:
+    rows = [row("trust", pillar="Ethics"), row("humour"), row("focus")]
+    deck = parse_cards_csv_rows(rows, base, "team", "team.csv")
+    assert deck.id == "team"
+    assert deck.version == 1
+    assert deck.languages == ("nl", "en")
+    assert deck.title == {"nl": "team", "en": "team"}
+    assert deck.card_ids == ("trust", "humour", "focus")
+    assert deck.card("trust").pillar is Pillar.ETHICS
+    assert deck.card("humour").pillar is None
+    assert deck.card("focus").description == {"nl": "Een regel.", "en": "One line."}
+    assert deck.levels == base.levels
+    assert deck.top_size == base.top_size
+    assert deck.lens_ids == ("work", "now")
+    assert deck.lens("now").name == {"nl": "Nu", "en": "Now"}
+    assert deck.dilemmas == ()
+
+
+def test_csv_languages_follow_title_columns(base: Deck) -> None:
+    rows = [
+        {"ID": "trust", " Title_EN ": "Trust", "description_en": "We rely on each other."},
+        {"ID": "focus", " Title_EN ": "Focus", "description_en": "We know what matters."},
+    ]
+    deck = parse_cards_csv_rows(rows, base, "team", "team.csv")
+    assert deck.languages == ("en",)
+    assert deck.levels == {"en": base.levels["en"]}
+    assert deck.lens("work").prompt == {"en": "Sort."}
+
+
+def test_csv_blank_rows_are_skipped(base: Deck) -> None:
+    blank = dict.fromkeys(row("x"), "")
+    deck = parse_cards_csv_rows([row("a"), blank, row("b")], base, "team", "team.csv")
+    assert deck.card_ids == ("a", "b")
+
+
+def test_csv_problems_name_rows_and_columns(base: Deck) -> None:
+    rows = [
+        row("trust"),
+        row("trust"),
+        row("Bad Id", title_en=""),
+        row("long", description_nl="x" * 301, pillar="fun"),
+    ]
+    assert csv_problems(rows, base) == {
+        "team.csv: row 3: id: duplicate card id 'trust' (also row 2)",
+        "team.csv: row 4: id: 'Bad Id' must be 1 to 16 characters of a-z, 0-9 and '-'",
+        "team.csv: row 4: title_en: empty",
+        "team.csv: row 5: description_nl: too long: 301 characters, at most 300",
+        "team.csv: row 5: pillar: 'fun' is not one of excellence, ethics, engagement",
+    }
+
+
+def test_csv_missing_id_column_is_a_problem(base: Deck) -> None:
+    rows = [{k: v for k, v in row(name).items() if k != "id"} for name in ("a", "b", "c")]
+    assert "team.csv: header: id: missing column" in csv_problems(rows, base)
+
+
+def test_csv_empty_file_is_a_problem(base: Deck) -> None:
+    assert csv_problems([], base) == {
+        "team.csv: no cards: the file is empty or has only a header row"
+    }
+
+
+def test_csv_header_problems(base: Deck) -> None:
+    rows = [
+        {
+            "id": name,
+            "titel_nl": "x",
+            "title_nl": "T",
+            "description_fr": "D",
+            "title_de": "T",
+            "description_de": "D",
+        }
+        for name in ("a", "b", "c")
+    ]
+    found = csv_problems(rows, base)
+    assert "team.csv: header: description_nl: missing column" in found
+    assert any(p.startswith("team.csv: header: titel_nl: unknown column") for p in found)
+    assert "team.csv: header: description_fr: no matching title_fr column" in found
+    assert any(p.startswith("team.csv: header: title_de: language 'de'") for p in found)
+
+
+def test_csv_without_title_columns(base: Deck) -> None:
+    found = csv_problems([{"id": "a"}, {"id": "b"}], base)
+    assert any("title_<lang>: missing column" in p for p in found)
+
+
+def test_csv_too_few_cards_and_bad_deck_id(base: Deck) -> None:
+    found = csv_problems([row("a")], base, deck_id="My Deck")
+    assert "team.csv: 1 card, but the top is 2: a deck needs at least 2 cards" in found
+    assert any(p.startswith("team.csv: id: deck id 'My Deck'") for p in found)
+
+
+def test_csv_extra_values_are_reported(base: Deck) -> None:
+    broken: dict[Any, Any] = row("b")
+    broken[None] = ["surplus"]  # what csv.DictReader does with values beyond the header
+    found = csv_problems([row("a"), broken, row("c")], base)
+    assert any(p.startswith("team.csv: row 3: more values than there are columns") for p in found)
