@@ -320,7 +320,7 @@ class Handlers:
         if self.services.decks.is_builtin(deck.id) or (
             deck.id in self.services.decks and self.services.decks.owner(deck.id) != user.id
         ):
-            await self._say(update, "deck_id_taken", deck=deck.id)
+            await self._say(update, "deck_id_taken", deck_id=deck.id)
             return
         await self.services.save_uploaded_deck(deck, user.id, filename, data)
         await self._say(

@@ -48,14 +48,14 @@ class Renderer:
     def _locale(self, locale: str) -> str:
         return locale if locale in self._envs else self.fallback
 
-    def render(self, locale: str, name: str, **context: Any) -> str:
+    def render(self, locale: str, name: str, /, **context: Any) -> str:
         """The message ``<name>.html`` in ``locale`` (Telegram HTML), trimmed."""
         locale = self._locale(locale)
         template = self._envs[locale].get_template(f"{name}.html")
         text = template.render(label=lambda key, **p: self.label(locale, key, **p), **context)
         return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
-    def label(self, locale: str, key: str, **params: Any) -> str:
+    def label(self, locale: str, key: str, /, **params: Any) -> str:
         """A short plain-text string (a button, an answer to a tap)."""
         labels = self._labels[self._locale(locale)]
         text = labels.get(key)

@@ -62,7 +62,9 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
     if event.deck_id in LOCALES and event.locale is None:  # "/newsession en": a language only
         deck_id, locale = event.default_deck, event.deck_id
     if deck_id not in event.known_decks:
-        return _say(view, event, "unknown_deck", deck=deck_id, decks=", ".join(event.known_decks))
+        return _say(
+            view, event, "unknown_deck", deck_id=deck_id, decks=", ".join(event.known_decks)
+        )
     if locale not in LOCALES:
         return _say(view, event, "unknown_locale", locale=locale, locales=", ".join(LOCALES))
     session = Session(

@@ -92,9 +92,9 @@ class Workshop:
                 self.participants[(p.session_id, p.user_id)] = p
             elif isinstance(change, SaveRating):
                 key = (change.session_id, change.user_id)
-                self.ratings.setdefault(key, {}).setdefault(change.lens_id, {})[
-                    change.card_id
-                ] = change.level
+                self.ratings.setdefault(key, {}).setdefault(change.lens_id, {})[change.card_id] = (
+                    change.level
+                )
             elif isinstance(change, DeleteRating):
                 key = (change.session_id, change.user_id)
                 del self.ratings[key][change.lens_id][change.card_id]
@@ -125,7 +125,12 @@ class Workshop:
     def join(self, user_id: int, code: str = "code1", seed: int | None = None) -> Decision:
         return self.send(
             ev.JoinRequested(
-                self.now(), user_id, user_id, f"User {user_id}", "en", code,
+                self.now(),
+                user_id,
+                user_id,
+                f"User {user_id}",
+                "en",
+                code,
                 seed if seed is not None else user_id * 7919,
             )
         )

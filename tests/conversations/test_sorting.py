@@ -38,7 +38,9 @@ def rate(w: Workshop, card: ShowCard, level: int, user: int = USER) -> object:
     return decision.effects[-1]
 
 
-def sort_lens(w: Workshop, first: ShowCard, level_of: dict[str, int], user: int = USER) -> ShowPiles:
+def sort_lens(
+    w: Workshop, first: ShowCard, level_of: dict[str, int], user: int = USER
+) -> ShowPiles:
     shown: object = first
     while isinstance(shown, ShowCard):
         shown = rate(w, shown, level_of.get(shown.card_id, 3), user)
@@ -97,7 +99,9 @@ def test_a_repeated_or_stale_tap_changes_nothing(workshop: Workshop) -> None:
 def test_undo_takes_back_the_last_rating_and_shows_that_card(workshop: Workshop) -> None:
     first = ready_to_sort(workshop)
     first_undo = workshop.send(ev.RatingUndone(workshop.now(), 1, USER, 0, first.card_id))
-    assert first_undo.changes == () and first_undo.toast and first_undo.toast.key == "nothing_to_undo"
+    assert (
+        first_undo.changes == () and first_undo.toast and first_undo.toast.key == "nothing_to_undo"
+    )
     second = rate(workshop, first, 5)
     assert isinstance(second, ShowCard)
     undone = workshop.send(ev.RatingUndone(workshop.now(), 1, USER, 0, second.card_id))

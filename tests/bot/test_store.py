@@ -1,0 +1,121 @@
+"""The SQLite store: schema and migrations, durability settings, one transaction per event."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.migrations import MIGRATIONS
+from bot.store import Store
+from conversations.decision import SaveParticipant, SaveRating, SaveSession, SaveTop
+from conversations.effects import Say
+from conversations.model import Participant, Session, Step
+from conversations.phases import Phase
+
+SESSION = Session(1, -100, "goed-werk", "nl", Phase.JOINING, "code", 1, 10.0)
+PERSON = Participant(1, 42, 42, "Ann <b>", "nl", Step.SORTING, 7, 11.0, selection=("a", "b"))
+
+
+async def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    store = await Store.open(path)
+    assert await store.schema_version() == len(MIGRATIONS)
+    await store.close()
+    store = await Store.open(path)
+    async with store.transaction() as tx:
+        rows = await tx.rows("SELECT version, name FROM schema_migrations")
+        mode = await tx.rows("SELECT * FROM pragma_journal_mode")
+        keys = await tx.rows("SELECT * FROM pragma_foreign_keys")
+    await store.close()
+    assert rows == [(1, "initial")]
+    assert mode == [("wal",)] and keys == [(1,)]
+
+
+async def test_the_database_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "db.sqlite3"
+    store = await Store.open(path)
+    await store.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_records_round_trip(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    async with store.transaction() as tx:
+        await tx.apply(
+            [
+                SaveSession(SESSION),
+                SaveParticipant(PERSON),
+                SaveRating(1, 42, "professional", "trust", 5, 0, 12.0),
+                SaveRating(1, 42, "professional", "trust", 4, 0, 13.0),
+                SaveTop(1, 42, ("a", "b", "c", "d"), 14.0),
+            ]
+        )
+    async with store.transaction() as tx:
+        assert await tx.session(1) == SESSION
+        assert await tx.session_by_code("code") == SESSION
+        assert await tx.open_session_of_group(-100) == SESSION
+        assert await tx.participant(1, 42) == PERSON
+        assert await tx.ratings(1, 42) == {"professional": {"trust": 4}}
+        assert await tx.top(1, 42) == ("a", "b", "c", "d")
+        assert (await tx.current_participation(42)) == PERSON
+    await store.close()
+
+
+async def test_a_failing_unit_of_work_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    with pytest.raises(RuntimeError):
+        async with store.transaction() as tx:
+            await tx.apply([SaveSession(SESSION), SaveParticipant(PERSON)])
+            await tx.enqueue([Say(42, "nl", "help")], 1.0)
+            raise RuntimeError("crash in the middle")
+    async with store.transaction() as tx:
+        assert await tx.session(1) is None
+        assert await tx.pending_count() == 0
+    await store.close()
+
+
+async def test_a_rating_out_of_range_is_refused_by_the_schema(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    with pytest.raises(Exception, match="CHECK"):
+        async with store.transaction() as tx:
+            await tx.apply([SaveSession(SESSION), SaveParticipant(PERSON)])
+            await tx.apply([SaveRating(1, 42, "professional", "trust", 6, 0, 12.0)])
+    await store.close()
+
+
+async def test_one_open_session_per_group_is_a_schema_rule(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    async with store.transaction() as tx:
+        await tx.apply([SaveSession(SESSION)])
+    with pytest.raises(Exception, match="UNIQUE"):
+        async with store.transaction() as tx:
+            await tx.apply(
+                [SaveSession(Session(2, -100, "goed-werk", "nl", Phase.JOINING, "c2", 1, 1.0))]
+            )
+    await store.close()
+
+
+async def test_updates_are_claimed_once(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    async with store.transaction() as tx:
+        assert await tx.claim_update(77, 1.0)
+        assert not await tx.claim_update(77, 2.0)
+    await store.close()
+
+
+async def test_outbox_keeps_order_per_chat(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    async with store.transaction() as tx:
+        await tx.enqueue([Say(1, "nl", "a"), Say(2, "nl", "b"), Say(1, "nl", "c")], 1.0)
+    async with store.transaction() as tx:
+        chats = dict(await tx.chats_with_pending_effects())
+        first = await tx.pending_effects(1, 10)
+        await tx.mark_delivered(first[0].id, 2.0)
+        await tx.postpone(first[1].id, 99.0)
+        after = await tx.pending_effects(1, 10)
+    assert set(chats) == {1, 2}
+    assert [r.payload.count('"a"') + 2 * r.payload.count('"c"') for r in first] == [1, 2]
+    assert [(r.attempts, r.not_before) for r in after] == [(1, 99.0)]
+    await store.close()

@@ -1,0 +1,67 @@
+"""The shape of DESIGN.md, checked: a pure core, and a shell whose modules each talk to at
+most one third-party library."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE_FORBIDDEN = {
+    "bot",
+    "telegram",
+    "aiosqlite",
+    "sqlite3",
+    "jinja2",
+    "asyncio",
+    "httpx",
+    "aiohttp",
+    "time",
+    "secrets",
+    "os",
+    "socket",
+}
+THIRD_PARTY = {"telegram", "aiosqlite", "jinja2", "aiohttp", "httpx"}
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_the_core_imports_nothing_of_the_shell_or_io() -> None:
+    offenders = {
+        path.name: sorted(imported_roots(path) & CORE_FORBIDDEN)
+        for path in (ROOT / "conversations").glob("*.py")
+    }
+    assert {name: bad for name, bad in offenders.items() if bad} == {}
+
+
+def test_the_core_uses_the_standard_library_only() -> None:
+    allowed = set(sys.stdlib_module_names) | {"conversations", "__future__"}
+    outside = {
+        path.name: sorted(imported_roots(path) - allowed)
+        for path in (ROOT / "conversations").glob("*.py")
+    }
+    assert {name: bad for name, bad in outside.items() if bad} == {}
+
+
+def test_each_shell_module_talks_to_at_most_one_third_party_library() -> None:
+    crowded = {}
+    for path in (ROOT / "bot").rglob("*.py"):
+        libraries = imported_roots(path) & THIRD_PARTY
+        if len(libraries) > 1:
+            crowded[str(path.relative_to(ROOT))] = sorted(libraries)
+    assert crowded == {}
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import asyncio\nfrom bot.store import Store\nfrom telegram import Bot\n")
+    assert imported_roots(bad) & CORE_FORBIDDEN == {"asyncio", "bot", "telegram"}

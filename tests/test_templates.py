@@ -1,0 +1,213 @@
+"""Every word a person reads: each template in each language renders with sample data to
+valid Telegram HTML of at most 4096 characters, and both languages have the same files
+and labels."""
+
+from __future__ import annotations
+
+import dataclasses
+from html.parser import HTMLParser
+
+import pytest
+
+from bot.deck_files import load_builtin_decks
+from bot.render import TEMPLATES_DIR, Renderer
+from bot.screens import Screens
+from conversations import effects as fx
+from conversations.model import AGE_BANDS
+
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+}
+LOCALES = ("nl", "en")
+DECKS = load_builtin_decks()
+DECK = DECKS["goed-werk"]
+IDS = DECK.card_ids
+NASTY = '<b>&"Jan" & Piet</b>'
+
+
+class TelegramHTML(HTMLParser):
+    """Raises on what Telegram's HTML parser would refuse."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            raise ValueError(f"tag <{tag}> is not allowed")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack.pop() != tag:
+            raise ValueError(f"unbalanced </{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        if name not in ("lt", "gt", "amp", "quot"):
+            raise ValueError(f"entity &{name}; is not supported")
+        self.text.append("x")
+
+    def handle_charref(self, name: str) -> None:
+        self.text.append("x")
+
+
+def check_html(text: str) -> str:
+    parser = TelegramHTML()
+    parser.feed(text)
+    parser.close()
+    if parser.stack:
+        raise ValueError(f"unclosed tags {parser.stack}")
+    plain = "".join(parser.text)
+    assert plain.strip(), "empty message"
+    assert len(plain) <= 4096
+    return plain
+
+
+def sample_effects(locale: str) -> list[fx.Effect]:
+    piles = (IDS[:6], IDS[6:12], IDS[12:18], IDS[18:24], IDS[24:])
+    return [
+        fx.Invite(1, locale, 3, "code", DECK.id),
+        fx.ShowSettings(1, locale, 3, True, False, locale),
+        fx.ShowSettings(1, locale, 3, False, True, locale),
+        fx.ShowStatus(
+            1,
+            locale,
+            3,
+            DECK.id,
+            "sorting",
+            20,
+            18,
+            (("professional", 5, 10), ("situation", 3, 7)),
+            4,
+            1,
+        ),
+        fx.ShowDecks(1, locale, tuple(DECKS), DECK.id),
+        fx.AskConsent(2, locale, 3, DECK.id, 2, 30, True),
+        fx.AskConsent(2, locale, 3, DECK.id, 1, 30, False),
+        fx.AskAgeBand(2, locale, 3, AGE_BANDS),
+        fx.AskOrganisation(2, locale, 3),
+        fx.IntroduceLens(2, locale, 3, DECK.id, 0, 2),
+        fx.IntroduceLens(2, locale, 3, DECK.id, 1, 2),
+        *(fx.ShowCard(2, locale, 3, DECK.id, 1, card_id, 12, 30) for card_id in IDS),
+        fx.ShowPaused(2, locale, 3, 12, 30),
+        fx.ShowPiles(2, locale, 3, DECK.id, 0, piles),
+        fx.ShowPiles(2, locale, 3, DECK.id, 0, piles, moving=IDS[3]),
+        fx.ShowPiles(2, locale, 3, DECK.id, 0, ((), (), (), (), IDS)),
+        fx.ShowTopPicker(2, locale, 3, DECK.id, IDS[:7], IDS[:2], 4),
+        fx.ShowTop(
+            2,
+            locale,
+            3,
+            DECK.id,
+            IDS[:4],
+            ((IDS[5], 1, 5), (IDS[6], 4, 2)),
+            ("professional", "situation"),
+        ),
+        fx.ShowTop(2, locale, 3, DECK.id, IDS[:4], (), ("professional", "situation")),
+        fx.ShowTop(2, locale, 3, DECK.id, IDS[:4], (), None),
+    ]
+
+
+SAY_PARAMS = {
+    "deck_id": NASTY,
+    "decks": "goed-werk, team-values",
+    "locale": "fr",
+    "locales": "nl, en",
+    "count": 3,
+    "limit": 256,
+    "problems": "decks/x.toml: card <b>: title.en: missing & more",
+    "title": NASTY,
+    "cards": 30,
+}
+
+
+@pytest.fixture(scope="module")
+def screens() -> Screens:
+    return Screens(Renderer(), DECKS.__getitem__, "valuecards_bot")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_effect_renders_to_valid_html_with_valid_buttons(
+    screens: Screens, locale: str
+) -> None:
+    rendered = set()
+    for effect in sample_effects(locale):
+        screen = screens.screen(effect)
+        check_html(screen.text)
+        for row in screen.buttons:
+            for button in row:
+                assert button.text.strip()
+                assert (button.data is None) != (button.url is None)
+                if button.data is not None:
+                    assert 1 <= len(button.data.encode()) <= 64
+        rendered.add(type(effect))
+    assert rendered == set(fx.EFFECT_TYPES.values()) - {fx.Say}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
+    effect_templates = {
+        "invite",
+        "settings",
+        "status",
+        "decks",
+        "consent",
+        "ask_age",
+        "ask_organisation",
+        "lens_intro",
+        "card",
+        "paused",
+        "piles",
+        "top_picker",
+        "top",
+    }
+    names = set(screens.renderer.template_names(locale)) - effect_templates
+    assert len(names) > 20
+    for name in sorted(names):
+        screen = screens.screen(fx.Say(1, locale, name, SAY_PARAMS, deck_id=DECK.id))
+        check_html(screen.text)
+        assert "<b>&" not in screen.text, name
+
+
+def test_names_and_markup_from_people_are_escaped(screens: Screens) -> None:
+    screen = screens.screen(fx.Say(1, "en", "deck_added", {**SAY_PARAMS, "deck_id": "x<i>"}))
+    assert "&lt;b&gt;&amp;&#34;Jan&#34; &amp; Piet&lt;/b&gt;" in screen.text
+    assert "x&lt;i&gt;" in screen.text
+
+
+def test_both_languages_have_the_same_templates_and_labels() -> None:
+    renderer = Renderer()
+    assert set(renderer.locales) == set(LOCALES)
+    assert renderer.template_names("nl") == renderer.template_names("en")
+    assert renderer.label_keys("nl") == renderer.label_keys("en")
+    for locale in LOCALES:
+        for band in AGE_BANDS:
+            assert renderer.label(locale, f"age_{band}")
+
+
+def test_dutch_and_english_differ(screens: Screens) -> None:
+    nl = screens.screen(fx.AskOrganisation(2, "nl", 3)).text
+    en = screens.screen(fx.AskOrganisation(2, "en", 3)).text
+    assert nl != en
+
+
+def test_the_checker_rejects_what_telegram_rejects() -> None:
+    for bad in ("<div>x</div>", "<b>x", "<b>x</i>", "&nbsp;", "   "):
+        with pytest.raises((ValueError, AssertionError)):
+            check_html(bad)
