@@ -4,13 +4,12 @@ and labels."""
 
 from __future__ import annotations
 
-import dataclasses
 from html.parser import HTMLParser
 
 import pytest
 
 from bot.deck_files import load_builtin_decks
-from bot.render import TEMPLATES_DIR, Renderer
+from bot.render import Renderer
 from bot.screens import Screens
 from conversations import effects as fx
 from conversations.model import AGE_BANDS

@@ -10,7 +10,6 @@ import pytest
 
 from bot.deck_files import load_builtin_decks
 from conversations import events as ev
-from conversations.deck import Deck
 from conversations.decision import (
     Decision,
     DeleteRating,
@@ -19,6 +18,7 @@ from conversations.decision import (
     SaveSession,
     SaveTop,
 )
+from conversations.deck import Deck
 from conversations.handle import ViewKind, handle, view_kind
 from conversations.joining import JoinView
 from conversations.model import Participant, ParticipantView, Session, SessionView, Step

@@ -6,9 +6,8 @@ from conftest import GROUP, Workshop
 
 from conversations import events as ev
 from conversations.effects import Invite, Say, ShowSettings
-from conversations.model import SessionView
 from conversations.facilitation import report_status
-from conversations.model import LensProgress, SessionCounts
+from conversations.model import LensProgress, SessionCounts, SessionView
 
 
 def test_only_facilitators_create_sessions(workshop: Workshop) -> None:
