@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
@@ -28,6 +29,7 @@ from conversations.deck import Deck, DeckInvalid
 
 log = logging.getLogger(__name__)
 
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 PRIVATE_MENU = ("continue", "language", "decks", "help")
 GROUP_MENU = ("newsession", "status", "settings", "startsort", "endsession", "decks", "help")
 
@@ -148,3 +150,28 @@ def build_application(
     app.add_error_handler(log_error)
     Handlers(services, clock).register(app)
     return app
+
+
+@asynccontextmanager
+async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Services]:  # type: ignore[type-arg]
+    """Run ``app`` with long polling inside the current event loop (tests, demo, benchmark),
+    as ``run_polling`` would, and shut it down cleanly afterwards."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0.0,
+        timeout=poll_timeout,
+        allowed_updates=ALLOWED_UPDATES,
+        drop_pending_updates=False,
+    )
+    await app.start()
+    try:
+        yield app.bot_data["services"]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()

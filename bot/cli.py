@@ -18,7 +18,7 @@ EXIT_USAGE = 2
 
 def _run(args: argparse.Namespace) -> int:
     from bot import logs
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -31,7 +31,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     logs.configure(settings.log_level, settings.token)
     app = build_application(settings)
-    app.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    app.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

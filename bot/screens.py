@@ -8,7 +8,7 @@ Must not: send anything (``delivery`` does) or decide workshop rules.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import callbacks
@@ -91,6 +91,7 @@ class Screens:
             fx.AskConsent: self._consent,
             fx.AskAgeBand: self._age_band,
             fx.AskOrganisation: self._organisation,
+            fx.Notice: self._notice,
             fx.IntroduceLens: self._lens,
             fx.ShowCard: self._card,
             fx.ShowPaused: self._paused,
@@ -101,7 +102,15 @@ class Screens:
         }
 
     def screen(self, effect: fx.Effect) -> Screen:
-        return self._builders[type(effect)](effect)
+        screen = self._builders[type(effect)](effect)
+        if effect.SLOT is None:
+            return screen
+        session_id = getattr(effect, "session_id")  # noqa: B009 - every slot effect has one
+        return replace(
+            screen,
+            slot=f"{effect.SLOT}:{session_id}",
+            fresh=bool(getattr(effect, "fresh", False)),
+        )
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -113,9 +122,6 @@ class Screens:
 
     def _deck(self, deck_id: str, locale: str) -> DeckText:
         return DeckText(self.decks(deck_id), locale)
-
-    def _slot(self, effect: fx.Effect, session_id: int, fresh: bool = False) -> dict[str, Any]:
-        return {"slot": f"{effect.SLOT}:{session_id}" if effect.SLOT else None, "fresh": fresh}
 
     # --- group --------------------------------------------------------------------------
 
@@ -170,11 +176,22 @@ class Screens:
             Button(self._label(e, f"age_{b}"), callbacks.age_band(e.session_id, b)) for b in e.bands
         ]
         skip = Button(self._label(e, "skip"), callbacks.age_band(e.session_id, None))
-        return Screen(e.chat_id, self._text(e, "ask_age"), (*_pairs(bands), (skip,)))
+        return Screen(
+            e.chat_id,
+            self._text(e, "ask_age"),
+            (*_pairs(bands), (skip,)),
+        )
 
     def _organisation(self, e: fx.AskOrganisation) -> Screen:
         skip = Button(self._label(e, "skip"), callbacks.skip_organisation(e.session_id))
-        return Screen(e.chat_id, self._text(e, "ask_organisation"), ((skip,),))
+        return Screen(
+            e.chat_id,
+            self._text(e, "ask_organisation"),
+            ((skip,),),
+        )
+
+    def _notice(self, e: fx.Notice) -> Screen:
+        return Screen(e.chat_id, self._text(e, e.template))
 
     # --- the sort -----------------------------------------------------------------------
 
@@ -200,14 +217,11 @@ class Screens:
             e.chat_id,
             self._text(e, "card", e=e, deck=deck),
             (*levels, tools),
-            **self._slot(e, e.session_id, e.fresh),
         )
 
     def _paused(self, e: fx.ShowPaused) -> Screen:
         resume = Button(self._label(e, "resume"), callbacks.resume(e.session_id))
-        return Screen(
-            e.chat_id, self._text(e, "paused", e=e), ((resume,),), **self._slot(e, e.session_id)
-        )
+        return Screen(e.chat_id, self._text(e, "paused", e=e), ((resume,),))
 
     def _piles(self, e: fx.ShowPiles) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
@@ -251,7 +265,6 @@ class Screens:
             e.chat_id,
             self._text(e, "piles", e=e, deck=deck, piles=piles),
             buttons,
-            **self._slot(e, e.session_id, e.fresh),
         )
 
     def _top_picker(self, e: fx.ShowTopPicker) -> Screen:
@@ -271,7 +284,6 @@ class Screens:
             e.chat_id,
             self._text(e, "top_picker", e=e, deck=deck),
             (*_pairs(cards), (confirm,)),
-            **self._slot(e, e.session_id, e.fresh),
         )
 
     def _top(self, e: fx.ShowTop) -> Screen:
@@ -282,5 +294,4 @@ class Screens:
         return Screen(
             e.chat_id,
             self._text(e, "top", e=e, deck=deck, lenses=lenses),
-            **self._slot(e, e.session_id, e.fresh),
         )

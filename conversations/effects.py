@@ -2,9 +2,10 @@
 
 Owns: one frozen dataclass per kind of message. Each names the chat and the language;
 the shell picks the template and buttons that belong to the effect's class. Effects
-whose ``SLOT`` is set share one message per participant and session: the shell edits
-that message in place instead of sending a new one (one message per card), unless
-``fresh`` asks for a new message at the bottom of the chat.
+whose ``SLOT`` is set share one message per participant and session, the screen they
+work in: the shell edits that message in place instead of sending a new one (one
+message per card), unless ``fresh`` asks for a new message at the bottom of the chat
+(the old one then loses its buttons).
 
 Must not: hold text a person reads (that lives in ``templates/``) or Telegram ids other
 than chat ids.
@@ -66,22 +67,39 @@ class ShowStatus(Effect):
 
 @dataclass(frozen=True, slots=True)
 class AskConsent(Effect):
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     deck_id: str
     lens_count: int
     card_count: int
     profile_questions: bool
+    fresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class AskAgeBand(Effect):
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     bands: tuple[str, ...]
+    fresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class AskOrganisation(Effect):
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Notice(Effect):
+    """A message without buttons that takes the place of the person's current screen
+    (e.g. "you are all set, the sort starts soon" after the last profile question)."""
+
+    SLOT: ClassVar[str | None] = "main"
+    session_id: int
+    template: str
+    fresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +112,7 @@ class IntroduceLens(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowCard(Effect):
-    SLOT: ClassVar[str | None] = "sort"
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     deck_id: str
     lens_index: int
@@ -107,7 +125,7 @@ class ShowCard(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowPaused(Effect):
-    SLOT: ClassVar[str | None] = "sort"
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     position: int
     total: int
@@ -115,7 +133,7 @@ class ShowPaused(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowPiles(Effect):
-    SLOT: ClassVar[str | None] = "sort"
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     deck_id: str
     lens_index: int
@@ -127,7 +145,7 @@ class ShowPiles(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowTopPicker(Effect):
-    SLOT: ClassVar[str | None] = "sort"
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     deck_id: str
     candidates: tuple[str, ...]
@@ -141,7 +159,7 @@ class ShowTopPicker(Effect):
 class ShowTop(Effect):
     """The confirmed top, and (after two or more lenses) the cards that moved most."""
 
-    SLOT: ClassVar[str | None] = "sort"
+    SLOT: ClassVar[str | None] = "main"
     session_id: int
     deck_id: str
     top: tuple[str, ...]
@@ -169,6 +187,7 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         AskConsent,
         AskAgeBand,
         AskOrganisation,
+        Notice,
         IntroduceLens,
         ShowCard,
         ShowPaused,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 from conversations.decision import Decision, SaveParticipant, Toast
 from conversations.deck import Deck
-from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Say
+from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Notice, Say
 from conversations.events import (
     AgeBandAnswered,
     ConsentAnswered,
@@ -91,16 +91,17 @@ def show_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
                 len(deck.lenses),
                 len(deck.cards),
                 view.session.profile_questions,
+                fresh=fresh,
             ),
         )
     if p.step is Step.AGE:
-        return (AskAgeBand(p.chat_id, p.locale, p.session_id, AGE_BANDS),)
+        return (AskAgeBand(p.chat_id, p.locale, p.session_id, AGE_BANDS, fresh=fresh),)
     if p.step is Step.ORGANISATION:
-        return (AskOrganisation(p.chat_id, p.locale, p.session_id),)
+        return (AskOrganisation(p.chat_id, p.locale, p.session_id, fresh=fresh),)
     if p.step is Step.WAITING:
-        return (Say(p.chat_id, p.locale, "waiting_for_sort"),)
+        return (Notice(p.chat_id, p.locale, p.session_id, "waiting_for_sort", fresh=fresh),)
     if p.step is Step.DECLINED:
-        return (Say(p.chat_id, p.locale, "declined"),)
+        return (Notice(p.chat_id, p.locale, p.session_id, "declined", fresh=fresh),)
     return show_sort_step(view, fresh=fresh)
 
 
@@ -112,7 +113,7 @@ def _ready(view: ParticipantView) -> Decision:
     waiting = replace(view.participant, step=Step.WAITING)
     return Decision(
         changes=(SaveParticipant(waiting),),
-        effects=show_step(replace(view, participant=waiting), fresh=True),
+        effects=show_step(replace(view, participant=waiting), fresh=False),
     )
 
 
@@ -128,7 +129,7 @@ def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
         declined = replace(p, step=Step.DECLINED)
         return Decision(
             changes=(SaveParticipant(declined),),
-            effects=show_step(replace(view, participant=declined), fresh=True),
+            effects=show_step(replace(view, participant=declined), fresh=False),
         )
     if view.session.profile_questions:
         asking = replace(p, step=Step.AGE)
@@ -148,7 +149,7 @@ def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
     asking = replace(p, step=Step.ORGANISATION, age_band=event.band)
     return Decision(
         changes=(SaveParticipant(asking),),
-        effects=show_step(replace(view, participant=asking), fresh=True),
+        effects=show_step(replace(view, participant=asking), fresh=False),
     )
 
 

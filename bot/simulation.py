@@ -1,0 +1,166 @@
+"""Simulated people who use the bot through the sandbox, the way people tap.
+
+Owns: a participant who joins through the deep link and answers each screen the bot
+shows (consent, profile, every card, the piles, the top) following a persona, and waits
+for the bot's answer before the next tap. It reads only what a person would see: the
+messages and buttons in their private chat. Used by end-to-end tests, the offline demo
+and the benchmark. Must not: touch the database or the bot's internals.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.sandbox import Sandbox, SimUser, TranscriptMessage
+
+LEVELS = (1, 2, 3, 4, 5)
+
+
+@dataclass
+class Persona:
+    """How a simulated person tends to answer."""
+
+    organisation: str | None = None
+    age_band: str | None = None
+    leanings: Mapping[str, float] = field(default_factory=dict)
+    """Card id -> how much this person values it (about 1..5); others are neutral."""
+    noise: float = 0.8
+    """How much a single rating strays from the leaning."""
+
+
+class SimulatedParticipant:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        user: SimUser,
+        persona: Persona,
+        rng: random.Random,
+        timeout: float = 10.0,
+    ) -> None:
+        self.sandbox = sandbox
+        self.user = user
+        self.persona = persona
+        self.rng = rng
+        self.timeout = timeout
+        self.taps = 0
+        self.ratings: dict[tuple[int, str], int] = {}
+        """(lens index, card id) -> level, as this person tapped them."""
+
+    # --- what the person sees -----------------------------------------------------------
+
+    def screen(self) -> TranscriptMessage | None:
+        """The newest bot message in the private chat that has buttons to tap."""
+        for message in reversed(self.sandbox.bot_messages(self.user.private_chat)):
+            if any(b.callback_data for row in message.buttons for b in row):
+                return message
+        return None
+
+    def _screen_key(self) -> tuple[int, int] | None:
+        screen = self.screen()
+        return None if screen is None else (screen.message_id, screen.edit_count)
+
+    @staticmethod
+    def _data(message: TranscriptMessage) -> list[str]:
+        return [b.callback_data for row in message.buttons for b in row if b.callback_data]
+
+    # --- acting -------------------------------------------------------------------------
+
+    async def join(self, join_code: str) -> None:
+        before = self._screen_key()
+        await self.user.start_bot(join_code)
+        await self._wait_for_change(before)
+
+    async def tap(self, message: TranscriptMessage, data: str) -> str:
+        """Tap a button and wait until the bot answered the tap and changed the screen."""
+        before = self._screen_key()
+        query_id = await self.user.tap(message.message_id, self.user.private_chat, data=data)
+        self.taps += 1
+        answer = await self.sandbox.wait_for_callback_answer(query_id, self.timeout)
+        if not answer.text:  # a silent answer means the tap was taken: a new screen follows
+            await self._wait_for_change(before)
+        return answer.text or ""
+
+    async def say(self, text: str) -> None:
+        before = self._screen_key()
+        await self.user.send_text(self.user.private_chat, text)
+        await self._wait_for_change(before)
+
+    async def _wait_for_change(self, before: tuple[int, int] | None) -> None:
+        """Until the screen to work in is another message, or the same one edited."""
+        await self.sandbox.wait_until(
+            lambda: self._screen_key() != before or None,
+            self.timeout,
+            what=f"the bot's answer to {self.user.first_name}",
+        )
+
+    def level_for(self, card_id: str) -> int:
+        leaning = self.persona.leanings.get(card_id, 3.0)
+        level = round(leaning + self.rng.gauss(0, self.persona.noise))
+        return min(5, max(1, level))
+
+    async def act(self) -> bool:
+        """Answer the current screen once; False when there is nothing left to tap."""
+        message = self.screen()
+        if message is None:
+            return False
+        data = self._data(message)
+        kinds = {d.split(":", 1)[0] for d in data}
+        if "c" in kinds:
+            return await self._tap_first(message, data, lambda d: d.endswith(":1"))
+        if "ag" in kinds:
+            band = self.persona.age_band or "-"
+            return await self._tap_first(message, data, lambda d: d.endswith(f":{band}"))
+        if "or" in kinds:
+            if self.persona.organisation:
+                await self.say(self.persona.organisation)
+                return True
+            return await self._tap_first(message, data, lambda d: d.startswith("or:"))
+        if "r" in kinds:
+            sample = next(d for d in data if d.startswith("r:"))
+            _, _, lens, card_id, _ = sample.split(":")
+            level = self.level_for(card_id)
+            self.ratings[(int(lens), card_id)] = level
+            return await self._tap_first(
+                message, data, lambda d: d.startswith("r:") and d.endswith(f":{level}")
+            )
+        if "go" in kinds:
+            return await self._tap_first(message, data, lambda d: d.startswith("go:"))
+        if "pc" in kinds:
+            return await self._tap_first(message, data, lambda d: d.startswith("pc:"))
+        if "tt" in kinds:
+            return await self._choose_top(message, data)
+        return False
+
+    async def _tap_first(self, message: TranscriptMessage, data: list[str], wanted: object) -> bool:
+        choice = next(d for d in data if wanted(d))  # type: ignore[operator]
+        await self.tap(message, choice)
+        return True
+
+    async def _choose_top(self, message: TranscriptMessage, data: list[str]) -> bool:
+        chosen = [
+            b.callback_data
+            for row in message.buttons
+            for b in row
+            if b.callback_data and b.callback_data.startswith("tt:") and b.text.startswith("✅")
+        ]
+        confirm = next(d for d in data if d.startswith("tc:"))
+        open_slots = [d for d in data if d.startswith("tt:") and d not in chosen]
+        confirm_text = next(
+            b.text for row in message.buttons for b in row if b.callback_data == confirm
+        )
+        chosen_count, size = (int(x) for x in confirm_text.rsplit("(", 1)[1].rstrip(")").split("/"))
+        if chosen_count < size and open_slots:
+            best = max(open_slots, key=lambda d: self.persona.leanings.get(d.split(":")[2], 3.0))
+            await self.tap(message, best)
+        else:
+            await self.tap(message, confirm)
+        return True
+
+    async def run(self, max_taps: int = 1000) -> None:
+        """Answer screens until there is nothing left to tap."""
+        for _ in range(max_taps):
+            if not await self.act():
+                return
+        raise RuntimeError(f"{self.user.first_name} did not finish within {max_taps} taps")

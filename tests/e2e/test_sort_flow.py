@@ -1,0 +1,58 @@
+"""The card sort end to end: the real PTB application against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from conftest import World
+
+from bot.app import Services
+from bot.sandbox import Sandbox
+from bot.simulation import Persona, SimulatedParticipant
+
+
+def join_code(sandbox: Sandbox, world: World) -> str:
+    invite = next(
+        m for m in sandbox.bot_messages(world.group) if any(b.url for r in m.buttons for b in r)
+    )
+    url = next(b.url for row in invite.buttons for b in row if b.url)
+    match = re.fullmatch(
+        rf"https://t\.me/{sandbox.bot_username}\?start=([A-Za-z0-9_-]+)", url or ""
+    )
+    assert match, url
+    return match.group(1)
+
+
+async def new_session(world: World, args: str = "goed-werk en") -> str:
+    sandbox = world.sandbox
+    await world.facilitator.send_command(world.group, "newsession", args)
+    await sandbox.wait_for_message(world.group, lambda m: any(b.url for r in m.buttons for b in r))
+    return join_code(sandbox, world)
+
+
+async def test_a_participant_joins_and_sorts_everything(world: World, bot: Services) -> None:
+    sandbox = world.sandbox
+    code = await new_session(world)
+    assert len(code) >= 16
+    await world.facilitator.send_command(world.group, "settings", "start join")
+    await sandbox.wait_for_message(world.group, text_contains="as soon as someone joins")
+    ann = sandbox.add_user("Ann", language_code="en")
+    person = SimulatedParticipant(
+        sandbox, ann, Persona(organisation="City of Utrecht", age_band="30-44"), random.Random(1)
+    )
+    await person.join(code)
+    welcome = sandbox.last_bot_message(ann.private_chat)
+    assert welcome is not None and "Do you want to take part?" in welcome.content
+    await person.run()
+    await sandbox.wait_for_message(ann.private_chat, text_contains="your sort is complete")
+    final = sandbox.bot_messages(ann.private_chat)
+    assert "Your top 4" in final[-2].content
+    assert [m.content for m in final if m.buttons] == [], "answered screens keep no buttons"
+    async with bot.store.transaction() as tx:
+        ratings = await tx.rows("SELECT lens_id, count(*) FROM ratings GROUP BY lens_id")
+        tops = await tx.rows("SELECT count(*) FROM tops")
+        org = await tx.rows("SELECT organisation, age_band, step FROM participants")
+    assert sorted(ratings) == [("professional", 30), ("situation", 30)]
+    assert tops == [(4,)]
+    assert org == [("City of Utrecht", "30-44", "done")]
