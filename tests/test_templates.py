@@ -101,6 +101,8 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.AskConsent(2, locale, 3, DECK.id, 1, 30, False),
         fx.AskAgeBand(2, locale, 3, AGE_BANDS),
         fx.AskOrganisation(2, locale, 3),
+        fx.Notice(2, locale, 3, "waiting_for_sort"),
+        fx.Notice(2, locale, 3, "declined", fresh=True),
         fx.IntroduceLens(2, locale, 3, DECK.id, 0, 2),
         fx.IntroduceLens(2, locale, 3, DECK.id, 1, 2),
         *(fx.ShowCard(2, locale, 3, DECK.id, 1, card_id, 12, 30) for card_id in IDS),
