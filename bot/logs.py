@@ -10,6 +10,9 @@ import logging
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 NOISY = ("httpx", "httpcore", "apscheduler", "aiosqlite")
+"""Libraries whose INFO lines carry nothing we need (httpx's carry the token)."""
+REQUEST_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
+"""PTB logs every request's parameters (people's texts) at DEBUG: kept at INFO or above."""
 
 
 class RedactToken(logging.Filter):
@@ -37,3 +40,5 @@ def configure(level: str, token: str | None) -> None:
     root.addHandler(handler)
     for name in NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in REQUEST_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))

@@ -33,7 +33,8 @@ from conversations.model import ParticipantView, SessionView
 
 log = logging.getLogger(__name__)
 
-DUPLICATE = Decision(toast=Toast("already_handled"))
+DUPLICATE = Decision()
+"""An update handled before: its tap was taken then, so it is answered silently."""
 NOT_A_PARTICIPANT = Decision(toast=Toast("not_participant"))
 
 

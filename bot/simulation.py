@@ -120,8 +120,7 @@ class SimulatedParticipant:
         if "r" in kinds:
             sample = next(d for d in data if d.startswith("r:"))
             _, _, lens, card_id, _ = sample.split(":")
-            level = self.level_for(card_id)
-            self.ratings[(int(lens), card_id)] = level
+            level = self.ratings.setdefault((int(lens), card_id), self.level_for(card_id))
             return await self._tap_first(
                 message, data, lambda d: d.startswith("r:") and d.endswith(f":{level}")
             )
