@@ -30,7 +30,7 @@ from conversations.deck import Deck, DeckInvalid
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-PRIVATE_MENU = ("continue", "language", "decks", "help")
+PRIVATE_MENU = ("continue", "language", "forgetme", "decks", "help")
 GROUP_MENU = ("newsession", "status", "settings", "startsort", "endsession", "decks", "help")
 
 

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 JOIN_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_NAME_LENGTH = 64
 GROUP_COMMANDS = ("newsession", "status", "settings", "startsort", "endsession")
-PRIVATE_COMMANDS = ("continue", "language")
+PRIVATE_COMMANDS = ("continue", "language", "forgetme")
 ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""
 
@@ -71,6 +71,7 @@ class Handlers:
         app.add_handler(CommandHandler("start", self.start, private))
         app.add_handler(CommandHandler("continue", self.resume, private))
         app.add_handler(CommandHandler("language", self.language, private))
+        app.add_handler(CommandHandler("forgetme", self.forget_me, private))
         app.add_handler(CommandHandler(GROUP_COMMANDS, self.group_only, private))
         app.add_handler(CommandHandler(PRIVATE_COMMANDS, self.private_only, groups))
         app.add_handler(MessageHandler(private & filters.Document.ALL, self.deck_upload))
@@ -237,6 +238,13 @@ class Handlers:
                 update,
                 ev.LanguageChosen(self.clock(), session_id, update.effective_user.id, args[0]),
             )
+
+    async def forget_me(self, update: Update, context: Context) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        event = ev.ForgetRequested(self.clock(), user.id, chat.id, self._locale(user))
+        await self.services.runner.submit(event, update.update_id)
 
     async def private_message(self, update: Update, context: Context) -> None:
         message = update.effective_message

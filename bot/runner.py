@@ -29,7 +29,7 @@ from conversations.events import (
 )
 from conversations.handle import View, ViewKind, handle, view_kind
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, SessionView
+from conversations.model import ParticipantView, PersonView, SessionView
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ NOT_A_PARTICIPANT = Decision(toast=Toast("not_participant"))
 def _session_id(view: View) -> int | None:
     if isinstance(view, ParticipantView):
         return view.session.id
+    if isinstance(view, PersonView):
+        return None
     return view.session.id if view.session is not None else None
 
 
@@ -71,7 +73,7 @@ class Runner:
             decision = handle(view, event)
             await tx.apply(decision.changes)
             queued = await tx.enqueue(decision.effects, self.clock())
-            if decision.changes:
+            if decision.changes and not isinstance(view, PersonView):
                 await tx.log_event(
                     type(event).__name__, event.at, _session_id(view), event.user_id, event
                 )
@@ -106,6 +108,8 @@ class Runner:
             deck = self.decks.get(session.deck_id)
             existing = await self._participant_view(tx, session.id, event.user_id)
             return JoinView(session, deck, existing)
+        if kind is ViewKind.PERSON:
+            return PersonView(event.user_id, await tx.participation_count(event.user_id))
         assert isinstance(event, ParticipantEvent)
         return await self._participant_view(tx, event.session_id, event.user_id)
 

@@ -29,6 +29,7 @@ from bot.migrations import MIGRATIONS
 from conversations.decision import (
     Change,
     DeleteRating,
+    ForgetPerson,
     SaveParticipant,
     SaveRating,
     SaveSession,
@@ -341,6 +342,8 @@ class Transaction:
                 await self._save_participant(change.participant)
             elif isinstance(change, SaveSession):
                 await self._save_session(change.session)
+            elif isinstance(change, ForgetPerson):
+                await self._forget(change.user_id)
             elif isinstance(change, SaveTop):
                 await self._db.execute(
                     "DELETE FROM tops WHERE session_id = ? AND user_id = ?",
@@ -356,6 +359,20 @@ class Transaction:
                 )
             else:  # pragma: no cover - the Change union is closed
                 raise TypeError(f"unknown change {change!r}")
+
+    async def _forget(self, user_id: int) -> None:
+        """Delete a person's rows: participations (their ratings and tops go with them by
+        cascade), their events, their private chat's outbox and screen."""
+        await self._db.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
+        await self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+        await self._db.execute(
+            "DELETE FROM outbox WHERE chat_id = ? AND delivered_at IS NOT NULL", (user_id,)
+        )
+        await self._db.execute("DELETE FROM message_slots WHERE chat_id = ?", (user_id,))
+
+    async def participation_count(self, user_id: int) -> int:
+        row = await self._one("SELECT count(*) FROM participants WHERE user_id = ?", (user_id,))
+        return int(row[0])
 
     async def _save_session(self, s: Session) -> None:
         await self._db.execute(

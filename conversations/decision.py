@@ -51,7 +51,14 @@ class SaveTop:
     at: float
 
 
-Change = SaveSession | SaveParticipant | SaveRating | DeleteRating | SaveTop
+@dataclass(frozen=True, slots=True)
+class ForgetPerson:
+    """Delete everything stored about this person, in every session."""
+
+    user_id: int
+
+
+Change = SaveSession | SaveParticipant | SaveRating | DeleteRating | SaveTop | ForgetPerson
 
 
 @dataclass(frozen=True, slots=True)

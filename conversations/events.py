@@ -69,6 +69,16 @@ class JoinRequested:
 
 
 @dataclass(frozen=True, slots=True)
+class ForgetRequested:
+    """``/forgetme``: the person wants every answer and detail of theirs deleted."""
+
+    at: float
+    user_id: int
+    chat_id: int
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
 class ParticipantEvent:
     at: float
     session_id: int
@@ -166,6 +176,7 @@ Event = (
     | SortStartRequested
     | SessionEndRequested
     | JoinRequested
+    | ForgetRequested
     | ConsentAnswered
     | AgeBandAnswered
     | OrganisationAnswered

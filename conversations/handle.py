@@ -19,6 +19,7 @@ from conversations.events import (
     ContinueRequested,
     Event,
     FacilitatorEvent,
+    ForgetRequested,
     JoinRequested,
     LanguageChosen,
     OrganisationAnswered,
@@ -39,7 +40,7 @@ from conversations.events import (
     TopConfirmed,
 )
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, SessionView
+from conversations.model import ParticipantView, PersonView, SessionView
 
 
 class ViewKind(Enum):
@@ -49,9 +50,11 @@ class ViewKind(Enum):
     """A ``JoinView`` for the join code."""
     PARTICIPANT = "participant"
     """A ``ParticipantView`` of the person in the session, with their ratings and top."""
+    PERSON = "person"
+    """A ``PersonView``: what is stored about the person across sessions."""
 
 
-View = SessionView | JoinView | ParticipantView
+View = SessionView | JoinView | ParticipantView | PersonView
 
 _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     SessionRequested: facilitation.request_session,
@@ -86,6 +89,8 @@ def view_kind(event: Event) -> ViewKind:
         return ViewKind.SESSION
     if isinstance(event, JoinRequested):
         return ViewKind.JOIN
+    if isinstance(event, ForgetRequested):
+        return ViewKind.PERSON
     return ViewKind.PARTICIPANT
 
 
@@ -99,6 +104,10 @@ def handle(view: View, event: Event) -> Decision:
         if not isinstance(view, JoinView):
             raise TypeError("JoinRequested needs a JoinView")
         return joining.join(view, event)
+    if isinstance(event, ForgetRequested):
+        if not isinstance(view, PersonView):
+            raise TypeError("ForgetRequested needs a PersonView")
+        return joining.forget(view, event)
     if isinstance(event, ParticipantEvent):
         if not isinstance(view, ParticipantView):
             raise TypeError(f"{type(event).__name__} needs a ParticipantView")

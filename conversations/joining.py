@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from conversations.decision import Decision, SaveParticipant, Toast
+from conversations.decision import Decision, ForgetPerson, SaveParticipant, Toast
 from conversations.deck import Deck
 from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Notice, Say
 from conversations.events import (
     AgeBandAnswered,
     ConsentAnswered,
     ContinueRequested,
+    ForgetRequested,
     JoinRequested,
     LanguageChosen,
     OrganisationAnswered,
@@ -28,6 +29,7 @@ from conversations.model import (
     MAX_ORGANISATION_LENGTH,
     Participant,
     ParticipantView,
+    PersonView,
     Session,
     Step,
 )
@@ -203,6 +205,16 @@ def choose_language(view: ParticipantView, event: LanguageChosen) -> Decision:
     return Decision(
         changes=(SaveParticipant(switched),),
         effects=(Say(p.chat_id, event.locale, "language_set"), *show_step(after, fresh=True)),
+    )
+
+
+def forget(view: PersonView, event: ForgetRequested) -> Decision:
+    """Delete the person's data everywhere; what stays is described in the README."""
+    if view.participations == 0:
+        return Decision(effects=(Say(event.chat_id, event.locale, "nothing_to_forget"),))
+    return Decision(
+        changes=(ForgetPerson(event.user_id),),
+        effects=(Say(event.chat_id, event.locale, "forgotten"),),
     )
 
 

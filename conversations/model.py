@@ -91,6 +91,14 @@ class ParticipantView:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonView:
+    """What ``/forgetme`` is decided on: how many sessions hold this person's data."""
+
+    user_id: int
+    participations: int
+
+
+@dataclass(frozen=True, slots=True)
 class LensProgress:
     lens_id: str
     sorting: int

@@ -119,3 +119,24 @@ async def test_outbox_keeps_order_per_chat(tmp_path: Path) -> None:
     assert [r.payload.count('"a"') + 2 * r.payload.count('"c"') for r in first] == [1, 2]
     assert [(r.attempts, r.not_before) for r in after] == [(1, 99.0)]
     await store.close()
+
+
+async def test_forgetting_a_person_deletes_their_rows(tmp_path: Path) -> None:
+    from conversations.decision import ForgetPerson
+
+    store = await Store.open(tmp_path / "db.sqlite3")
+    other = Participant(1, 43, 43, "Bo", "nl", Step.SORTING, 8, 11.0)
+    async with store.transaction() as tx:
+        await tx.apply([SaveSession(SESSION), SaveParticipant(PERSON), SaveParticipant(other)])
+        await tx.apply([SaveRating(1, 42, "p", "trust", 5, 0, 1.0), SaveTop(1, 42, ("a",), 1.0)])
+        await tx.apply([SaveRating(1, 43, "p", "trust", 2, 0, 1.0)])
+        await tx.log_event("CardRated", 1.0, 1, 42, {"x": 1})
+    async with store.transaction() as tx:
+        await tx.apply([ForgetPerson(42)])
+    async with store.transaction() as tx:
+        assert await tx.participant(1, 42) is None
+        assert await tx.ratings(1, 42) == {}
+        assert await tx.top(1, 42) == ()
+        assert await tx.rows("SELECT count(*) FROM events WHERE user_id = 42") == [(0,)]
+        assert await tx.ratings(1, 43) == {"p": {"trust": 2}}
+    await store.close()

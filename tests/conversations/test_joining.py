@@ -91,3 +91,17 @@ def test_language_switch_reshows_the_step_in_the_new_language(workshop: Workshop
     decision = workshop.send(ev.LanguageChosen(workshop.now(), 1, 5, "en"))
     assert workshop.participant(5).locale == "en"
     assert all(e.locale == "en" for e in decision.effects)
+
+
+def test_forget_me_deletes_only_when_there_is_something(workshop: Workshop) -> None:
+    from conversations.decision import ForgetPerson
+    from conversations.handle import handle
+    from conversations.model import PersonView
+
+    nothing = handle(PersonView(5, 0), ev.ForgetRequested(1.0, 5, 5, "en"))
+    assert nothing.changes == ()
+    assert nothing.effects[0].template == "nothing_to_forget"  # type: ignore[attr-defined]
+    done = handle(PersonView(5, 2), ev.ForgetRequested(1.0, 5, 5, "nl"))
+    assert done.changes == (ForgetPerson(5),)
+    assert done.effects[0].template == "forgotten"  # type: ignore[attr-defined]
+    assert done.effects[0].locale == "nl"
