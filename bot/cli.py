@@ -7,6 +7,7 @@ non-zero exit, and starting the right thing. Must not: hold logic of its own.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,6 +86,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Opt in to python-telegram-bot's timedelta durations (RetryAfter.retry_after and
+    # friends); without it PTB 22 warns on every rate limit. The bot handles both forms.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = parser().parse_args(argv)
     try:
         return int(args.func(args))

@@ -10,7 +10,7 @@ and the benchmark. Must not: touch the database or the bot's internals.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.sandbox import Sandbox, SimUser, TranscriptMessage
@@ -38,15 +38,19 @@ class SimulatedParticipant:
         persona: Persona,
         rng: random.Random,
         timeout: float = 10.0,
+        patience: float = 5.0,
     ) -> None:
         self.sandbox = sandbox
         self.user = user
         self.persona = persona
         self.rng = rng
         self.timeout = timeout
+        self.patience = min(patience, timeout)
+        """Seconds to wait for the answer to a tap before tapping again."""
         self.taps = 0
         self.ratings: dict[tuple[int, str], int] = {}
-        """(lens index, card id) -> level, as this person tapped them."""
+        """(lens index, card id) -> level, for every rating the bot acknowledged."""
+        self._intended: dict[tuple[int, str], int] = {}
 
     # --- what the person sees -----------------------------------------------------------
 
@@ -73,14 +77,25 @@ class SimulatedParticipant:
         await self._wait_for_change(before)
 
     async def tap(self, message: TranscriptMessage, data: str) -> str:
-        """Tap a button and wait until the bot answered the tap and changed the screen."""
+        """Tap a button and wait until the bot answered the tap and changed the screen.
+
+        Like a person, taps again when no answer comes (a tap can be lost when the bot
+        goes down right after fetching it); gives up after ``timeout`` seconds."""
         before = self._screen_key()
-        query_id = await self.user.tap(message.message_id, self.user.private_chat, data=data)
-        self.taps += 1
-        answer = await self.sandbox.wait_for_callback_answer(query_id, self.timeout)
-        if not answer.text:  # a silent answer means the tap was taken: a new screen follows
-            await self._wait_for_change(before)
-        return answer.text or ""
+        chat = self.user.private_chat
+        for _ in range(max(1, int(self.timeout / self.patience))):
+            query_id = await self.user.tap(message.message_id, chat, data=data)
+            self.taps += 1
+            try:
+                answer = await self.sandbox.wait_for_callback_answer(query_id, self.patience)
+            except TimeoutError:
+                if self.sandbox.message(chat, message.message_id).button(data=data) is None:
+                    return ""  # handled, but the answer was lost with the bot: screen moved on
+                continue
+            if not answer.text:  # a silent answer means the tap was taken: a new screen follows
+                await self._wait_for_change(before)
+            return answer.text or ""
+        raise TimeoutError(f"the bot never answered {self.user.first_name}'s tap")
 
     async def say(self, text: str) -> None:
         before = self._screen_key()
@@ -120,10 +135,12 @@ class SimulatedParticipant:
         if "r" in kinds:
             sample = next(d for d in data if d.startswith("r:"))
             _, _, lens, card_id, _ = sample.split(":")
-            level = self.ratings.setdefault((int(lens), card_id), self.level_for(card_id))
-            return await self._tap_first(
-                message, data, lambda d: d.startswith("r:") and d.endswith(f":{level}")
-            )
+            key = (int(lens), card_id)
+            level = self._intended.setdefault(key, self.level_for(card_id))
+            wanted = f"{sample.rsplit(':', 1)[0]}:{level}"
+            if not await self.tap(message, wanted):  # a silent answer: the rating was taken
+                self.ratings[key] = level
+            return True
         if "go" in kinds:
             return await self._tap_first(message, data, lambda d: d.startswith("go:"))
         if "pc" in kinds:
@@ -132,8 +149,10 @@ class SimulatedParticipant:
             return await self._choose_top(message, data)
         return False
 
-    async def _tap_first(self, message: TranscriptMessage, data: list[str], wanted: object) -> bool:
-        choice = next(d for d in data if wanted(d))  # type: ignore[operator]
+    async def _tap_first(
+        self, message: TranscriptMessage, data: list[str], wanted: Callable[[str], bool]
+    ) -> bool:
+        choice = next(d for d in data if wanted(d))
         await self.tap(message, choice)
         return True
 
