@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from telegram import Message, Update, User
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -276,10 +276,29 @@ class Handlers:
             return
         decision = await self.services.runner.submit(event, update.update_id)
         toast = decision.toast
+        if toast is not None and toast.key == "stale_button" and query.message is not None:
+            await self._retire(query, query.message, event)
         if toast is None:
             await self._answer(query.answer, locale, None)
         else:
             await self._answer(query.answer, locale, toast.key, alert=toast.alert, **toast.params)
+
+    async def _retire(
+        self, query: CallbackQuery, message: MaybeInaccessibleMessage, event: ev.Event
+    ) -> None:
+        """Take the buttons off an old screen that was tapped: only the current one works.
+
+        (After a crash a screen can be sent twice; the older copy keeps live buttons.)"""
+        session_id = getattr(event, "session_id", None)
+        if session_id is None:
+            return
+        current = await self.services.runner.current_screen(message.chat.id, session_id)
+        if current == message.message_id:
+            return
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as exc:
+            log.info("could not take the buttons off an old screen: %s", exc.message)
 
     async def _answer(
         self,

@@ -16,7 +16,7 @@ from dataclasses import replace
 from bot.decks import DeckLibrary
 from bot.store import Store, Transaction
 from conversations.decision import Decision, Toast
-from conversations.effects import Effect
+from conversations.effects import MAIN_SLOT, Effect
 from conversations.events import (
     Event,
     FacilitatorEvent,
@@ -141,6 +141,11 @@ class Runner:
         async with self.store.transaction() as tx:
             participant = await tx.current_participation(user_id)
         return participant.session_id if participant else None
+
+    async def current_screen(self, chat_id: int, session_id: int) -> int | None:
+        """The message id of a person's current screen (the "main" slot) in a session."""
+        async with self.store.transaction() as tx:
+            return await tx.slot_message(chat_id, f"{MAIN_SLOT}:{session_id}")
 
     async def report_unreachable(self, chat_id: int) -> None:
         """Telegram refused to deliver to a private chat: record it for the person."""

@@ -181,4 +181,9 @@ class SimulatedParticipant:
         for _ in range(max_taps):
             if not await self.act():
                 return
-        raise RuntimeError(f"{self.user.first_name} did not finish within {max_taps} taps")
+        screen = self.screen()
+        raise RuntimeError(
+            f"{self.user.first_name} did not finish within {max_taps} taps; stuck at "
+            f"#{screen.message_id if screen else None}; the chat:\n"
+            + self.sandbox.format_transcript(self.user.private_chat)
+        )

@@ -17,6 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+MAIN_SLOT = "main"
+"""The slot of a participant's screen: the one message they work in."""
+
 
 @dataclass(frozen=True, slots=True)
 class Effect:
@@ -67,7 +70,7 @@ class ShowStatus(Effect):
 
 @dataclass(frozen=True, slots=True)
 class AskConsent(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     deck_id: str
     lens_count: int
@@ -78,7 +81,7 @@ class AskConsent(Effect):
 
 @dataclass(frozen=True, slots=True)
 class AskAgeBand(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     bands: tuple[str, ...]
     fresh: bool = False
@@ -86,7 +89,7 @@ class AskAgeBand(Effect):
 
 @dataclass(frozen=True, slots=True)
 class AskOrganisation(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     fresh: bool = False
 
@@ -96,7 +99,7 @@ class Notice(Effect):
     """A message without buttons that takes the place of the person's current screen
     (e.g. "you are all set, the sort starts soon" after the last profile question)."""
 
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     template: str
     fresh: bool = False
@@ -112,7 +115,7 @@ class IntroduceLens(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowCard(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     deck_id: str
     lens_index: int
@@ -125,7 +128,7 @@ class ShowCard(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowPaused(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     position: int
     total: int
@@ -133,7 +136,7 @@ class ShowPaused(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowPiles(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     deck_id: str
     lens_index: int
@@ -145,7 +148,7 @@ class ShowPiles(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowTopPicker(Effect):
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     deck_id: str
     candidates: tuple[str, ...]
@@ -159,7 +162,7 @@ class ShowTopPicker(Effect):
 class ShowTop(Effect):
     """The confirmed top, and (after two or more lenses) the cards that moved most."""
 
-    SLOT: ClassVar[str | None] = "main"
+    SLOT: ClassVar[str | None] = MAIN_SLOT
     session_id: int
     deck_id: str
     top: tuple[str, ...]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from itertools import pairwise
 from pathlib import Path
 
 from conftest import TOKEN, World
@@ -104,7 +105,7 @@ async def test_sigkill_ten_times_while_twenty_people_sort(world: World, tmp_path
         assert len(mine) == 60
         sequence = cards_shown(sandbox, person.user.private_chat.state.id)
         seen: set[tuple[int, str]] = set()
-        for previous, current in zip(sequence, sequence[1:], strict=False):
+        for previous, current in pairwise(sequence):
             if current != previous:
                 assert current not in seen, f"{current} dealt again to {person.user.first_name}"
                 seen.add(previous)
