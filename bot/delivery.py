@@ -205,7 +205,13 @@ class Delivery:
                 await tx.mark_failed(row.id, reason)
 
     async def _deliver(self, row: OutboxRow) -> None:
-        screen = self.screens.screen(decode_effect(row.kind, row.payload))
+        try:
+            screen = self.screens.screen(decode_effect(row.kind, row.payload))
+        except Exception as exc:  # a bug: set the effect aside rather than retry forever
+            log.exception("could not render outbox effect %d (%s)", row.id, row.kind)
+            async with self.store.transaction() as tx:
+                await tx.mark_failed(row.id, f"render: {type(exc).__name__}")
+            return
         try:
             message_id = await self._send(screen)
         except RetryAfter as exc:
@@ -229,6 +235,9 @@ class Delivery:
             raise _Postpone(backoff(row.attempts)) from exc
         except TelegramError as exc:
             log.error("Telegram error delivering effect %d: %s", row.id, exc.message)
+            raise _Postpone(backoff(row.attempts)) from exc
+        except Exception as exc:
+            log.exception("unexpected error delivering effect %d (%s)", row.id, row.kind)
             raise _Postpone(backoff(row.attempts)) from exc
         async with self.store.transaction() as tx:
             if screen.slot is not None and message_id is not None:

@@ -99,6 +99,19 @@ class Handlers:
             return False
         return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
+    async def _may_upload(self, message: Message, user: User) -> bool:
+        """Facilitators everywhere, or admins of a group where a session was held."""
+        if user.id in self.services.settings.facilitator_ids:
+            return True
+        for group_id in await self.services.runner.session_groups():
+            try:
+                member = await message.get_bot().get_chat_member(group_id, user.id)
+            except TelegramError:
+                continue
+            if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+                return True
+        return False
+
     async def _facilitator_event(
         self, update: Update, build: Callable[[float, int, int, bool], ev.Event]
     ) -> None:
@@ -320,7 +333,7 @@ class Handlers:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.document is None:
             return
-        if not await self._is_facilitator(message, user):
+        if not await self._may_upload(message, user):
             await self._say(update, "deck_upload_refused")
             return
         document = message.document
@@ -353,7 +366,7 @@ class Handlers:
         await self._say(
             update,
             "deck_added",
-            deck=deck.id,
+            deck_id=deck.id,
             cards=len(deck.cards),
             title=deck.text(deck.title, self._locale(user)),
         )

@@ -142,6 +142,11 @@ class Runner:
             participant = await tx.current_participation(user_id)
         return participant.session_id if participant else None
 
+    async def session_groups(self, limit: int = 20) -> list[int]:
+        """The groups that held the most recent sessions."""
+        async with self.store.transaction() as tx:
+            return await tx.session_groups(limit)
+
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""
         async with self.store.transaction() as tx:

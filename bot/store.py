@@ -222,6 +222,14 @@ class Transaction:
         )
         return _session(row) if row else None
 
+    async def session_groups(self, limit: int) -> list[int]:
+        rows = await self._all(
+            "SELECT group_chat_id FROM sessions GROUP BY group_chat_id"
+            " ORDER BY max(created_at) DESC LIMIT ?",
+            (limit,),
+        )
+        return [r[0] for r in rows]
+
     async def session_by_code(self, join_code: str) -> Session | None:
         row = await self._one(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE join_code = ?", (join_code,)

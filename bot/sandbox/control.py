@@ -383,6 +383,18 @@ class SimUser:
         entities = ({"type": "bot_command", "offset": 0, "length": utf16_len(head)},)
         return self._sandbox._post(self, sim_chat, text, entities, thread_id, None)
 
+    async def send_document(
+        self,
+        chat: SimChat | int,
+        file_name: str,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        mime_type: str | None = None,
+    ) -> TranscriptMessage:
+        """Send a file, as a person attaches a document; the bot can fetch it with getFile."""
+        return self._sandbox._post_document(self, chat, file_name, data, caption, mime_type)
+
     async def start_bot(self, payload: str | None = None) -> TranscriptMessage:
         """Press Start (or open a deep link ``t.me/bot?start=payload``) in the private chat."""
         if payload and not _DEEP_LINK_PAYLOAD_RE.match(payload):
@@ -780,6 +792,28 @@ class Sandbox:
             self.world.enqueue("message", self.world.message_api(message))
         else:
             logger.debug("privacy mode: bot does not see message %s", message.message_id)
+        return _snapshot(self.world, message)
+
+    def _post_document(
+        self,
+        sim_user: SimUser,
+        chat_ref: SimChat | int,
+        file_name: str,
+        data: bytes,
+        caption: str | None,
+        mime_type: str | None,
+    ) -> TranscriptMessage:
+        user = sim_user.state
+        chat = self._chat_state(chat_ref)
+        self._check_can_post(user, chat)
+        if chat.type == "private":
+            user.started = True
+        stored = self.world.add_file(
+            "document", data, file_name=file_name, mime_type=mime_type or "application/octet-stream"
+        )
+        message = self.world.add_message(chat, user.id, caption=caption, document=stored)
+        if self._bot_receives(chat, message):
+            self.world.enqueue("message", self.world.message_api(message))
         return _snapshot(self.world, message)
 
     def _tap(

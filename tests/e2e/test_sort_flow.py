@@ -8,27 +8,25 @@ import re
 from conftest import World
 
 from bot.app import Services
-from bot.sandbox import Sandbox
+from bot.sandbox import TranscriptMessage
 from bot.simulation import Persona, SimulatedParticipant
 
 
-def join_code(sandbox: Sandbox, world: World) -> str:
-    invite = next(
-        m for m in sandbox.bot_messages(world.group) if any(b.url for r in m.buttons for b in r)
-    )
+def join_code(invite: TranscriptMessage, bot_username: str) -> str:
+    """The code in the invitation's deep link ``https://t.me/<bot>?start=<code>``."""
     url = next(b.url for row in invite.buttons for b in row if b.url)
-    match = re.fullmatch(
-        rf"https://t\.me/{sandbox.bot_username}\?start=([A-Za-z0-9_-]+)", url or ""
-    )
+    match = re.fullmatch(rf"https://t\.me/{bot_username}\?start=([A-Za-z0-9_-]+)", url or "")
     assert match, url
     return match.group(1)
 
 
 async def new_session(world: World, args: str = "goed-werk en") -> str:
     sandbox = world.sandbox
-    await world.facilitator.send_command(world.group, "newsession", args)
-    await sandbox.wait_for_message(world.group, lambda m: any(b.url for r in m.buttons for b in r))
-    return join_code(sandbox, world)
+    sent = await world.facilitator.send_command(world.group, "newsession", args)
+    invite = await sandbox.wait_for_message(
+        world.group, lambda m: any(b.url for r in m.buttons for b in r), after=sent
+    )
+    return join_code(invite, sandbox.bot_username)
 
 
 async def test_a_participant_joins_and_sorts_everything(world: World, bot: Services) -> None:
