@@ -122,8 +122,13 @@ async def log_error(update: object, context: CallbackContext) -> None:  # type: 
 
 
 def build_application(
-    settings: Settings, clock: Callable[[], float] = time.time, rate_limiter: bool = True
+    settings: Settings,
+    clock: Callable[[], float] = time.time,
+    rate_limiter: bool = True,
+    request_timeout: float | None = None,
 ) -> Application:  # type: ignore[type-arg]
+    """The bot's application. ``request_timeout`` (seconds) overrides PTB's 5 s timeouts
+    of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram."""
     if not settings.token:
         raise ValueError("a bot token is needed to build the application")
     services = Services(settings, clock)
@@ -145,6 +150,8 @@ def build_application(
     )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
+    if request_timeout is not None:
+        builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
     app = builder.build()
     app.bot_data["services"] = services
     app.add_error_handler(log_error)
