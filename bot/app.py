@@ -20,6 +20,7 @@ from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks import DeckLibrary
 from bot.delivery import Delivery
 from bot.handlers import Handlers
+from bot.logs import quiet_libraries
 from bot.render import Renderer
 from bot.runner import Runner
 from bot.screens import Screens
@@ -31,7 +32,16 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 PRIVATE_MENU = ("continue", "language", "forgetme", "decks", "help")
-GROUP_MENU = ("newsession", "status", "settings", "startsort", "endsession", "decks", "help")
+GROUP_MENU = (
+    "newsession",
+    "status",
+    "settings",
+    "startsort",
+    "endsession",
+    "deletesession",
+    "decks",
+    "help",
+)
 
 
 class Services:
@@ -131,6 +141,7 @@ def build_application(
     of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram."""
     if not settings.token:
         raise ValueError("a bot token is needed to build the application")
+    quiet_libraries()
     services = Services(settings, clock)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]

@@ -40,7 +40,14 @@ log = logging.getLogger(__name__)
 
 JOIN_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_NAME_LENGTH = 64
-GROUP_COMMANDS = ("newsession", "status", "settings", "startsort", "endsession")
+GROUP_COMMANDS = (
+    "newsession",
+    "status",
+    "settings",
+    "startsort",
+    "endsession",
+    "deletesession",
+)
 PRIVATE_COMMANDS = ("continue", "language", "forgetme")
 ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""
@@ -66,6 +73,7 @@ class Handlers:
         app.add_handler(CommandHandler("settings", self.settings, groups))
         app.add_handler(CommandHandler("startsort", self.start_sort, groups))
         app.add_handler(CommandHandler("endsession", self.end_session, groups))
+        app.add_handler(CommandHandler("deletesession", self.delete_session, groups))
         app.add_handler(CommandHandler("decks", self.list_decks))
         app.add_handler(CommandHandler("help", self.help))
         app.add_handler(CommandHandler("start", self.start, private))
@@ -162,6 +170,14 @@ class Handlers:
 
     async def end_session(self, update: Update, context: Context) -> None:
         await self._facilitator_event(update, ev.SessionEndRequested)
+
+    async def delete_session(self, update: Update, context: Context) -> None:
+        args = context.args or []
+        number = int(args[0]) if args and args[0].isdigit() else None
+        await self._facilitator_event(
+            update,
+            lambda at, chat, uid, ok: ev.SessionDeleteRequested(at, chat, uid, ok, number),
+        )
 
     async def list_decks(self, update: Update, context: Context) -> None:
         chat, user = update.effective_chat, update.effective_user

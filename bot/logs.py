@@ -29,6 +29,14 @@ class RedactToken(logging.Filter):
         return True
 
 
+def quiet_libraries(level: int = logging.INFO) -> None:
+    """Keep libraries from logging the token (httpx) or people's texts (PTB's requests)."""
+    for name in NOISY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in REQUEST_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, level))
+
+
 def configure(level: str, token: str | None) -> None:
     root = logging.getLogger()
     root.setLevel(level)
@@ -38,7 +46,4 @@ def configure(level: str, token: str | None) -> None:
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    for name in NOISY:
-        logging.getLogger(name).setLevel(logging.WARNING)
-    for name in REQUEST_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
+    quiet_libraries(root.level)

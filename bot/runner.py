@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from bot.decks import DeckLibrary
 from bot.store import Store, Transaction
-from conversations.decision import Decision, Toast
+from conversations.decision import Decision, SaveSession, Toast
 from conversations.effects import MAIN_SLOT, Effect
 from conversations.events import (
     Event,
@@ -23,6 +23,7 @@ from conversations.events import (
     JoinRequested,
     ParticipantEvent,
     ParticipantUnreachable,
+    SessionDeleteRequested,
     SessionRequested,
     SortStartRequested,
     StatusRequested,
@@ -38,7 +39,11 @@ DUPLICATE = Decision()
 NOT_A_PARTICIPANT = Decision(toast=Toast("not_participant"))
 
 
-def _session_id(view: View) -> int | None:
+def _session_id(view: View, decision: Decision) -> int | None:
+    """The session an event belongs to, for the event log."""
+    created = [c.session.id for c in decision.changes if isinstance(c, SaveSession)]
+    if created:
+        return created[0]
     if isinstance(view, ParticipantView):
         return view.session.id
     if isinstance(view, PersonView):
@@ -75,7 +80,11 @@ class Runner:
             queued = await tx.enqueue(decision.effects, self.clock())
             if decision.changes and not isinstance(view, PersonView):
                 await tx.log_event(
-                    type(event).__name__, event.at, _session_id(view), event.user_id, event
+                    type(event).__name__,
+                    event.at,
+                    _session_id(view, decision),
+                    event.user_id,
+                    event,
                 )
         if queued:
             self.on_enqueued()
@@ -85,13 +94,16 @@ class Runner:
         kind = view_kind(event)
         if kind is ViewKind.SESSION:
             assert isinstance(event, FacilitatorEvent)
-            session = await tx.open_session_of_group(event.group_chat_id)
+            if isinstance(event, SessionDeleteRequested):
+                session = await tx.latest_session_of_group(event.group_chat_id)
+            else:
+                session = await tx.open_session_of_group(event.group_chat_id)
             if session is None:
                 return SessionView(None)
             deck = self.decks.get(session.deck_id)
             counts = (
                 await tx.session_counts(session, deck)
-                if isinstance(event, StatusRequested)
+                if isinstance(event, StatusRequested | SessionDeleteRequested)
                 else None
             )
             waiting = (

@@ -29,6 +29,7 @@ from bot.migrations import MIGRATIONS
 from conversations.decision import (
     Change,
     DeleteRating,
+    DeleteSession,
     ForgetPerson,
     SaveParticipant,
     SaveRating,
@@ -216,6 +217,14 @@ class Transaction:
         )
         return _session(row) if row else None
 
+    async def latest_session_of_group(self, group_chat_id: int) -> Session | None:
+        row = await self._one(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE group_chat_id = ?"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (group_chat_id,),
+        )
+        return _session(row) if row else None
+
     async def session(self, session_id: int) -> Session | None:
         row = await self._one(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
@@ -350,6 +359,8 @@ class Transaction:
                 await self._save_participant(change.participant)
             elif isinstance(change, SaveSession):
                 await self._save_session(change.session)
+            elif isinstance(change, DeleteSession):
+                await self._delete_session(change.session_id)
             elif isinstance(change, ForgetPerson):
                 await self._forget(change.user_id)
             elif isinstance(change, SaveTop):
@@ -377,6 +388,12 @@ class Transaction:
             "DELETE FROM outbox WHERE chat_id = ? AND delivered_at IS NOT NULL", (user_id,)
         )
         await self._db.execute("DELETE FROM message_slots WHERE chat_id = ?", (user_id,))
+
+    async def _delete_session(self, session_id: int) -> None:
+        """Delete a session; its participants, ratings and tops go with it by cascade."""
+        await self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        await self._db.execute("DELETE FROM events WHERE session_id = ?", (session_id,))
+        await self._db.execute("DELETE FROM message_slots WHERE slot LIKE ?", (f"%:{session_id}",))
 
     async def participation_count(self, user_id: int) -> int:
         row = await self._one("SELECT count(*) FROM participants WHERE user_id = ?", (user_id,))

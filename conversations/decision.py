@@ -58,7 +58,22 @@ class ForgetPerson:
     user_id: int
 
 
-Change = SaveSession | SaveParticipant | SaveRating | DeleteRating | SaveTop | ForgetPerson
+@dataclass(frozen=True, slots=True)
+class DeleteSession:
+    """Delete a session with everything its participants answered."""
+
+    session_id: int
+
+
+Change = (
+    SaveSession
+    | SaveParticipant
+    | SaveRating
+    | DeleteRating
+    | SaveTop
+    | ForgetPerson
+    | DeleteSession
+)
 
 
 @dataclass(frozen=True, slots=True)

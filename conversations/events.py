@@ -54,6 +54,13 @@ class SessionEndRequested(FacilitatorEvent):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class SessionDeleteRequested(FacilitatorEvent):
+    """``/deletesession [number]``: the group's latest session, confirmed by its number."""
+
+    confirmation: int | None
+
+
 # --- participant, in the private chat --------------------------------------------------
 
 
@@ -175,6 +182,7 @@ Event = (
     | SettingChanged
     | SortStartRequested
     | SessionEndRequested
+    | SessionDeleteRequested
     | JoinRequested
     | ForgetRequested
     | ConsentAnswered

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations.decision import Decision, SaveParticipant, SaveSession
+from conversations.decision import Decision, DeleteSession, SaveParticipant, SaveSession
 from conversations.effects import Effect, Invite, Say, ShowSettings, ShowStatus
 from conversations.events import (
     FacilitatorEvent,
+    SessionDeleteRequested,
     SessionEndRequested,
     SessionRequested,
     SettingChanged,
@@ -157,6 +158,23 @@ def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
         changes.append(SaveParticipant(started))
         effects.extend(shown)
     return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def delete_session(view: SessionView, event: SessionDeleteRequested) -> Decision:
+    """Delete the group's latest session, once its number confirms the intent."""
+    refused = _refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session = view.session
+    joined = view.counts.joined if view.counts else 0
+    if event.confirmation != session.id:
+        return _say(view, event, "delete_confirm", session=session.id, joined=joined)
+    return Decision(
+        changes=(DeleteSession(session.id),),
+        effects=(
+            Say(session.group_chat_id, session.locale, "session_deleted", {"joined": joined}),
+        ),
+    )
 
 
 def end_session(view: SessionView, event: SessionEndRequested) -> Decision:

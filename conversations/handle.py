@@ -29,6 +29,7 @@ from conversations.events import (
     PileCardPicked,
     PilesConfirmed,
     RatingUndone,
+    SessionDeleteRequested,
     SessionEndRequested,
     SessionRequested,
     SettingChanged,
@@ -62,6 +63,7 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     SettingChanged: facilitation.change_setting,
     SortStartRequested: facilitation.start_sort,
     SessionEndRequested: facilitation.end_session,
+    SessionDeleteRequested: facilitation.delete_session,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {

@@ -135,6 +135,8 @@ SAY_PARAMS = {
     "problems": "decks/x.toml: card <b>: title.en: missing & more",
     "title": NASTY,
     "cards": 30,
+    "session": 4,
+    "joined": 12,
 }
 
 

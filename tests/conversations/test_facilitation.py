@@ -65,3 +65,18 @@ def test_status_shows_counts_only(workshop: Workshop) -> None:
     (status,) = decision.effects
     assert status.joined == 3 and status.unreachable == 1  # type: ignore[attr-defined]
     assert decision.changes == ()
+
+
+def test_deleting_a_session_needs_its_number(workshop: Workshop) -> None:
+    from conversations.decision import DeleteSession
+
+    workshop.new_session()
+    session = workshop.sessions[1]
+    ask = workshop.send(ev.SessionDeleteRequested(workshop.now(), GROUP, 1, True, None))
+    assert ask.changes == () and ask.effects[0].template == "delete_confirm"  # type: ignore[attr-defined]
+    wrong = workshop.send(ev.SessionDeleteRequested(workshop.now(), GROUP, 1, True, 7))
+    assert wrong.changes == ()
+    stranger = workshop.send(ev.SessionDeleteRequested(workshop.now(), GROUP, 5, False, 1))
+    assert stranger.changes == ()
+    done = workshop.send(ev.SessionDeleteRequested(workshop.now(), GROUP, 1, True, session.id))
+    assert done.changes == (DeleteSession(session.id),)

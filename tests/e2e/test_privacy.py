@@ -1,0 +1,93 @@
+"""Privacy end to end: /forgetme and /deletesession delete what they promise, the database
+file is private, and log lines carry neither the token nor what people typed."""
+
+from __future__ import annotations
+
+import logging
+import random
+import stat
+
+import pytest
+from conftest import TOKEN, World
+from test_sort_flow import new_session
+
+from bot.app import Services
+from bot.simulation import Persona, SimulatedParticipant
+
+SECRET_ORG = "Ministerie van Geheime Zaken"
+NAME = "<b>Jan & Piet</b>"
+
+
+async def counts(bot: Services) -> dict[str, int]:
+    async with bot.store.transaction() as tx:
+        return {
+            table: (await tx.rows(f"SELECT count(*) FROM {table}"))[0][0]
+            for table in ("sessions", "participants", "ratings", "tops", "events")
+        }
+
+
+@pytest.fixture
+def info_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+async def test_forget_me_and_delete_session(
+    info_logs: pytest.LogCaptureFixture, world: World, bot: Services
+) -> None:
+    sandbox = world.sandbox
+    code = await new_session(world)
+    await world.facilitator.send_command(world.group, "settings", "start join")
+    people = [
+        SimulatedParticipant(
+            sandbox,
+            sandbox.add_user(NAME if i == 0 else f"P{i}", language_code="en"),
+            Persona(organisation=SECRET_ORG),
+            random.Random(i),
+        )
+        for i in range(2)
+    ]
+    for person in people:
+        await person.join(code)
+        await person.run()
+    jan, other = people
+    await sandbox.wait_for_message(jan.user.private_chat, text_contains="your sort is complete")
+    before = await counts(bot)
+    assert before["participants"] == 2 and before["ratings"] == 120
+
+    await jan.user.send_command(jan.user.private_chat, "forgetme")
+    await sandbox.wait_for_message(jan.user.private_chat, text_contains="your data is deleted")
+    after = await counts(bot)
+    assert after["participants"] == 1 and after["ratings"] == 60 and after["tops"] == 4
+    async with bot.store.transaction() as tx:
+        assert await tx.rows(
+            "SELECT count(*) FROM events WHERE user_id = ?", (jan.user.state.id,)
+        ) == [(0,)]
+        assert await tx.rows("SELECT count(*) FROM participants WHERE name LIKE '%Jan%'") == [(0,)]
+    await jan.user.send_command(jan.user.private_chat, "forgetme")
+    await sandbox.wait_for_message(jan.user.private_chat, text_contains="nothing stored about you")
+
+    await world.facilitator.send_command(world.group, "deletesession")
+    ask = await sandbox.wait_for_message(world.group, text_contains="To confirm, send")
+    assert "/deletesession 1" in ask.content and "1 participant " in ask.content
+    assert (await counts(bot))["sessions"] == 1
+    await world.facilitator.send_command(world.group, "deletesession", "1")
+    await sandbox.wait_for_message(world.group, text_contains="The session is deleted")
+    assert await counts(bot) == {
+        "sessions": 0,
+        "participants": 0,
+        "ratings": 0,
+        "tops": 0,
+        "events": 1,
+    }
+    async with bot.store.transaction() as tx:  # what stays: the record that it was deleted
+        assert await tx.rows("SELECT kind, user_id FROM events") == [
+            ("SessionDeleteRequested", world.facilitator.state.id)
+        ]
+
+    assert stat.S_IMODE(world.database.stat().st_mode) == 0o600
+    records = info_logs.get_records("setup") + info_logs.get_records("call")
+    logged = "\n".join(r.getMessage() for r in records)
+    assert "started as @" in logged  # the log was captured
+    for secret in (TOKEN, TOKEN.split(":")[1], SECRET_ORG, "Jan", "P1"):
+        assert secret not in logged
