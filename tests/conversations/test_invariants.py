@@ -68,10 +68,8 @@ def check_invariants(w: Workshop) -> None:
             if p.step is Step.SORTING and lens_index == p.lens_index:
                 order = card_order(DECK, p, lens_index)
                 assert set(rated) == set(order[: len(rated)]), "rated cards are a prefix"
-            if (
-                lens_index < p.lens_index
-                or (p.step in (Step.REVIEW, Step.TOP, Step.DONE)
-                and lens_index <= p.lens_index)
+            if lens_index < p.lens_index or (
+                p.step in (Step.REVIEW, Step.TOP, Step.DONE) and lens_index <= p.lens_index
             ):
                 assert len(rated) == len(DECK.cards), "a finished lens has every card rated"
         top = w.tops.get((session_id, user_id), ())

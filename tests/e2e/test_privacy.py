@@ -50,7 +50,7 @@ async def test_forget_me_and_delete_session(
     for person in people:
         await person.join(code)
         await person.run()
-    jan, other = people
+    jan = people[0]
     await sandbox.wait_for_message(jan.user.private_chat, text_contains="your sort is complete")
     before = await counts(bot)
     assert before["participants"] == 2 and before["ratings"] == 120
