@@ -31,12 +31,17 @@ from conversations.deck import Deck, DeckInvalid
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-PRIVATE_MENU = ("continue", "language", "forgetme", "decks", "help")
+PRIVATE_MENU = ("continue", "table", "language", "forgetme", "decks", "help")
 GROUP_MENU = (
     "newsession",
     "status",
     "settings",
     "startsort",
+    "tables",
+    "reseat",
+    "move",
+    "seat",
+    "revise",
     "endsession",
     "deletesession",
     "decks",

@@ -75,6 +75,14 @@ def confirm_top(session_id: int) -> str:
     return f"tc:{session_id}"
 
 
+def story_card(session_id: int, card_id: str | None) -> str:
+    return f"sc:{session_id}:{card_id or SKIP}"
+
+
+def revision(session_id: int, keep: bool) -> str:
+    return f"rv:{session_id}:{int(keep)}"
+
+
 def language(session_id: int, locale: str) -> str:
     return f"lg:{session_id}:{locale}"
 
@@ -124,6 +132,16 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Parser], ...] = tuple(
         ),
         (rf"tt:{_SID}:{_CARD}", lambda at, sid, uid, a: ev.TopCardToggled(at, sid, uid, a[0])),
         (r"tc:" + _SID, lambda at, sid, uid, a: ev.TopConfirmed(at, sid, uid)),
+        (
+            rf"sc:{_SID}:{_CARD}",
+            lambda at, sid, uid, a: ev.StoryCardChosen(
+                at, sid, uid, None if a[0] == SKIP else a[0]
+            ),
+        ),
+        (
+            rf"rv:{_SID}:([01])",
+            lambda at, sid, uid, a: ev.RevisionAnswered(at, sid, uid, a[0] == "1"),
+        ),
         (
             rf"lg:{_SID}:{_LOCALE}",
             lambda at, sid, uid, a: ev.LanguageChosen(at, sid, uid, a[0]),

@@ -246,6 +246,8 @@ class Delivery:
 
     async def _send(self, screen: Screen) -> int | None:
         """Send or edit; the message id to remember for the slot, if it changed."""
+        if screen.room is not None:
+            return await self._send_to_room(screen)
         markup = keyboard(screen)
         old: int | None = None
         if screen.slot is not None:
@@ -279,4 +281,34 @@ class Delivery:
             # The old message's buttons would only lead to "stale button" answers.
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_reply_markup(screen.chat_id, old, reply_markup=None)
+        if screen.copy_of is not None:
+            await self.bot.copy_message(screen.chat_id, *screen.copy_of)
         return message.message_id
+
+    async def _send_to_room(self, screen: Screen) -> None:
+        """Post in a table's forum topic, creating the topic first when asked to."""
+        assert screen.room is not None
+        session_id, number = screen.room
+        async with self.store.transaction() as tx:
+            thread = await tx.table_thread(session_id, number)
+        if screen.new_topic is not None and thread is None:
+            try:
+                topic = await self.bot.create_forum_topic(screen.chat_id, screen.new_topic)
+            except BadRequest as exc:
+                # Rights taken away since /seat: the table talks in the general chat.
+                log.warning("could not open a table topic: %s", exc.message)
+                return None
+            thread = topic.message_thread_id
+            async with self.store.transaction() as tx:
+                await tx.set_table_thread(session_id, number, thread)
+        await self.bot.send_message(
+            screen.chat_id,
+            screen.text,
+            message_thread_id=thread,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(screen),
+            link_preview_options=NO_PREVIEW,
+        )
+        if screen.copy_of is not None:
+            await self.bot.copy_message(screen.chat_id, *screen.copy_of, message_thread_id=thread)
+        return None

@@ -47,8 +47,13 @@ GROUP_COMMANDS = (
     "startsort",
     "endsession",
     "deletesession",
+    "tables",
+    "reseat",
+    "move",
+    "seat",
+    "revise",
 )
-PRIVATE_COMMANDS = ("continue", "language", "forgetme")
+PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
 ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""
 
@@ -74,6 +79,11 @@ class Handlers:
         app.add_handler(CommandHandler("startsort", self.start_sort, groups))
         app.add_handler(CommandHandler("endsession", self.end_session, groups))
         app.add_handler(CommandHandler("deletesession", self.delete_session, groups))
+        app.add_handler(CommandHandler(("tables", "reseat"), self.tables, groups))
+        app.add_handler(CommandHandler("move", self.move, groups))
+        app.add_handler(CommandHandler("seat", self.seat, groups))
+        app.add_handler(CommandHandler("revise", self.revise, groups))
+        app.add_handler(CommandHandler("table", self.table, private))
         app.add_handler(CommandHandler("decks", self.list_decks))
         app.add_handler(CommandHandler("help", self.help))
         app.add_handler(CommandHandler("start", self.start, private))
@@ -84,7 +94,10 @@ class Handlers:
         app.add_handler(CommandHandler(PRIVATE_COMMANDS, self.private_only, groups))
         app.add_handler(MessageHandler(private & filters.Document.ALL, self.deck_upload))
         app.add_handler(MessageHandler(private & filters.COMMAND, self.unknown_command))
-        app.add_handler(MessageHandler(private & ~filters.COMMAND, self.private_message))
+        app.add_handler(
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.private_message)
+        )
+        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, self.media))
         app.add_handler(CallbackQueryHandler(self.tap))
 
     # --- facts --------------------------------------------------------------------------
@@ -178,6 +191,42 @@ class Handlers:
             update,
             lambda at, chat, uid, ok: ev.SessionDeleteRequested(at, chat, uid, ok, number),
         )
+
+    async def tables(self, update: Update, context: Context) -> None:
+        seed = secrets.randbits(32)
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.TablesRequested(at, chat, uid, ok, seed)
+        )
+
+    async def move(self, update: Update, context: Context) -> None:
+        args = list(context.args or [])
+        number = int(args[-1]) if args and args[-1].isdigit() else None
+        person = " ".join(args[:-1] if number is not None else args)
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.MoveRequested(at, chat, uid, ok, person, number)
+        )
+
+    async def seat(self, update: Update, context: Context) -> None:
+        chat = update.effective_chat
+        topics = chat is not None and await self._topics_available(chat.id, context)
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.SeatingConfirmed(at, chat, uid, ok, topics)
+        )
+
+    async def _topics_available(self, chat_id: int, context: Context) -> bool:
+        """A forum group in which the bot may manage topics: one topic per table."""
+        try:
+            chat = await context.bot.get_chat(chat_id)
+            if not chat.is_forum:
+                return False
+            me = await context.bot.get_chat_member(chat_id, context.bot.id)
+        except TelegramError as exc:
+            log.warning("could not check the group's topics: %s", exc.message)
+            return False
+        return bool(getattr(me, "can_manage_topics", False))
+
+    async def revise(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.RevisionRequested)
 
     async def list_decks(self, update: Update, context: Context) -> None:
         chat, user = update.effective_chat, update.effective_user
@@ -275,6 +324,25 @@ class Handlers:
         event = ev.ForgetRequested(self.clock(), user.id, chat.id, self._locale(user))
         await self.services.runner.submit(event, update.update_id)
 
+    async def table(self, update: Update, context: Context) -> None:
+        session_id = await self._current(update)
+        if session_id is not None and update.effective_user:
+            await self._participant(
+                update, ev.TableRequested(self.clock(), session_id, update.effective_user.id)
+            )
+
+    async def media(self, update: Update, context: Context) -> None:
+        """Photos, voice messages and the like: passed to the table mates in relay mode."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        session_id = await self._current(update)
+        if session_id is not None:
+            event = ev.MediaReceived(
+                self.clock(), session_id, user.id, message.chat.id, message.message_id
+            )
+            await self._participant(update, event)
+
     async def private_message(self, update: Update, context: Context) -> None:
         message = update.effective_message
         if message is None or update.effective_user is None:
@@ -349,13 +417,13 @@ class Handlers:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.document is None:
             return
+        document = message.document
+        filename = document.file_name or ""
+        if not filename.lower().endswith((".toml", ".csv")):
+            await self.media(update, context)  # any other file is for the table mates
+            return
         if not await self._may_upload(message, user):
             await self._say(update, "deck_upload_refused")
-            return
-        document = message.document
-        filename = document.file_name or "deck.toml"
-        if not filename.lower().endswith((".toml", ".csv")):
-            await self._say(update, "deck_upload_kind")
             return
         if document.file_size is not None and document.file_size > MAX_DECK_BYTES:
             await self._say(update, "deck_upload_too_big", limit=MAX_DECK_BYTES // 1024)

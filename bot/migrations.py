@@ -115,4 +115,47 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "tables",
+        """
+        ALTER TABLE sessions ADD COLUMN table_size INTEGER NOT NULL DEFAULT 4;
+        ALTER TABLE sessions ADD COLUMN late_joins INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN rooms TEXT;
+
+        ALTER TABLE participants ADD COLUMN table_number INTEGER;
+        ALTER TABLE participants ADD COLUMN story_card TEXT;
+        ALTER TABLE participants ADD COLUMN revision TEXT;
+        CREATE INDEX participants_by_table ON participants (session_id, table_number);
+
+        CREATE TABLE tables (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            thread_id INTEGER,
+            PRIMARY KEY (session_id, number)
+        );
+
+        CREATE TABLE stories (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            told_at REAL NOT NULL,
+            PRIMARY KEY (session_id, user_id, card_id),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+
+        CREATE TABLE revised_tops (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            chosen_at REAL NOT NULL,
+            PRIMARY KEY (session_id, user_id, rank),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+        """,
+    ),
 )

@@ -21,16 +21,21 @@ from conversations.events import (
     Event,
     FacilitatorEvent,
     JoinRequested,
+    MoveRequested,
     ParticipantEvent,
     ParticipantUnreachable,
+    RevisionRequested,
+    SeatingConfirmed,
     SessionDeleteRequested,
     SessionRequested,
     SortStartRequested,
     StatusRequested,
+    TablesRequested,
 )
 from conversations.handle import View, ViewKind, handle, view_kind
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, PersonView, SessionView
+from conversations.model import ParticipantView, PersonView, SessionView, Step
+from conversations.phases import Phase
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +116,16 @@ class Runner:
                 if isinstance(event, SortStartRequested)
                 else ()
             )
-            return SessionView(session, deck, counts, waiting)
+            seating = isinstance(event, TablesRequested | MoveRequested | SeatingConfirmed)
+            finished = await tx.finishers(session, deck) if seating else ()
+            if isinstance(event, TablesRequested) and counts is None:
+                counts = await tx.session_counts(session, deck)
+            tables = (
+                await tx.table_views(session.id)
+                if isinstance(event, TablesRequested | RevisionRequested)
+                else ()
+            )
+            return SessionView(session, deck, counts, waiting, finished, tables)
         if kind is ViewKind.JOIN:
             assert isinstance(event, JoinRequested)
             session = await tx.session_by_code(event.join_code)
@@ -134,12 +148,22 @@ class Runner:
         participant = await tx.participant(session_id, user_id)
         if participant is None:
             return None
+        at_table = session.phase is Phase.TABLES and participant.table_number is not None
+        table = await tx.table_view(session_id, participant.table_number) if at_table else None
+        late = (
+            session.phase is Phase.TABLES
+            and participant.table_number is None
+            and participant.step is Step.TOP
+        )
         return ParticipantView(
             session,
             self.decks.get(session.deck_id),
             participant,
             await tx.ratings(session_id, user_id),
             await tx.top(session_id, user_id),
+            table,
+            await tx.stories(session_id, user_id) if at_table else {},
+            await tx.table_views(session_id) if late else (),
         )
 
     async def say(self, *effects: Effect) -> None:

@@ -39,6 +39,12 @@ class Screen:
     """Messages with the same slot in a chat replace each other (edited in place)."""
     fresh: bool = False
     """Send a new message for the slot instead of editing the old one."""
+    room: tuple[int, int] | None = None
+    """(session id, table number): post in that table's forum topic."""
+    new_topic: str | None = None
+    """Create a forum topic of this name for ``room`` instead of sending ``text``."""
+    copy_of: tuple[int, int] | None = None
+    """(chat id, message id) of a message to copy after ``text`` (a relayed photo...)."""
 
 
 class DeckText:
@@ -99,10 +105,23 @@ class Screens:
             fx.ShowTopPicker: self._top_picker,
             fx.ShowTop: self._top,
             fx.ShowDecks: self._decks,
+            fx.ShowSeating: self._seating,
+            fx.OpenTableRoom: self._table_room,
+            fx.TableIntro: self._table_intro,
+            fx.AskStoryCard: self._ask_story_card,
+            fx.AskStoryText: self._ask_story_text,
+            fx.TableShare: self._table_share,
+            fx.Relay: self._relay,
+            fx.RelayCopy: self._relay_copy,
+            fx.TableNotice: self._table_notice,
+            fx.AskRevision: self._ask_revision,
+            fx.ShowRevision: self._show_revision,
         }
 
     def screen(self, effect: fx.Effect) -> Screen:
         screen = self._builders[type(effect)](effect)
+        if isinstance(effect, fx.TableEffect) and effect.in_room:
+            screen = replace(screen, room=(effect.session_id, effect.table_number))
         if effect.SLOT is None:
             return screen
         session_id = getattr(effect, "session_id")  # noqa: B009 - every slot effect has one
@@ -154,6 +173,73 @@ class Screens:
             e.chat_id,
             self._text(e, "decks", deck_ids=e.deck_ids, default_deck=e.default_deck),
         )
+
+    # --- tables ---------------------------------------------------------------------------
+
+    def _seating(self, e: fx.ShowSeating) -> Screen:
+        return Screen(e.chat_id, self._text(e, "seating", e=e))
+
+    def _table_room(self, e: fx.OpenTableRoom) -> Screen:
+        name = self._label(e, "table_name", number=e.table_number)
+        return Screen(
+            e.chat_id,
+            self._text(e, "table_room", e=e),
+            room=(e.session_id, e.table_number),
+            new_topic=name,
+        )
+
+    def _table_intro(self, e: fx.TableIntro) -> Screen:
+        return Screen(e.chat_id, self._text(e, "table_intro", e=e))
+
+    def _ask_story_card(self, e: fx.AskStoryCard) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        cards = [
+            Button(
+                ("✅ " if card_id in e.told else "") + _short(deck.title(card_id)),
+                callbacks.story_card(e.session_id, card_id),
+            )
+            for card_id in e.top
+        ]
+        done = Button(self._label(e, "stories_done"), callbacks.story_card(e.session_id, None))
+        return Screen(
+            e.chat_id,
+            self._text(e, "ask_story_card", e=e, deck=deck),
+            (*_pairs(cards), (done,)),
+        )
+
+    def _ask_story_text(self, e: fx.AskStoryText) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        back = Button(self._label(e, "back"), callbacks.story_card(e.session_id, None))
+        return Screen(e.chat_id, self._text(e, "ask_story_text", e=e, deck=deck), ((back,),))
+
+    def _table_share(self, e: fx.TableShare) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        return Screen(e.chat_id, self._text(e, "table_share", e=e, deck=deck))
+
+    def _relay(self, e: fx.Relay) -> Screen:
+        return Screen(e.chat_id, self._text(e, "relay", e=e))
+
+    def _relay_copy(self, e: fx.RelayCopy) -> Screen:
+        return Screen(
+            e.chat_id,
+            self._text(e, "relay_copy", e=e),
+            copy_of=(e.from_chat_id, e.message_id),
+        )
+
+    def _table_notice(self, e: fx.TableNotice) -> Screen:
+        return Screen(e.chat_id, self._text(e, e.template, e=e, **e.params))
+
+    def _ask_revision(self, e: fx.AskRevision) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        buttons = (
+            (Button(self._label(e, "revision_keep"), callbacks.revision(e.session_id, True)),),
+            (Button(self._label(e, "revision_change"), callbacks.revision(e.session_id, False)),),
+        )
+        return Screen(e.chat_id, self._text(e, "ask_revision", e=e, deck=deck), buttons)
+
+    def _show_revision(self, e: fx.ShowRevision) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        return Screen(e.chat_id, self._text(e, "revision_done", e=e, deck=deck))
 
     # --- joining ------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ class Persona:
     """Card id -> how much this person values it (about 1..5); others are neutral."""
     noise: float = 0.8
     """How much a single rating strays from the leaning."""
+    stories: int = 1
+    """How many stories they tell their table."""
+    revises: bool = False
+    """Whether the table mates' stories make them change their top."""
 
 
 class SimulatedParticipant:
@@ -51,6 +55,11 @@ class SimulatedParticipant:
         self.ratings: dict[tuple[int, str], int] = {}
         """(lens index, card id) -> level, for every rating the bot acknowledged."""
         self._intended: dict[tuple[int, str], int] = {}
+        self.stories_told: list[str] = []
+        """The texts of the stories this person typed."""
+        self._story_card: str | None = None
+        self._revising = False
+        self._dropped: str | None = None
 
     # --- what the person sees -----------------------------------------------------------
 
@@ -141,6 +150,12 @@ class SimulatedParticipant:
             if not await self.tap(message, wanted):  # a silent answer: the rating was taken
                 self.ratings[key] = level
             return True
+        if "sc" in kinds:
+            return await self._tell(message, data)
+        if "rv" in kinds:
+            self._revising = self.persona.revises
+            keep = not self.persona.revises
+            return await self._tap_first(message, data, lambda d: d.endswith(f":{int(keep)}"))
         if "go" in kinds:
             return await self._tap_first(message, data, lambda d: d.startswith("go:"))
         if "pc" in kinds:
@@ -156,6 +171,23 @@ class SimulatedParticipant:
         await self.tap(message, choice)
         return True
 
+    async def _tell(self, message: TranscriptMessage, data: list[str]) -> bool:
+        """Pick a card to tell about, type the story, or say "done"."""
+        done = next(d for d in data if d.endswith(":-"))
+        cards = [d for d in data if not d.endswith(":-")]
+        if not cards:  # the prompt to write about the card chosen
+            text = f"A story by {self.user.first_name} about {self._story_card}."
+            self.stories_told.append(text)
+            await self.say(text)
+            return True
+        if len(self.stories_told) < self.persona.stories:
+            choice = cards[len(self.stories_told) % len(cards)]
+            self._story_card = choice.rsplit(":", 1)[1]
+            await self.tap(message, choice)
+            return True
+        await self.tap(message, done)
+        return True
+
     async def _choose_top(self, message: TranscriptMessage, data: list[str]) -> bool:
         chosen = [
             b.callback_data
@@ -169,6 +201,12 @@ class SimulatedParticipant:
             b.text for row in message.buttons for b in row if b.callback_data == confirm
         )
         chosen_count, size = (int(x) for x in confirm_text.rsplit("(", 1)[1].rstrip(")").split("/"))
+        if self._revising and self._dropped is None and chosen:
+            weakest = min(chosen, key=lambda d: self.persona.leanings.get(d.split(":")[2], 3.0))
+            self._dropped = weakest
+            await self.tap(message, weakest)
+            return True
+        open_slots = [d for d in open_slots if d != self._dropped]
         if chosen_count < size and open_slots:
             best = max(open_slots, key=lambda d: self.persona.leanings.get(d.split(":")[2], 3.0))
             await self.tap(message, best)

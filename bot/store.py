@@ -33,23 +33,38 @@ from conversations.decision import (
     ForgetPerson,
     SaveParticipant,
     SaveRating,
+    SaveRevisedTop,
     SaveSession,
+    SaveStory,
+    SaveTable,
     SaveTop,
 )
 from conversations.deck import Deck
 from conversations.effects import Effect
-from conversations.model import LensProgress, Participant, Session, SessionCounts, Step
+from conversations.model import (
+    Finisher,
+    LensProgress,
+    Mate,
+    Participant,
+    Session,
+    SessionCounts,
+    Step,
+    Table,
+    TableStage,
+    TableView,
+)
 from conversations.phases import Phase
 
 log = logging.getLogger(__name__)
 
 _SESSION_COLUMNS = (
     "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
-    "sort_on_join, profile_questions"
+    "sort_on_join, profile_questions, table_size, late_joins, rooms"
 )
 _PARTICIPANT_COLUMNS = (
     "session_id, user_id, chat_id, name, locale, step, order_seed, joined_at, lens_index, "
-    "paused, age_band, organisation, selection, moving, unreachable"
+    "paused, age_band, organisation, selection, moving, unreachable, table_number, "
+    "story_card, revision"
 )
 
 
@@ -75,6 +90,9 @@ def _session(row: Any) -> Session:
         created_at=row[7],
         sort_on_join=bool(row[8]),
         profile_questions=bool(row[9]),
+        table_size=row[10],
+        late_joins=bool(row[11]),
+        rooms=row[12],
     )
 
 
@@ -95,6 +113,9 @@ def _participant(row: Any) -> Participant:
         selection=tuple(row[12].split(",")) if row[12] else (),
         moving=row[13],
         unreachable=bool(row[14]),
+        table_number=row[15],
+        story_card=row[16],
+        revision=row[17],
     )
 
 
@@ -313,6 +334,109 @@ class Transaction:
         )
         return tuple(_participant(r) for r in rows)
 
+    async def stories(self, session_id: int, user_id: int) -> dict[str, str]:
+        rows = await self._all(
+            "SELECT card_id, text FROM stories WHERE session_id = ? AND user_id = ?"
+            " ORDER BY told_at",
+            (session_id, user_id),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def table_view(self, session_id: int, number: int) -> TableView | None:
+        """A table with its members and their tops (a handful of rows)."""
+        row = await self._one(
+            "SELECT stage FROM tables WHERE session_id = ? AND number = ?", (session_id, number)
+        )
+        if row is None:
+            return None
+        members = await self._all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants"
+            " WHERE session_id = ? AND table_number = ? ORDER BY joined_at",
+            (session_id, number),
+        )
+        tops = await self._tops_of(session_id, "table_number = ?", (number,))
+        return TableView(
+            Table(session_id, number, TableStage(row[0])),
+            tuple(Mate(p, tops.get(p.user_id, ())) for p in map(_participant, members)),
+        )
+
+    async def table_views(self, session_id: int) -> tuple[TableView, ...]:
+        """Every table of a session with its members (for seating and /revise)."""
+        stages = await self._all(
+            "SELECT number, stage FROM tables WHERE session_id = ? ORDER BY number", (session_id,)
+        )
+        members = await self._all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants"
+            " WHERE session_id = ? AND table_number IS NOT NULL ORDER BY joined_at",
+            (session_id,),
+        )
+        tops = await self._tops_of(session_id, "table_number IS NOT NULL", ())
+        people = [_participant(r) for r in members]
+        return tuple(
+            TableView(
+                Table(session_id, number, TableStage(stage)),
+                tuple(Mate(p, tops.get(p.user_id, ())) for p in people if p.table_number == number),
+            )
+            for number, stage in stages
+        )
+
+    async def _tops_of(
+        self, session_id: int, where: str, params: tuple[Any, ...]
+    ) -> dict[int, tuple[str, ...]]:
+        rows = await self._all(
+            "SELECT t.user_id, t.card_id FROM tops t JOIN participants p"
+            " ON p.session_id = t.session_id AND p.user_id = t.user_id"
+            f" WHERE t.session_id = ? AND p.{where} ORDER BY t.user_id, t.rank",
+            (session_id, *params),
+        )
+        result: dict[int, list[str]] = {}
+        for user_id, card_id in rows:
+            result.setdefault(user_id, []).append(card_id)
+        return {k: tuple(v) for k, v in result.items()}
+
+    async def finishers(self, session: Session, deck: Deck) -> tuple[Finisher, ...]:
+        """Everyone who finished sorting and is not seated for good, with their value
+        profile (levels of the last lens in deck order) and top."""
+        seated_for_good = session.phase.value == "tables"
+        rows = await self._all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND step = ?"
+            + (" AND table_number IS NULL" if seated_for_good else "")
+            + " ORDER BY joined_at",
+            (session.id, Step.DONE.value),
+        )
+        people = [_participant(r) for r in rows]
+        last_lens = deck.lenses[-1].id
+        levels: dict[int, dict[str, int]] = {}
+        for user_id, card_id, level in await self._all(
+            "SELECT r.user_id, r.card_id, r.level FROM ratings r JOIN participants p"
+            " ON p.session_id = r.session_id AND p.user_id = r.user_id"
+            " WHERE r.session_id = ? AND r.lens_id = ? AND p.step = ?",
+            (session.id, last_lens, Step.DONE.value),
+        ):
+            levels.setdefault(user_id, {})[card_id] = level
+        tops = await self._tops_of(session.id, "step = ?", (Step.DONE.value,))
+        return tuple(
+            Finisher(
+                p,
+                tuple(levels.get(p.user_id, {}).get(card, 3) for card in deck.card_ids),
+                tops.get(p.user_id, ()),
+            )
+            for p in people
+        )
+
+    async def set_table_thread(self, session_id: int, number: int, thread_id: int) -> None:
+        await self._db.execute(
+            "UPDATE tables SET thread_id = ? WHERE session_id = ? AND number = ?",
+            (thread_id, session_id, number),
+        )
+
+    async def table_thread(self, session_id: int, number: int) -> int | None:
+        row = await self._one(
+            "SELECT thread_id FROM tables WHERE session_id = ? AND number = ?",
+            (session_id, number),
+        )
+        return row[0] if row else None
+
     async def ratings(self, session_id: int, user_id: int) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
         for lens_id, card_id, level in await self._all(
@@ -359,25 +483,47 @@ class Transaction:
                 await self._save_participant(change.participant)
             elif isinstance(change, SaveSession):
                 await self._save_session(change.session)
+            elif isinstance(change, SaveTable):
+                t = change.table
+                await self._db.execute(
+                    "INSERT INTO tables (session_id, number, stage) VALUES (?, ?, ?)"
+                    " ON CONFLICT (session_id, number) DO UPDATE SET stage = excluded.stage",
+                    (t.session_id, t.number, t.stage.value),
+                )
+            elif isinstance(change, SaveStory):
+                await self._db.execute(
+                    "INSERT INTO stories (session_id, user_id, card_id, text, told_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id, card_id)"
+                    " DO UPDATE SET text = excluded.text, told_at = excluded.told_at",
+                    (change.session_id, change.user_id, change.card_id, change.text, change.at),
+                )
+            elif isinstance(change, SaveRevisedTop):
+                await self._save_top(
+                    "revised_tops", change.session_id, change.user_id, change.cards, change.at
+                )
             elif isinstance(change, DeleteSession):
                 await self._delete_session(change.session_id)
             elif isinstance(change, ForgetPerson):
                 await self._forget(change.user_id)
             elif isinstance(change, SaveTop):
-                await self._db.execute(
-                    "DELETE FROM tops WHERE session_id = ? AND user_id = ?",
-                    (change.session_id, change.user_id),
-                )
-                await self._db.executemany(
-                    "INSERT INTO tops (session_id, user_id, rank, card_id, chosen_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (change.session_id, change.user_id, rank, card_id, change.at)
-                        for rank, card_id in enumerate(change.cards, start=1)
-                    ],
+                await self._save_top(
+                    "tops", change.session_id, change.user_id, change.cards, change.at
                 )
             else:  # pragma: no cover - the Change union is closed
                 raise TypeError(f"unknown change {change!r}")
+
+    async def _save_top(
+        self, table: str, session_id: int, user_id: int, cards: tuple[str, ...], at: float
+    ) -> None:
+        await self._db.execute(
+            f"DELETE FROM {table} WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        )
+        await self._db.executemany(
+            f"INSERT INTO {table} (session_id, user_id, rank, card_id, chosen_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(session_id, user_id, rank, card, at) for rank, card in enumerate(cards, start=1)],
+        )
 
     async def _forget(self, user_id: int) -> None:
         """Delete a person's rows: participations (their ratings and tops go with them by
@@ -401,11 +547,14 @@ class Transaction:
 
     async def _save_session(self, s: Session) -> None:
         await self._db.execute(
-            f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f"INSERT INTO sessions ({_SESSION_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id,"
             " locale = excluded.locale, phase = excluded.phase,"
             " sort_on_join = excluded.sort_on_join,"
-            " profile_questions = excluded.profile_questions",
+            " profile_questions = excluded.profile_questions,"
+            " table_size = excluded.table_size, late_joins = excluded.late_joins,"
+            " rooms = excluded.rooms",
             (
                 s.id,
                 s.group_chat_id,
@@ -417,19 +566,23 @@ class Transaction:
                 s.created_at,
                 int(s.sort_on_join),
                 int(s.profile_questions),
+                s.table_size,
+                int(s.late_joins),
+                s.rooms,
             ),
         )
 
     async def _save_participant(self, p: Participant) -> None:
         await self._db.execute(
             f"INSERT INTO participants ({_PARTICIPANT_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
             " name = excluded.name, locale = excluded.locale, step = excluded.step,"
             " lens_index = excluded.lens_index, paused = excluded.paused,"
             " age_band = excluded.age_band, organisation = excluded.organisation,"
             " selection = excluded.selection, moving = excluded.moving,"
-            " unreachable = excluded.unreachable",
+            " unreachable = excluded.unreachable, table_number = excluded.table_number,"
+            " story_card = excluded.story_card, revision = excluded.revision",
             (
                 p.session_id,
                 p.user_id,
@@ -446,6 +599,9 @@ class Transaction:
                 ",".join(p.selection),
                 p.moving,
                 int(p.unreachable),
+                p.table_number,
+                p.story_card,
+                p.revision,
             ),
         )
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from conversations.effects import Effect
-from conversations.model import Participant, Session
+from conversations.model import Participant, Session, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,30 @@ class SaveTop:
 
 
 @dataclass(frozen=True, slots=True)
+class SaveTable:
+    table: Table
+
+
+@dataclass(frozen=True, slots=True)
+class SaveStory:
+    session_id: int
+    user_id: int
+    card_id: str
+    text: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SaveRevisedTop:
+    """The top after hearing the table mates (the same cards when kept)."""
+
+    session_id: int
+    user_id: int
+    cards: tuple[str, ...]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class ForgetPerson:
     """Delete everything stored about this person, in every session."""
 
@@ -71,6 +95,9 @@ Change = (
     | SaveRating
     | DeleteRating
     | SaveTop
+    | SaveTable
+    | SaveStory
+    | SaveRevisedTop
     | ForgetPerson
     | DeleteSession
 )
@@ -94,6 +121,17 @@ class Decision:
     @property
     def changed(self) -> bool:
         return bool(self.changes)
+
+
+def merge(first: Decision, then: Decision | None) -> Decision:
+    """Two decisions taken one after the other, as one (the later toast wins)."""
+    if then is None:
+        return first
+    return Decision(
+        changes=first.changes + then.changes,
+        effects=first.effects + then.effects,
+        toast=then.toast or first.toast,
+    )
 
 
 def reply(*effects: Effect, toast: Toast | None = None) -> Decision:

@@ -53,6 +53,8 @@ class ShowSettings(Effect):
     sort_on_join: bool
     profile_questions: bool
     session_locale: str
+    table_size: int = 4
+    late_joins: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,8 @@ class ShowTopPicker(Effect):
     selected: tuple[str, ...]
     top_size: int
     fresh: bool = False
+    revising: bool = False
+    """Choosing again after hearing the table mates' stories."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +174,120 @@ class ShowTop(Effect):
     """(card id, level in the first lens, level in the last lens), largest change first."""
     lens_ids: tuple[str, str] | None
     fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSeating(Effect):
+    """The seating in the group: proposed (with how to change it) or final."""
+
+    session_id: int
+    tables: tuple[tuple[int, tuple[tuple[str, str | None], ...]], ...]
+    """(table number, ((name, organisation), ...)) per table."""
+    final: bool
+    unseated: int
+    """People who have not finished sorting yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTableRoom(Effect):
+    """Create the forum topic of a table in the group (topics mode)."""
+
+    session_id: int
+    table_number: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableIntro(Effect):
+    """Who sits at your table and where the table talks."""
+
+    session_id: int
+    table_number: int
+    mates: tuple[str, ...]
+    rooms: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskStoryCard(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    deck_id: str
+    top: tuple[str, ...]
+    told: tuple[str, ...]
+    trimmed: bool = False
+    """The last story was longer than allowed and was shortened."""
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AskStoryText(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    deck_id: str
+    card_id: str
+    max_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableEffect(Effect):
+    """Something for a table: posted in its topic (``in_room``, ``chat_id`` is the group)
+    or sent to one member's private chat (relay mode)."""
+
+    session_id: int
+    table_number: int
+    in_room: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TableShare(TableEffect):
+    """A member's top and the stories they told, shown to their table."""
+
+    deck_id: str
+    author: str
+    top: tuple[str, ...]
+    stories: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Relay(TableEffect):
+    """A message a member wrote in private, passed to a table mate (relay mode)."""
+
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelayCopy(TableEffect):
+    """A photo, voice message or file of a member, copied to a table mate."""
+
+    author: str
+    from_chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableNotice(TableEffect):
+    """A short message from a template to a table."""
+
+    template: str
+    params: Mapping[str, str | int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AskRevision(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    deck_id: str
+    top: tuple[str, ...]
+    fresh: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ShowRevision(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    deck_id: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +316,17 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         ShowTopPicker,
         ShowTop,
         ShowDecks,
+        ShowSeating,
+        OpenTableRoom,
+        TableIntro,
+        AskStoryCard,
+        AskStoryText,
+        TableShare,
+        Relay,
+        RelayCopy,
+        TableNotice,
+        AskRevision,
+        ShowRevision,
     )
 }
 """Every effect class by name, for the shell's outbox codec."""

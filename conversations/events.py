@@ -61,6 +61,34 @@ class SessionDeleteRequested(FacilitatorEvent):
     confirmation: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class TablesRequested(FacilitatorEvent):
+    """``/tables`` or ``/reseat``: propose a seating (or seat latecomers once seated)."""
+
+    seed: int
+
+
+@dataclass(frozen=True, slots=True)
+class MoveRequested(FacilitatorEvent):
+    """``/move <person> <table>`` in a proposed seating."""
+
+    person: str
+    table_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatingConfirmed(FacilitatorEvent):
+    """``/seat``: the proposal becomes final and the tables start."""
+
+    topics_available: bool
+    """The group is a forum and the bot may manage its topics."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRequested(FacilitatorEvent):
+    """``/revise``: every table moves on from stories to revising."""
+
+
 # --- participant, in the private chat --------------------------------------------------
 
 
@@ -172,6 +200,30 @@ class TextReceived(ParticipantEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class StoryCardChosen(ParticipantEvent):
+    card_id: str | None
+    """``None``: done telling stories."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionAnswered(ParticipantEvent):
+    keep: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MediaReceived(ParticipantEvent):
+    """A photo, voice message or other non-text message sent in the private chat."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableRequested(ParticipantEvent):
+    """``/table``: who sits at my table?"""
+
+
+@dataclass(frozen=True, slots=True)
 class ParticipantUnreachable(ParticipantEvent):
     """Telegram refused to deliver to this participant (blocked the bot, 403)."""
 
@@ -183,6 +235,10 @@ Event = (
     | SortStartRequested
     | SessionEndRequested
     | SessionDeleteRequested
+    | TablesRequested
+    | MoveRequested
+    | SeatingConfirmed
+    | RevisionRequested
     | JoinRequested
     | ForgetRequested
     | ConsentAnswered
@@ -199,5 +255,9 @@ Event = (
     | TopConfirmed
     | LanguageChosen
     | TextReceived
+    | StoryCardChosen
+    | RevisionAnswered
+    | MediaReceived
+    | TableRequested
     | ParticipantUnreachable
 )

@@ -25,10 +25,12 @@ from conversations.model import LOCALES, ParticipantView, Session, SessionView
 from conversations.phases import Phase, can_move
 from conversations.sorting import begin_lens
 
-SETTING_VALUES: dict[str, dict[str, bool | str]] = {
+SETTING_VALUES: dict[str, dict[str, bool | str | int]] = {
     "language": {locale: locale for locale in LOCALES},
     "start": {"join": True, "command": False},
     "profile": {"on": True, "off": False},
+    "tables": {str(size): size for size in range(3, 7)},
+    "late": {"join": True, "wait": False},
 }
 """Accepted ``/settings <name> <value>`` pairs and what each value means."""
 
@@ -44,7 +46,8 @@ def _fallback_locale(event: FacilitatorEvent) -> str:
     return event.default_locale if isinstance(event, SessionRequested) else "en"
 
 
-def _refusal(view: SessionView, event: FacilitatorEvent) -> Decision | None:
+def refusal(view: SessionView, event: FacilitatorEvent) -> Decision | None:
+    """The answer to someone who may not do this, or to a group without a session."""
     if not event.is_facilitator:
         return _say(view, event, "not_facilitator")
     if view.session is None and not isinstance(event, SessionRequested):
@@ -53,7 +56,7 @@ def _refusal(view: SessionView, event: FacilitatorEvent) -> Decision | None:
 
 
 def request_session(view: SessionView, event: SessionRequested) -> Decision:
-    refused = _refusal(view, event)
+    refused = refusal(view, event)
     if refused is not None:
         return refused
     if view.session is not None:
@@ -95,11 +98,13 @@ def _settings(session: Session) -> ShowSettings:
         session.sort_on_join,
         session.profile_questions,
         session.locale,
+        session.table_size,
+        session.late_joins,
     )
 
 
 def change_setting(view: SessionView, event: SettingChanged) -> Decision:
-    refused = _refusal(view, event)
+    refused = refusal(view, event)
     if refused is not None or view.session is None:
         return refused or Decision()
     session = view.session
@@ -112,13 +117,17 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
         changed = replace(session, locale=str(meaning))
     elif event.name == "start":
         changed = replace(session, sort_on_join=bool(meaning))
+    elif event.name == "tables":
+        changed = replace(session, table_size=int(meaning))
+    elif event.name == "late":
+        changed = replace(session, late_joins=bool(meaning))
     else:
         changed = replace(session, profile_questions=bool(meaning))
     return Decision(changes=(SaveSession(changed),), effects=(_settings(changed),))
 
 
 def report_status(view: SessionView, event: StatusRequested) -> Decision:
-    refused = _refusal(view, event)
+    refused = refusal(view, event)
     if refused is not None or view.session is None or view.counts is None:
         return refused or Decision()
     session, counts = view.session, view.counts
@@ -142,7 +151,7 @@ def report_status(view: SessionView, event: StatusRequested) -> Decision:
 
 def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
     """Start the sort for everyone who joined and is waiting for it."""
-    refused = _refusal(view, event)
+    refused = refusal(view, event)
     if refused is not None or view.session is None or view.deck is None:
         return refused or Decision()
     if not can_move(view.session.phase, Phase.SORTING):
@@ -162,7 +171,7 @@ def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
 
 def delete_session(view: SessionView, event: SessionDeleteRequested) -> Decision:
     """Delete the group's latest session, once its number confirms the intent."""
-    refused = _refusal(view, event)
+    refused = refusal(view, event)
     if refused is not None or view.session is None:
         return refused or Decision()
     session = view.session
@@ -178,7 +187,7 @@ def delete_session(view: SessionView, event: SessionDeleteRequested) -> Decision
 
 
 def end_session(view: SessionView, event: SessionEndRequested) -> Decision:
-    refused = _refusal(view, event)
+    refused = refusal(view, event)
     if refused is not None or view.session is None:
         return refused or Decision()
     closed = replace(view.session, phase=Phase.CLOSED)

@@ -7,11 +7,13 @@ Owns: which rule handles which event, and which kind of view each event needs
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from conversations import facilitation, joining, sorting
-from conversations.decision import Decision
+from conversations import facilitation, joining, sharing, sorting, tables
+from conversations.decision import Decision, Toast, merge
+from conversations.effects import Effect, Say
 from conversations.events import (
     AgeBandAnswered,
     CardRated,
@@ -22,6 +24,8 @@ from conversations.events import (
     ForgetRequested,
     JoinRequested,
     LanguageChosen,
+    MediaReceived,
+    MoveRequested,
     OrganisationAnswered,
     ParticipantEvent,
     ParticipantUnreachable,
@@ -29,6 +33,9 @@ from conversations.events import (
     PileCardPicked,
     PilesConfirmed,
     RatingUndone,
+    RevisionAnswered,
+    RevisionRequested,
+    SeatingConfirmed,
     SessionDeleteRequested,
     SessionEndRequested,
     SessionRequested,
@@ -36,12 +43,16 @@ from conversations.events import (
     SortPaused,
     SortStartRequested,
     StatusRequested,
+    StoryCardChosen,
+    TableRequested,
+    TablesRequested,
     TextReceived,
     TopCardToggled,
     TopConfirmed,
 )
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, PersonView, SessionView
+from conversations.model import ParticipantView, PersonView, SessionView, Step
+from conversations.phases import Phase
 
 
 class ViewKind(Enum):
@@ -64,6 +75,10 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     SortStartRequested: facilitation.start_sort,
     SessionEndRequested: facilitation.end_session,
     SessionDeleteRequested: facilitation.delete_session,
+    TablesRequested: tables.propose,
+    MoveRequested: tables.move,
+    SeatingConfirmed: tables.seat,
+    RevisionRequested: tables.revise_all,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
@@ -80,9 +95,37 @@ _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
     PileCardPicked: sorting.pick_pile_card,
     PileCardMoved: sorting.move_pile_card,
     PilesConfirmed: sorting.confirm_piles,
-    TopCardToggled: sorting.toggle_top_card,
-    TopConfirmed: sorting.confirm_top,
+    TopCardToggled: lambda view, event: (
+        sharing.toggle_revision(view, event)
+        if view.participant.step is Step.REVISING
+        else sorting.toggle_top_card(view, event)
+    ),
+    TopConfirmed: lambda view, event: _top_confirmed(view, event),
+    StoryCardChosen: sharing.choose_story_card,
+    RevisionAnswered: sharing.answer_revision,
+    MediaReceived: sharing.relay_media,
+    TableRequested: sharing.show_table,
 }
+
+
+def _top_confirmed(view: ParticipantView, event: TopConfirmed) -> Decision:
+    """A top confirmed: after the sort (then perhaps a late seat), or after revising."""
+    p = view.participant
+    if p.step is Step.REVISING:
+        return sharing.confirm_revision(view, event)
+    decision = sorting.confirm_top(view, event)
+    if not decision.changes:
+        return decision
+    done = replace(view, participant=replace(p, step=Step.DONE), top=p.selection)
+    return merge(decision, tables.seat_latecomer(done))
+
+
+def _closed_reply(view: ParticipantView, event: ParticipantEvent) -> tuple[Effect, ...]:
+    """Typed text and commands in a closed session get a message; taps only the toast."""
+    if isinstance(event, TextReceived | ContinueRequested | MediaReceived | TableRequested):
+        p = view.participant
+        return (Say(p.chat_id, p.locale, "session_over"),)
+    return ()
 
 
 def view_kind(event: Event) -> ViewKind:
@@ -113,5 +156,7 @@ def handle(view: View, event: Event) -> Decision:
     if isinstance(event, ParticipantEvent):
         if not isinstance(view, ParticipantView):
             raise TypeError(f"{type(event).__name__} needs a ParticipantView")
+        if view.session.phase is Phase.CLOSED and not isinstance(event, ParticipantUnreachable):
+            return Decision(toast=Toast("session_closed"), effects=_closed_reply(view, event))
         return _PARTICIPANT[type(event)](view, event)
     raise TypeError(f"unknown event {event!r}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from conversations.decision import Decision, ForgetPerson, SaveParticipant, Toast
+from conversations.decision import Decision, ForgetPerson, SaveParticipant, Toast, merge
 from conversations.deck import Deck
 from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Notice, Say
 from conversations.events import (
@@ -34,6 +34,13 @@ from conversations.model import (
     Step,
 )
 from conversations.phases import accepts_joining, sorting_open
+from conversations.sharing import (
+    AT_TABLE,
+    receive_story,
+    relay_text,
+    show_table_step,
+    table_moves_on,
+)
 from conversations.sorting import begin_lens, show_sort_step
 
 SORT_STEPS = frozenset({Step.SORTING, Step.REVIEW, Step.TOP, Step.DONE})
@@ -104,6 +111,8 @@ def show_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
         return (Notice(p.chat_id, p.locale, p.session_id, "waiting_for_sort", fresh=fresh),)
     if p.step is Step.DECLINED:
         return (Notice(p.chat_id, p.locale, p.session_id, "declined", fresh=fresh),)
+    if p.step in AT_TABLE:
+        return show_table_step(view, fresh=fresh)
     return show_sort_step(view, fresh=fresh)
 
 
@@ -172,6 +181,10 @@ def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
         return answer_organisation(
             view, OrganisationAnswered(event.at, event.session_id, event.user_id, event.text)
         )
+    if p.step is Step.STORY and p.story_card is not None:
+        return receive_story(view, event)
+    if p.step in AT_TABLE and view.table is not None:
+        return relay_text(view, event)
     hint = {
         Step.CONSENT: "hint_consent",
         Step.AGE: "hint_tap",
@@ -181,7 +194,7 @@ def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
         Step.TOP: "hint_tap",
         Step.DONE: "sort_done",
         Step.DECLINED: "declined",
-    }[p.step]
+    }.get(p.step, "hint_tap")
     return Decision(effects=(Say(p.chat_id, p.locale, hint),))
 
 
@@ -219,6 +232,9 @@ def forget(view: PersonView, event: ForgetRequested) -> Decision:
 
 
 def mark_unreachable(view: ParticipantView, event: ParticipantUnreachable) -> Decision:
+    """Telegram refused to deliver: marked, so that their table does not wait for them."""
     if view.participant.unreachable:
         return Decision()
-    return Decision(changes=(SaveParticipant(replace(view.participant, unreachable=True)),))
+    gone = replace(view.participant, unreachable=True)
+    marked = Decision(changes=(SaveParticipant(gone),))
+    return merge(marked, table_moves_on(replace(view, participant=gone)))

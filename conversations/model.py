@@ -36,6 +36,16 @@ class Step(StrEnum):
     TOP = "top"
     DONE = "done"
     """Sorted every lens and chose a top; waits for the next part of the session."""
+    STORY = "story"
+    """Seated: picks a top card to tell a story about (``story_card`` set while writing)."""
+    SHARED = "shared"
+    """Told their stories; waits for the table mates."""
+    REVISE = "revise"
+    """Asked whether the table mates' stories change their top."""
+    REVISING = "revising"
+    """Choosing a revised top in the picker."""
+    SETTLED = "settled"
+    """Kept or revised their top after the stories."""
     DECLINED = "declined"
     """Did not give consent: nothing of theirs is kept beyond the join itself."""
 
@@ -52,6 +62,11 @@ class Session:
     created_at: float
     sort_on_join: bool = False
     profile_questions: bool = True
+    table_size: int = 4
+    late_joins: bool = True
+    """Late finishers join the smallest table (True) or wait for the facilitator."""
+    rooms: str | None = None
+    """Where tables talk, chosen when seated: ``topics`` (forum topics) or ``relay``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +88,54 @@ class Participant:
     moving: str | None = None
     """The card being moved to another pile in the review, if any."""
     unreachable: bool = False
+    table_number: int | None = None
+    """The table (1-based) in the proposal or, once seated, for good."""
+    story_card: str | None = None
+    """The top card the person is writing a story about."""
+    revision: str | None = None
+    """``kept`` or ``revised`` once they answered whether the stories change their top."""
+
+
+class TableStage(StrEnum):
+    SHARING = "sharing"
+    REVISING = "revising"
+    SETTLED = "settled"
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    session_id: int
+    number: int
+    stage: TableStage = TableStage.SHARING
+
+
+@dataclass(frozen=True, slots=True)
+class Mate:
+    """A table member as their table mates' events need them."""
+
+    participant: Participant
+    top: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableView:
+    """A seated person's table: its record and every member (the person included)."""
+
+    table: Table
+    members: tuple[Mate, ...]
+
+    def others(self, user_id: int) -> tuple[Mate, ...]:
+        return tuple(m for m in self.members if m.participant.user_id != user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Finisher:
+    """Someone who finished sorting, as seating needs them."""
+
+    participant: Participant
+    profile: tuple[int, ...]
+    """Their levels in the last lens, in deck order: their value profile."""
+    top: tuple[str, ...]
 
 
 Ratings = Mapping[str, Mapping[str, int]]
@@ -88,6 +151,13 @@ class ParticipantView:
     participant: Participant
     ratings: Ratings = field(default_factory=dict)
     top: tuple[str, ...] = ()
+    """The top chosen after sorting."""
+    table: TableView | None = None
+    """Loaded once the person sits at a table."""
+    stories: Mapping[str, str] = field(default_factory=dict)
+    """card id -> the story the person told about it."""
+    late_tables: tuple[TableView, ...] = ()
+    """Loaded only when a late finisher may join a table: every table of the session."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +195,7 @@ class SessionView:
     """Loaded for ``/status`` only."""
     waiting: tuple[Participant, ...] = ()
     """Loaded for ``/startsort`` only: everyone waiting for the sort to start."""
+    finished: tuple[Finisher, ...] = ()
+    """Loaded for seating: everyone who finished sorting and is not seated for good."""
+    tables: tuple[TableView, ...] = ()
+    """Loaded for seating and table commands: the session's tables."""

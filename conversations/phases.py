@@ -16,13 +16,19 @@ class Phase(StrEnum):
     """People join; they sort as they join only if the session says so."""
     SORTING = "sorting"
     """The facilitator started the sort: everyone who joined sorts (joining stays open)."""
+    SEATING = "seating"
+    """A seating is proposed to the facilitator; it is not final yet."""
+    TABLES = "tables"
+    """People sit at tables: stories, then revising one's top (joining stays open)."""
     CLOSED = "closed"
     """Finished or ended by the facilitator: no more joining or answers."""
 
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
-    Phase.JOINING: frozenset({Phase.SORTING, Phase.CLOSED}),
-    Phase.SORTING: frozenset({Phase.CLOSED}),
+    Phase.JOINING: frozenset({Phase.SORTING, Phase.SEATING, Phase.CLOSED}),
+    Phase.SORTING: frozenset({Phase.SEATING, Phase.CLOSED}),
+    Phase.SEATING: frozenset({Phase.SEATING, Phase.TABLES, Phase.CLOSED}),
+    Phase.TABLES: frozenset({Phase.CLOSED}),
     Phase.CLOSED: frozenset(),
 }
 
@@ -38,4 +44,11 @@ def accepts_joining(phase: Phase) -> bool:
 
 def sorting_open(phase: Phase, sort_on_join: bool) -> bool:
     """Whether a participant who is ready may sort now."""
-    return phase is Phase.SORTING or (phase is Phase.JOINING and sort_on_join)
+    return phase in (Phase.SORTING, Phase.SEATING, Phase.TABLES) or (
+        phase is Phase.JOINING and sort_on_join
+    )
+
+
+def seated(phase: Phase) -> bool:
+    """Whether the seating is final and tables are at work."""
+    return phase is Phase.TABLES

@@ -122,6 +122,27 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         ),
         fx.ShowTop(2, locale, 3, DECK.id, IDS[:4], (), ("professional", "situation")),
         fx.ShowTop(2, locale, 3, DECK.id, IDS[:4], (), None),
+        fx.ShowTopPicker(2, locale, 3, DECK.id, IDS[:9], IDS[:4], 4, revising=True),
+        fx.ShowSeating(
+            1, locale, 3, ((1, ((NASTY, "Org <i>"), ("Bo", None))), (2, (("Cy", "X"),))), False, 2
+        ),
+        fx.ShowSeating(1, locale, 3, ((1, (("Ann", None),)),), True, 0),
+        fx.OpenTableRoom(1, locale, 3, 2),
+        fx.TableIntro(2, locale, 3, 2, (NASTY, "Bo"), "topics"),
+        fx.TableIntro(2, locale, 3, 2, ("Bo",), "relay"),
+        fx.AskStoryCard(2, locale, 3, DECK.id, IDS[:4], ()),
+        fx.AskStoryCard(2, locale, 3, DECK.id, IDS[:4], IDS[:2], trimmed=True),
+        fx.AskStoryText(2, locale, 3, DECK.id, IDS[0], 1000),
+        fx.TableShare(2, locale, 3, 1, False, DECK.id, NASTY, IDS[:4], ((IDS[0], "x" * 1000),)),
+        fx.TableShare(1, locale, 3, 1, True, DECK.id, "Bo", (), ((IDS[1], NASTY),)),
+        fx.Relay(2, locale, 3, 1, False, NASTY, "y" * 3500),
+        fx.RelayCopy(2, locale, 3, 1, False, NASTY, 5, 77),
+        fx.TableNotice(2, locale, 3, 1, False, "member_joined", {"name": NASTY}),
+        fx.TableNotice(1, locale, 3, 1, True, "table_revising"),
+        fx.TableNotice(1, locale, 3, 1, True, "table_settled"),
+        fx.AskRevision(2, locale, 3, DECK.id, IDS[:4]),
+        fx.ShowRevision(2, locale, 3, DECK.id, IDS[:4], IDS[:4]),
+        fx.ShowRevision(2, locale, 3, DECK.id, IDS[:4], (*IDS[:3], IDS[9])),
     ]
 
 
@@ -137,6 +158,9 @@ SAY_PARAMS = {
     "cards": 30,
     "session": 4,
     "joined": 12,
+    "person": NASTY,
+    "table": 3,
+    "tables": 4,
 }
 
 
@@ -166,6 +190,19 @@ def test_every_effect_renders_to_valid_html_with_valid_buttons(
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
     effect_templates = {
+        "seating",
+        "table_room",
+        "table_intro",
+        "ask_story_card",
+        "ask_story_text",
+        "table_share",
+        "relay",
+        "relay_copy",
+        "ask_revision",
+        "revision_done",
+        "member_joined",
+        "table_revising",
+        "table_settled",
         "invite",
         "settings",
         "status",

@@ -25,6 +25,7 @@ from bot.sandbox.faults import FaultInjector, RateLimits
 from bot.sandbox.methods import ApiCall
 from bot.sandbox.process import BotProcess
 from bot.sandbox.server import build_app, serve, serve_async
+from bot.sandbox.transport import SandboxRequest as SandboxRequest
 from bot.sandbox.world import DEFAULT_BOT_USERNAME, CallbackAnswer
 
 __all__ = [

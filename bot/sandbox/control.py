@@ -33,7 +33,7 @@ from aiohttp import web
 
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.faults import FaultInjector
-from bot.sandbox.methods import ApiCall, BotApi, ChangeSignal
+from bot.sandbox.methods import ApiCall, BotApi, ChangeSignal, image_size
 from bot.sandbox.server import WebhookDeliverer, build_app
 from bot.sandbox.validation import entities_to_html, utf16_len
 from bot.sandbox.world import (
@@ -394,6 +394,12 @@ class SimUser:
     ) -> TranscriptMessage:
         """Send a file, as a person attaches a document; the bot can fetch it with getFile."""
         return self._sandbox._post_document(self, chat, file_name, data, caption, mime_type)
+
+    async def send_photo(
+        self, chat: SimChat | int, data: bytes, *, caption: str | None = None
+    ) -> TranscriptMessage:
+        """Send a photo (PNG or JPEG bytes), as a person shares a picture."""
+        return self._sandbox._post_photo(self, chat, data, caption)
 
     async def start_bot(self, payload: str | None = None) -> TranscriptMessage:
         """Press Start (or open a deep link ``t.me/bot?start=payload``) in the private chat."""
@@ -812,6 +818,23 @@ class Sandbox:
             "document", data, file_name=file_name, mime_type=mime_type or "application/octet-stream"
         )
         message = self.world.add_message(chat, user.id, caption=caption, document=stored)
+        if self._bot_receives(chat, message):
+            self.world.enqueue("message", self.world.message_api(message))
+        return _snapshot(self.world, message)
+
+    def _post_photo(
+        self, sim_user: SimUser, chat_ref: SimChat | int, data: bytes, caption: str | None
+    ) -> TranscriptMessage:
+        user = sim_user.state
+        chat = self._chat_state(chat_ref)
+        self._check_can_post(user, chat)
+        size = image_size(data)
+        if size is None:
+            raise SandboxError("send_photo needs PNG or JPEG bytes")
+        stored = self.world.add_file(
+            "photo", data, mime_type="image/png", width=size[0], height=size[1]
+        )
+        message = self.world.add_message(chat, user.id, caption=caption, photo=stored)
         if self._bot_receives(chat, message):
             self.world.enqueue("message", self.world.message_api(message))
         return _snapshot(self.world, message)

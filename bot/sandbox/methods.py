@@ -313,6 +313,7 @@ class BotApi:
             "sendMessage",
             "sendPhoto",
             "sendDocument",
+            "copyMessage",
             "editMessageText",
             "editMessageCaption",
             "editMessageReplyMarkup",
@@ -685,6 +686,32 @@ class BotApi:
 
     def _send_document(self, params: Params) -> dict[str, Any]:
         return self._send_file(params, "document", "document")
+
+    def _copy_message(self, params: Params) -> dict[str, Any]:
+        """A copy of a message (text, or a file with its caption) sent by the bot."""
+        chat = self._chat(params)
+        source_chat = self._resolve_chat(params.raw("from_chat_id"))
+        if source_chat is None:
+            raise bad_request("chat not found")
+        source = self._message(source_chat, params, "message to copy not found")
+        if source.service:
+            raise bad_request("message can't be copied")
+        thread_id, is_topic = self._thread(chat, params)
+        message = self.world.add_message(
+            chat,
+            self.world.bot.id,
+            text=source.text,
+            entities=source.entities,
+            html=source.html,
+            caption=source.caption,
+            caption_entities=source.caption_entities,
+            caption_html=source.caption_html,
+            photo=source.photo,
+            document=source.document,
+            thread_id=thread_id,
+            is_topic_message=is_topic,
+        )
+        return {"message_id": message.message_id}
 
     # -- editing and deleting ----------------------------------------------------------------
 

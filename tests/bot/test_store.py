@@ -29,7 +29,7 @@ async def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
         mode = await tx.rows("SELECT * FROM pragma_journal_mode")
         keys = await tx.rows("SELECT * FROM pragma_foreign_keys")
     await store.close()
-    assert rows == [(1, "initial")]
+    assert rows == [(1, "initial"), (2, "tables")]
     assert mode == [("wal",)] and keys == [(1,)]
 
 
