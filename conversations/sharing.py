@@ -307,7 +307,7 @@ def ask_revision(session: Session, deck: Deck, table: TableView) -> Decision:
     )
     for mate in table.members:
         p = mate.participant
-        if p.step not in (Step.STORY, Step.SHARED):
+        if p.step not in (Step.STORY, Step.SHARED) or not _present(mate):
             continue
         asked = replace(p, step=Step.REVISE, story_card=None)
         changes.append(SaveParticipant(asked))

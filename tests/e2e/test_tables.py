@@ -161,10 +161,12 @@ async def test_thirteen_people_at_four_tables(
 
     async with bot.store.transaction() as tx:
         before = await tx.rows(
-            "SELECT user_id, group_concat(card_id) FROM (SELECT * FROM tops ORDER BY rank) GROUP BY user_id"
+            "SELECT user_id, group_concat(card_id) FROM (SELECT * FROM tops ORDER BY rank)"
+            " GROUP BY user_id"
         )
         after = await tx.rows(
-            "SELECT user_id, group_concat(card_id) FROM (SELECT * FROM revised_tops ORDER BY rank) GROUP BY user_id"
+            "SELECT user_id, group_concat(card_id)"
+            " FROM (SELECT * FROM revised_tops ORDER BY rank) GROUP BY user_id"
         )
         revisions = dict(await tx.rows("SELECT user_id, revision FROM participants"))
         stories = await tx.rows("SELECT count(*) FROM stories")
