@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversations import events as ev
-from conversations.deck import Deck
 from conversations.decision import SaveParticipant, SaveStory, SaveTable
+from conversations.deck import Deck
 from conversations.effects import (
     AskRevision,
     AskStoryCard,
