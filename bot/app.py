@@ -9,6 +9,7 @@ closing everything in ``post_shutdown``. Must not: hold workshop rules.
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -141,9 +142,11 @@ def build_application(
     clock: Callable[[], float] = time.time,
     rate_limiter: bool = True,
     request_timeout: float | None = None,
+    seed: int | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's application. ``request_timeout`` (seconds) overrides PTB's 5 s timeouts
-    of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram."""
+    of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram;
+    ``seed`` makes card orders and seatings repeatable (the demo); join codes stay random."""
     if not settings.token:
         raise ValueError("a bot token is needed to build the application")
     quiet_libraries()
@@ -171,7 +174,8 @@ def build_application(
     app = builder.build()
     app.bot_data["services"] = services
     app.add_error_handler(log_error)
-    Handlers(services, clock).register(app)
+    chance = random.Random(seed) if seed is not None else None
+    Handlers(services, clock, chance).register(app)
     return app
 
 

@@ -9,6 +9,7 @@ decide workshop rules or send workshop messages directly (they go through the ou
 from __future__ import annotations
 
 import logging
+import random
 import re
 import secrets
 import time
@@ -66,9 +67,16 @@ def new_join_code() -> str:
 
 
 class Handlers:
-    def __init__(self, services: Services, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        services: Services,
+        clock: Callable[[], float] = time.time,
+        chance: random.Random | None = None,
+    ) -> None:
         self.services = services
         self.clock = clock
+        self.chance = chance or random.SystemRandom()
+        """Where card orders and seatings draw their seeds (seeded only for the demo)."""
 
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         groups = filters.ChatType.GROUPS
@@ -193,7 +201,7 @@ class Handlers:
         )
 
     async def tables(self, update: Update, context: Context) -> None:
-        seed = secrets.randbits(32)
+        seed = self.chance.getrandbits(32)
         await self._facilitator_event(
             update, lambda at, chat, uid, ok: ev.TablesRequested(at, chat, uid, ok, seed)
         )
@@ -280,7 +288,7 @@ class Handlers:
             user.full_name[:MAX_NAME_LENGTH],
             user.language_code,
             payload,
-            secrets.randbits(32),
+            self.chance.getrandbits(32),
         )
         await self.services.runner.submit(event, update.update_id)
 

@@ -32,6 +32,8 @@ class Persona:
     """How many stories they tell their table."""
     revises: bool = False
     """Whether the table mates' stories make them change their top."""
+    story: str = "A story by {name} about {card}."
+    """What they write about a card (``{name}``, ``{card}``: its title as shown)."""
 
 
 class SimulatedParticipant:
@@ -48,6 +50,7 @@ class SimulatedParticipant:
         self.user = user
         self.persona = persona
         self.rng = rng
+        self.seed = rng.random()
         self.timeout = timeout
         self.patience = min(patience, timeout)
         """Seconds to wait for the answer to a tap before tapping again."""
@@ -119,10 +122,12 @@ class SimulatedParticipant:
             what=f"the bot's answer to {self.user.first_name}",
         )
 
-    def level_for(self, card_id: str) -> int:
+    def level_for(self, card_id: str, lens: int = 0) -> int:
+        """The level this person gives a card: their leaning plus noise that depends only on
+        the person, card and lens, so it does not matter in which order cards come."""
         leaning = self.persona.leanings.get(card_id, 3.0)
-        level = round(leaning + self.rng.gauss(0, self.persona.noise))
-        return min(5, max(1, level))
+        noise = random.Random(f"{self.seed}:{card_id}:{lens}").gauss(0, self.persona.noise)
+        return min(5, max(1, round(leaning + noise)))
 
     async def act(self) -> bool:
         """Answer the current screen once; False when there is nothing left to tap."""
@@ -145,7 +150,7 @@ class SimulatedParticipant:
             sample = next(d for d in data if d.startswith("r:"))
             _, _, lens, card_id, _ = sample.split(":")
             key = (int(lens), card_id)
-            level = self._intended.setdefault(key, self.level_for(card_id))
+            level = self._intended.setdefault(key, self.level_for(card_id, int(lens)))
             wanted = f"{sample.rsplit(':', 1)[0]}:{level}"
             if not await self.tap(message, wanted):  # a silent answer: the rating was taken
                 self.ratings[key] = level
@@ -176,13 +181,18 @@ class SimulatedParticipant:
         done = next(d for d in data if d.endswith(":-"))
         cards = [d for d in data if not d.endswith(":-")]
         if not cards:  # the prompt to write about the card chosen
-            text = f"A story by {self.user.first_name} about {self._story_card}."
+            text = self.persona.story.format(name=self.user.first_name, card=self._story_card)
             self.stories_told.append(text)
             await self.say(text)
             return True
         if len(self.stories_told) < self.persona.stories:
             choice = cards[len(self.stories_told) % len(cards)]
-            self._story_card = choice.rsplit(":", 1)[1]
+            self._story_card = next(
+                b.text.removeprefix("✅ ")
+                for row in message.buttons
+                for b in row
+                if b.callback_data == choice
+            )
             await self.tap(message, choice)
             return True
         await self.tap(message, done)

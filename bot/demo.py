@@ -1,0 +1,261 @@
+"""The offline demo: the seed's workshop replayed through the real bot, without Telegram.
+
+Owns: a fresh SQLite file, the sandbox Bot API on 127.0.0.1 and the project's real
+python-telegram-bot application polling it; a facilitator and twenty simulated civil
+servants from several organisations and age bands who join through the deep link,
+sort both lenses, choose a top four, sit at tables, tell stories and revise; progress
+while it runs; the group chat as a readable transcript with an excerpt of one
+participant's private chat; and a folder with the database and the transcripts.
+Must not: take any shortcut around the bot: every step goes through HTTP, PTB, the
+handlers, the core, the store and the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.app import build_application, polling
+from bot.sandbox import Sandbox, SimChat, SimUser, TranscriptMessage
+from bot.settings import Settings
+from bot.simulation import Persona, SimulatedParticipant
+
+TOKEN = "4242:DEMO-offline-token"
+
+# What different people tend to value (levels about 1..5); the rest is neutral with noise.
+ARCHETYPES: dict[str, dict[str, float]] = {
+    "connector": {
+        "social-involved": 5,
+        "openness": 4.6,
+        "cooperation": 4.6,
+        "social-contacts": 4.4,
+        "helpfulness": 4.2,
+        "efficiency": 1.8,
+        "decisiveness": 2.2,
+        "political-sense": 2,
+    },
+    "craftsman": {
+        "quality": 5,
+        "craftsmanship": 4.8,
+        "diligence": 4.4,
+        "reliability": 4.4,
+        "social-involved": 3.8,
+        "recognition": 1.8,
+        "spirituality": 1.3,
+        "creativity": 2.5,
+    },
+    "idealist": {
+        "public-interest": 5,
+        "integrity": 4.8,
+        "fairness": 4.6,
+        "social-involved": 4.4,
+        "courage": 4,
+        "efficiency": 1.6,
+        "recognition": 1.5,
+        "loyalty": 2.2,
+    },
+    "pioneer": {
+        "new-ideas": 5,
+        "learning": 4.8,
+        "creativity": 4.6,
+        "autonomy": 4.2,
+        "enjoyment": 4.2,
+        "diligence": 2,
+        "loyalty": 1.8,
+        "reliability": 2.6,
+    },
+}
+
+STORIES = {
+    "nl": (
+        "Toen een inwoner vastliep tussen twee regelingen, zijn we samen gaan zitten en "
+        "hebben we het binnen een week opgelost.",
+        "Bij een reorganisatie merkte ik hoe belangrijk het is dat je elkaar eerlijk kunt "
+        "blijven aanspreken.",
+        "Een nota die ik drie keer heb herschreven, omdat die echt moest kloppen voor de raad.",
+    ),
+    "en": (
+        "When a citizen got stuck between two schemes, we sat down together and solved it "
+        "within a week.",
+        "During a reorganisation I noticed how much it matters that we can still speak to "
+        "each other frankly.",
+        "A memo I rewrote three times because it really had to be right for the council.",
+    ),
+}
+
+PEOPLE: tuple[tuple[str, str, str, str], ...] = (
+    ("Anneke", "Gemeente Utrecht", "45-59", "connector"),
+    ("Bram", "Belastingdienst", "30-44", "craftsman"),
+    ("Chantal", "Provincie Zeeland", "under-30", "pioneer"),
+    ("Dirk", "Rijkswaterstaat", "60-plus", "craftsman"),
+    ("Esra", "Gemeente Utrecht", "30-44", "idealist"),
+    ("Frank", "UWV", "45-59", "connector"),
+    ("Greet", "Rijkswaterstaat", "45-59", "idealist"),
+    ("Hamid", "Belastingdienst", "under-30", "pioneer"),
+    ("Ilse", "Provincie Zeeland", "30-44", "connector"),
+    ("Joost", "UWV", "60-plus", "craftsman"),
+    ("Karin", "Gemeente Utrecht", "60-plus", "idealist"),
+    ("Lars", "Rijkswaterstaat", "under-30", "pioneer"),
+    ("Mirjam", "Belastingdienst", "45-59", "idealist"),
+    ("Nadia", "UWV", "30-44", "connector"),
+    ("Olaf", "Provincie Zeeland", "45-59", "craftsman"),
+    ("Petra", "Gemeente Utrecht", "30-44", "pioneer"),
+    ("Quinten", "Belastingdienst", "60-plus", "connector"),
+    ("Rosa", "Rijkswaterstaat", "30-44", "idealist"),
+    ("Sven", "UWV", "under-30", "pioneer"),
+    ("Tineke", "Provincie Zeeland", "60-plus", "craftsman"),
+)
+
+
+class Demo:
+    def __init__(self, lang: str, seed: int, out: Path, say: Callable[[str], None]) -> None:
+        self.lang = lang
+        self.seed = seed
+        self.out = out
+        self.say = say
+        self.rng = random.Random(seed)
+
+    async def run(self) -> None:
+        async with Sandbox(token=TOKEN, bot_username="goedwerk_demo_bot") as sandbox:
+            facilitator = sandbox.add_user("Femke", "Facilitator", language_code=self.lang)
+            group = sandbox.add_group(
+                "Ambtelijk vakmanschap" if self.lang == "nl" else "Public craftsmanship",
+                members=[facilitator],
+                admins=[facilitator],
+            )
+            settings = Settings(
+                token=TOKEN,
+                base_url=sandbox.base_url,
+                database_path=self.out / "demo.sqlite3",
+                default_locale=self.lang,
+                log_level="WARNING",
+            )
+            app = build_application(settings, rate_limiter=False, seed=self.seed)
+            async with polling(app):
+                people = await self._session(sandbox, facilitator, group)
+            self._report(sandbox, group, people)
+
+    async def _command(
+        self, sandbox: Sandbox, who: SimUser, chat: SimChat, command: str, args: str = ""
+    ) -> TranscriptMessage:
+        sent = await who.send_command(chat, command, args)
+        return await sandbox.wait_for_message(chat, after=sent, timeout=30)
+
+    async def _session(
+        self, sandbox: Sandbox, facilitator: SimUser, group: SimChat
+    ) -> list[SimulatedParticipant]:
+        self.say("1/5 The facilitator starts a session in the group")
+        sent = await facilitator.send_command(group, "newsession", f"goed-werk {self.lang}")
+        invite = await sandbox.wait_for_message(
+            group, lambda m: any(b.url for row in m.buttons for b in row), after=sent
+        )
+        url = next(b.url for row in invite.buttons for b in row if b.url)
+        code = (url or "").rsplit("=", 1)[-1]
+        await self._command(sandbox, facilitator, group, "settings", "start join")
+
+        people = []
+        for index, (name, organisation, band, archetype) in enumerate(PEOPLE):
+            user = sandbox.add_user(name, language_code=self.lang)
+            await user.join(group)
+            persona = Persona(
+                organisation=organisation,
+                age_band=band,
+                leanings=ARCHETYPES[archetype],
+                stories=1 + index % 2,
+                revises=(band in ("under-30", "30-44") and index % 2 == 0) or index == 3,
+                story=STORIES[self.lang][index % len(STORIES[self.lang])],
+            )
+            people.append(
+                SimulatedParticipant(sandbox, user, persona, random.Random(self.rng.random()), 30)
+            )
+        self.say(f"2/5 {len(people)} participants join through the invitation link and sort")
+        await self._all(people, lambda p: p.join(code))
+        await self._all(people, lambda p: p.run(), progress=lambda: sum(p.taps for p in people))
+
+        self.say("3/5 The facilitator proposes tables and seats everyone")
+        await self._command(sandbox, facilitator, group, "status")
+        await self._command(sandbox, facilitator, group, "tables")
+        await self._command(sandbox, facilitator, group, "seat")
+        for person in people:
+            await sandbox.wait_until(lambda p=person: p.screen() is not None, 30)
+
+        self.say("4/5 Stories at the tables, then everyone keeps or revises their top")
+        await self._all(people, lambda p: p.run())
+        self.say("5/5 Done")
+        return people
+
+    async def _all(
+        self,
+        people: list[SimulatedParticipant],
+        action: Callable[[SimulatedParticipant], Awaitable[None]],
+        progress: Callable[[], int] | None = None,
+    ) -> None:
+        task = asyncio.gather(*(action(p) for p in people))
+        while not task.done():
+            await asyncio.wait([task], timeout=2.0)
+            if progress is not None and not task.done():
+                self.say(f"    ... {progress()} taps so far")
+        task.result()
+
+    def _report(self, sandbox: Sandbox, group: SimChat, people: list[SimulatedParticipant]) -> None:
+        plenary = _readable(sandbox.transcript(group))
+        first = people[0]
+        private = _readable(sandbox.transcript(first.user.private_chat))
+        (self.out / "group-chat.txt").write_text(plenary + "\n", "utf-8")
+        (self.out / f"private-chat-{first.user.first_name}.txt").write_text(private + "\n", "utf-8")
+        self.say("")
+        self.say("=" * 72)
+        self.say(f'The group chat "{sandbox.chat(group).title}"')
+        self.say("=" * 72)
+        self.say(plenary)
+        self.say("")
+        self.say("=" * 72)
+        self.say(f"Excerpt of {first.user.first_name}'s private chat with the bot")
+        self.say("=" * 72)
+        blocks = private.split("\n\n")
+        self.say("\n\n".join([*blocks[:6], "[...]", *blocks[-8:]]))
+
+
+def _readable(messages: list[TranscriptMessage]) -> str:
+    blocks = []
+    for message in messages:
+        if message.service:
+            continue
+        body = message.content.strip()
+        if message.photo:
+            body = f"[photo] {body}".strip()
+        buttons = [b.text for row in message.buttons for b in row]
+        if buttons:
+            body += "\n  [" + "] [".join(buttons) + "]"
+        blocks.append(f"--- {message.from_name}:\n{body}")
+    return "\n\n".join(blocks)
+
+
+def run_demo(lang: str = "nl", seed: int = 2012, out: Path | None = None) -> int:
+    """Run the whole demo; 0 on success. Prints progress and the transcripts."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    folder = out or Path(tempfile.mkdtemp(prefix="valuecards-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("demo.sqlite3*"):
+        stale.unlink()
+    started = time.monotonic()
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    say(f"Offline demo (language {lang}, seed {seed}); output folder: {folder}")
+    asyncio.run(Demo(lang, seed, folder, say).run())
+    say("")
+    seconds = time.monotonic() - started
+    say(f"Finished in {seconds:.0f} s. Transcripts and the database are in {folder}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run_demo())
