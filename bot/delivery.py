@@ -37,6 +37,9 @@ MAX_WORKERS = 64
 MAX_ATTEMPTS = 12
 MAX_BACKOFF = 300.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+KEEP_DELIVERED = 24 * 3600.0
+"""Seconds a delivered message and a handled update id are kept."""
+PRUNE_EVERY = 3600.0
 
 
 def backoff(attempts: int) -> float:
@@ -106,12 +109,23 @@ class Delivery:
         self._workers.clear()
 
     async def _run(self) -> None:
+        next_prune = 0.0
         while True:
+            if self.clock() >= next_prune:
+                await self._prune()
+                next_prune = self.clock() + PRUNE_EVERY
             self._wake.clear()
             next_due = await self._dispatch()
             timeout = None if next_due is None else max(0.0, next_due - self.clock())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _prune(self) -> None:
+        try:
+            async with self.store.transaction() as tx:
+                await tx.prune(self.clock() - KEEP_DELIVERED)
+        except Exception:
+            log.exception("could not prune the outbox")
 
     async def _dispatch(self) -> float | None:
         """Start a worker for each chat with due effects; when the next one is due."""

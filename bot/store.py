@@ -530,9 +530,8 @@ class Transaction:
         cascade), their events, their private chat's outbox and screen."""
         await self._db.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
         await self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
-        await self._db.execute(
-            "DELETE FROM outbox WHERE chat_id = ? AND delivered_at IS NOT NULL", (user_id,)
-        )
+        # Delivered messages to others may quote them (relayed texts, stories): all go.
+        await self._db.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL")
         await self._db.execute("DELETE FROM message_slots WHERE chat_id = ?", (user_id,))
 
     async def _delete_session(self, session_id: int) -> None:
@@ -643,6 +642,15 @@ class Transaction:
             "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
             (not_before, effect_id),
         )
+
+    async def prune(self, before: float) -> int:
+        """Forget delivered messages and handled update ids older than ``before``: they
+        are only needed for a short while, and messages hold personal data."""
+        cur = await self._db.execute(
+            "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", (before,)
+        )
+        await self._db.execute("DELETE FROM processed_updates WHERE at < ?", (before,))
+        return cur.rowcount
 
     async def pending_count(self) -> int:
         row = await self._one(

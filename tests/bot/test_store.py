@@ -140,3 +140,21 @@ async def test_forgetting_a_person_deletes_their_rows(tmp_path: Path) -> None:
         assert await tx.rows("SELECT count(*) FROM events WHERE user_id = 42") == [(0,)]
         assert await tx.ratings(1, 43) == {"p": {"trust": 2}}
     await store.close()
+
+
+async def test_prune_forgets_old_deliveries_and_update_ids(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "db.sqlite3")
+    async with store.transaction() as tx:
+        await tx.enqueue([Say(1, "nl", "a"), Say(1, "nl", "b"), Say(1, "nl", "c")], 1.0)
+        rows = await tx.pending_effects(1, 10)
+        await tx.mark_delivered(rows[0].id, 10.0)
+        await tx.mark_delivered(rows[1].id, 500.0)
+        await tx.claim_update(1, 10.0)
+        await tx.claim_update(2, 500.0)
+    async with store.transaction() as tx:
+        assert await tx.prune(100.0) == 1
+        left = await tx.rows("SELECT id FROM outbox ORDER BY id")
+        updates = await tx.rows("SELECT update_id FROM processed_updates")
+    assert left == [(rows[1].id,), (rows[2].id,)], "the undelivered one always stays"
+    assert updates == [(2,)]
+    await store.close()
