@@ -76,6 +76,15 @@ class SaveRevisedTop:
 
 
 @dataclass(frozen=True, slots=True)
+class SaveVote:
+    session_id: int
+    user_id: int
+    round: int
+    cards: tuple[str, ...]
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class ForgetPerson:
     """Delete everything stored about this person, in every session."""
 
@@ -98,6 +107,7 @@ Change = (
     | SaveTable
     | SaveStory
     | SaveRevisedTop
+    | SaveVote
     | ForgetPerson
     | DeleteSession
 )

@@ -291,6 +291,76 @@ class ShowRevision(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowDilemma(TableEffect):
+    deck_id: str
+    dilemma_id: str | None
+    """One of the deck's dilemmas, or ``None`` for the facilitator's own ``text``."""
+    text: str | None
+    pair: tuple[str, str] | None
+    """The two cards the table's members rated most differently, as a prompt."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskVote(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    deck_id: str
+    candidates: tuple[tuple[str, int], ...]
+    """(card id, how many members hold it) per candidate."""
+    selected: tuple[str, ...]
+    limit: int
+    round: int
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VoteResult(TableEffect):
+    deck_id: str
+    round: int
+    agreed: tuple[str, ...]
+    kind: str
+    support: tuple[tuple[str, int], ...]
+    members: int
+    final: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AskNextRound(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    round: int
+    max_rounds: int
+    fresh: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AskNote(Effect):
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    fresh: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSummary(Effect):
+    """The plenary summary in the group (with a chart when one can be drawn)."""
+
+    session_id: int
+    deck_id: str
+    tables: tuple[tuple[int, str | None, tuple[str, ...], str | None], ...]
+    """(table number, outcome kind or None if it did not vote, agreed cards, note)."""
+    everywhere_in_tops: tuple[str, ...]
+    everywhere_agreed: tuple[str, ...]
+    most_frequent: tuple[tuple[str, int], ...]
+    revised: int
+    answered: int
+    revised_by_age: tuple[tuple[str, int, int], ...]
+    lens_moves: tuple[tuple[str, float], ...]
+    support_by_card: tuple[tuple[str, int], ...]
+    chart_by_agreement: bool
+    """Whether ``support_by_card`` counts agreed tables (else tables with it in a top)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ShowDecks(Effect):
     """The decks a facilitator may use: built-in ones and their own uploads."""
 
@@ -327,6 +397,12 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         TableNotice,
         AskRevision,
         ShowRevision,
+        ShowDilemma,
+        AskVote,
+        VoteResult,
+        AskNextRound,
+        AskNote,
+        ShowSummary,
     )
 }
 """Every effect class by name, for the shell's outbox codec."""

@@ -89,6 +89,23 @@ class RevisionRequested(FacilitatorEvent):
     """``/revise``: every table moves on from stories to revising."""
 
 
+@dataclass(frozen=True, slots=True)
+class DilemmaRequested(FacilitatorEvent):
+    """``/dilemma [text]``: the deck's next dilemma, or the facilitator's own, to every table."""
+
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRequested(FacilitatorEvent):
+    """``/vote``: every table votes on its common top."""
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRequested(FacilitatorEvent):
+    """``/summary``: the plenary summary in the group."""
+
+
 # --- participant, in the private chat --------------------------------------------------
 
 
@@ -219,6 +236,27 @@ class MediaReceived(ParticipantEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class VoteToggled(ParticipantEvent):
+    card_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoteConfirmed(ParticipantEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class RoundDecided(ParticipantEvent):
+    again: bool
+    """Vote again (True) or settle with this round's outcome (False)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSkipped(ParticipantEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
 class TableRequested(ParticipantEvent):
     """``/table``: who sits at my table?"""
 
@@ -239,6 +277,9 @@ Event = (
     | MoveRequested
     | SeatingConfirmed
     | RevisionRequested
+    | DilemmaRequested
+    | VoteRequested
+    | SummaryRequested
     | JoinRequested
     | ForgetRequested
     | ConsentAnswered
@@ -259,5 +300,9 @@ Event = (
     | RevisionAnswered
     | MediaReceived
     | TableRequested
+    | VoteToggled
+    | VoteConfirmed
+    | RoundDecided
+    | NoteSkipped
     | ParticipantUnreachable
 )

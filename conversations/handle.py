@@ -11,7 +11,7 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from conversations import facilitation, joining, sharing, sorting, tables
+from conversations import facilitation, joining, plenary, sharing, sorting, tables, voting
 from conversations.decision import Decision, Toast, merge
 from conversations.effects import Effect, Say
 from conversations.events import (
@@ -19,6 +19,7 @@ from conversations.events import (
     CardRated,
     ConsentAnswered,
     ContinueRequested,
+    DilemmaRequested,
     Event,
     FacilitatorEvent,
     ForgetRequested,
@@ -26,6 +27,7 @@ from conversations.events import (
     LanguageChosen,
     MediaReceived,
     MoveRequested,
+    NoteSkipped,
     OrganisationAnswered,
     ParticipantEvent,
     ParticipantUnreachable,
@@ -35,6 +37,7 @@ from conversations.events import (
     RatingUndone,
     RevisionAnswered,
     RevisionRequested,
+    RoundDecided,
     SeatingConfirmed,
     SessionDeleteRequested,
     SessionEndRequested,
@@ -44,11 +47,15 @@ from conversations.events import (
     SortStartRequested,
     StatusRequested,
     StoryCardChosen,
+    SummaryRequested,
     TableRequested,
     TablesRequested,
     TextReceived,
     TopCardToggled,
     TopConfirmed,
+    VoteConfirmed,
+    VoteRequested,
+    VoteToggled,
 )
 from conversations.joining import JoinView
 from conversations.model import ParticipantView, PersonView, SessionView, Step
@@ -79,6 +86,9 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     MoveRequested: tables.move,
     SeatingConfirmed: tables.seat,
     RevisionRequested: tables.revise_all,
+    DilemmaRequested: voting.post_dilemma,
+    VoteRequested: voting.open_votes,
+    SummaryRequested: plenary.post_summary,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
@@ -105,6 +115,10 @@ _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
     RevisionAnswered: sharing.answer_revision,
     MediaReceived: sharing.relay_media,
     TableRequested: sharing.show_table,
+    VoteToggled: voting.toggle_vote,
+    VoteConfirmed: voting.confirm_vote,
+    RoundDecided: voting.decide_round,
+    NoteSkipped: voting.skip_note,
 }
 
 

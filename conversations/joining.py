@@ -42,8 +42,10 @@ from conversations.sharing import (
     table_moves_on,
 )
 from conversations.sorting import begin_lens, show_sort_step
+from conversations.voting import receive_note, show_vote_step
 
 SORT_STEPS = frozenset({Step.SORTING, Step.REVIEW, Step.TOP, Step.DONE})
+VOTE_STEPS = frozenset({Step.VOTING, Step.VOTED, Step.DECIDING, Step.NOTE, Step.FINAL})
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ def show_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
         return (Notice(p.chat_id, p.locale, p.session_id, "waiting_for_sort", fresh=fresh),)
     if p.step is Step.DECLINED:
         return (Notice(p.chat_id, p.locale, p.session_id, "declined", fresh=fresh),)
+    if p.step in VOTE_STEPS:
+        return show_vote_step(view, fresh=fresh)
     if p.step in AT_TABLE:
         return show_table_step(view, fresh=fresh)
     return show_sort_step(view, fresh=fresh)
@@ -183,6 +187,8 @@ def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
         )
     if p.step is Step.STORY and p.story_card is not None:
         return receive_story(view, event)
+    if p.step is Step.NOTE and view.table is not None:
+        return receive_note(view, event)
     if p.step in AT_TABLE and view.table is not None:
         return relay_text(view, event)
     hint = {

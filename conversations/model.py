@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from conversations.deck import Deck
 from conversations.phases import Phase
+from conversations.summary import PersonFacts
 
 LOCALES: tuple[str, ...] = ("nl", "en")
 
@@ -46,6 +47,16 @@ class Step(StrEnum):
     """Choosing a revised top in the picker."""
     SETTLED = "settled"
     """Kept or revised their top after the stories."""
+    VOTING = "voting"
+    """Approving candidates for the table's common top (``selection``)."""
+    VOTED = "voted"
+    """Voted this round; waits for the table."""
+    DECIDING = "deciding"
+    """After a round without full agreement: vote again or settle?"""
+    NOTE = "note"
+    """The table settled without a full top: may add a one-line note."""
+    FINAL = "final"
+    """The table's outcome is settled."""
     DECLINED = "declined"
     """Did not give consent: nothing of theirs is kept beyond the join itself."""
 
@@ -67,6 +78,11 @@ class Session:
     """Late finishers join the smallest table (True) or wait for the facilitator."""
     rooms: str | None = None
     """Where tables talk, chosen when seated: ``topics`` (forum topics) or ``relay``."""
+    dilemma_index: int = 0
+    """The next of the deck's dilemmas ``/dilemma`` posts."""
+    vote_rule: str = "all"
+    """``all`` or ``all_but_one`` (for tables of five or more)."""
+    max_rounds: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +110,18 @@ class Participant:
     """The top card the person is writing a story about."""
     revision: str | None = None
     """``kept`` or ``revised`` once they answered whether the stories change their top."""
+    round_choice: str | None = None
+    """``again`` or ``settle`` after a voting round without full agreement."""
 
 
 class TableStage(StrEnum):
     SHARING = "sharing"
     REVISING = "revising"
     SETTLED = "settled"
+    VOTING = "voting"
+    DECIDING = "deciding"
+    AGREED = "agreed"
+    """The table's outcome is final (a full, partial or no common top)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +129,11 @@ class Table:
     session_id: int
     number: int
     stage: TableStage = TableStage.SHARING
+    round: int = 0
+    agreed: tuple[str, ...] = ()
+    outcome: str | None = None
+    """``full``, ``partial`` or ``none`` after a round."""
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +142,11 @@ class Mate:
 
     participant: Participant
     top: tuple[str, ...]
+    """Their current top: revised after the stories, else as chosen after sorting."""
+    levels: Mapping[str, int] = field(default_factory=dict)
+    """Their levels in the last lens; loaded only for votes and dilemmas."""
+    ballot: tuple[str, ...] = ()
+    """What they approved in the table's current round."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,3 +231,5 @@ class SessionView:
     """Loaded for seating: everyone who finished sorting and is not seated for good."""
     tables: tuple[TableView, ...] = ()
     """Loaded for seating and table commands: the session's tables."""
+    people: tuple[PersonFacts, ...] = ()
+    """Loaded for the summary: what every participant contributes to it."""

@@ -64,7 +64,21 @@ MAX_RELAY_LENGTH = 3500
 """Characters of a relayed message, so that it fits one message with its header."""
 TOPICS = "topics"
 
-AT_TABLE = frozenset({Step.STORY, Step.SHARED, Step.REVISE, Step.REVISING, Step.SETTLED})
+AT_TABLE = frozenset(
+    {
+        Step.STORY,
+        Step.SHARED,
+        Step.REVISE,
+        Step.REVISING,
+        Step.SETTLED,
+        Step.VOTING,
+        Step.VOTED,
+        Step.DECIDING,
+        Step.NOTE,
+        Step.FINAL,
+    }
+)
+"""Steps of a seated person: typed text goes to the table (relay mode)."""
 
 
 def _present(mate: Mate) -> bool:

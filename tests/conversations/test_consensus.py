@@ -144,7 +144,7 @@ def test_the_seed_three_full_one_partial_one_none() -> None:
     """ "Three of five tables agreed a top four, one a top three, one could not agree.\""""
     common = ("a", "b", "c", "d")
     full = dict.fromkeys(TABLE_TOPS, common)
-    partial = {user: ("a", "b", "c", other) for user, other in zip(TABLE_TOPS, "defg")}
+    partial = {user: ("a", "b", "c", other) for user, other in zip(TABLE_TOPS, "defg", strict=True)}
     none = {1: ("a",), 2: ("b",), 3: ("c",), 4: ("d",)}
     kinds = Counter(vote(TABLE_TOPS, ballots).kind for ballots in (full, none, full, partial, full))
     assert kinds == {OutcomeKind.FULL: 3, OutcomeKind.PARTIAL: 1, OutcomeKind.NONE: 1}
@@ -178,27 +178,19 @@ def test_agreed_cards_are_ordered_by_support_then_levels_then_deck() -> None:
         4: ("e", "d", "c", "a"),
         5: ("e", "d", "b", "a"),
     }
-    # support: e 5, d 5, c 4, b 4, a 2 -> e, d pass with 5; c, b with 4.
+    # Support: e 5, d 5, c 4, b 4, a 2. Five members, all but one: 4 needed.
+    # Level sums: d 9 = e 9 and b 8 = c 8, so the deck decides within each support.
     levels = {1: {"d": 5, "e": 5, "b": 5, "c": 3}, 2: {"d": 4, "e": 4, "b": 3, "c": 5}}
-    # level sums: d 9 = e 9 (deck order: d before e); c 8 > b 8? equal -> deck order c, b.
     outcome = vote(FIVE_TOPS, ballots, levels=levels, rule=Rule.ALL_BUT_ONE)
     assert outcome.agreed == ("d", "e", "b", "c")
     assert outcome.kind is OutcomeKind.FULL
-    levels_b_high = {1: {**levels[1], "b": 1}, 2: {**levels[2], "c": 1}}
-    # now c sums 4 and b sums 4: deck order
-    assert vote(FIVE_TOPS, ballots, levels=levels_b_high, rule=Rule.ALL_BUT_ONE).agreed == (
-        "d",
-        "e",
-        "b",
-        "c",
-    )
-    levels_c_high = {1: {**levels[1], "b": 1}, 2: {**levels[2]}}
-    assert vote(FIVE_TOPS, ballots, levels=levels_c_high, rule=Rule.ALL_BUT_ONE).agreed == (
-        "d",
-        "e",
-        "c",
-        "b",
-    )
+    # e 10 > d 9 and c 8 > b 4: levels go before the deck, but never before support.
+    levels = {1: {"d": 5, "e": 5, "b": 1, "c": 3}, 2: {"d": 4, "e": 5, "b": 3, "c": 5}}
+    outcome = vote(FIVE_TOPS, ballots, levels=levels, rule=Rule.ALL_BUT_ONE)
+    assert outcome.agreed == ("e", "d", "c", "b")
+    levels = {1: {"b": 5, "c": 5, "d": 1, "e": 1}}
+    outcome = vote(FIVE_TOPS, ballots, levels=levels, rule=Rule.ALL_BUT_ONE)
+    assert outcome.agreed == ("d", "e", "b", "c")
 
 
 def test_more_passing_cards_than_the_top_holds_keeps_the_best() -> None:

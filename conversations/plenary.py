@@ -1,0 +1,68 @@
+"""The plenary (step 6 of the method): what the group sees when the tables are done.
+
+Owns: turning the session's tables and participants into the summary the facilitator
+posts with ``/summary`` (each table's outcome or its absence, values found everywhere,
+the most frequent values, revisions after the stories, moves between lenses, support
+per card for a chart). Must not: compute the figures itself (``summary`` does) or draw.
+"""
+
+from __future__ import annotations
+
+from conversations.consensus import Outcome, OutcomeKind
+from conversations.decision import Decision
+from conversations.effects import Say, ShowSummary
+from conversations.events import SummaryRequested
+from conversations.facilitation import refusal
+from conversations.model import SessionView
+from conversations.summary import TableResult, summarize
+
+
+def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
+    refused = refusal(view, event)
+    if refused is not None or view.session is None or view.deck is None:
+        return refused or Decision()
+    session, deck = view.session, view.deck
+    if not view.people:
+        return Decision(
+            effects=(Say(session.group_chat_id, session.locale, "nothing_to_summarize"),)
+        )
+    tables = tuple(
+        TableResult(
+            t.table.number,
+            Outcome(t.table.agreed, OutcomeKind(t.table.outcome), {})
+            if t.table.outcome is not None
+            else None,
+            t.table.note,
+            {m.participant.user_id: m.top for m in t.members},
+        )
+        for t in view.tables
+    )
+    summary = summarize(tables, view.people, deck.card_ids, deck.lens_ids)
+    return Decision(
+        effects=(
+            ShowSummary(
+                session.group_chat_id,
+                session.locale,
+                session.id,
+                deck.id,
+                tuple(
+                    (
+                        r.number,
+                        r.outcome.kind.value if r.outcome else None,
+                        r.outcome.agreed if r.outcome else (),
+                        r.note,
+                    )
+                    for r in summary.tables
+                ),
+                summary.everywhere_in_tops,
+                summary.everywhere_agreed,
+                summary.most_frequent,
+                summary.revised,
+                summary.participants,
+                summary.revised_by_age,
+                summary.lens_moves,
+                summary.support_by_card,
+                any(r.outcome is not None for r in summary.tables),
+            ),
+        )
+    )

@@ -1,0 +1,416 @@
+"""Dilemmas and the table's common top (step 5 of the method).
+
+Owns: posting dilemmas to every table (the deck's next one, or the facilitator's own,
+with the pair of cards the table's members rated most differently as a prompt); voting
+rounds at each table (candidates are the members' current tops; each member approves
+up to ``top_size``); after each round the table sees its outcome and votes again or
+settles (a majority decides; at most ``max_rounds`` rounds); a one-line note when a
+table settles without a full top. "No agreement" is an outcome, not a failure.
+Must not: count votes itself (``consensus`` does) or seat anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from conversations.consensus import (
+    Candidate,
+    Outcome,
+    OutcomeKind,
+    Rule,
+    candidates,
+    most_divergent_pair,
+    tally,
+)
+from conversations.decision import (
+    Change,
+    Decision,
+    SaveParticipant,
+    SaveSession,
+    SaveTable,
+    SaveVote,
+    Toast,
+)
+from conversations.deck import Deck
+from conversations.effects import (
+    AskNextRound,
+    AskNote,
+    AskVote,
+    Effect,
+    Say,
+    ShowDilemma,
+    TableEffect,
+    TableNotice,
+    VoteResult,
+)
+from conversations.events import (
+    DilemmaRequested,
+    NoteSkipped,
+    RoundDecided,
+    TextReceived,
+    VoteConfirmed,
+    VoteRequested,
+    VoteToggled,
+)
+from conversations.facilitation import refusal
+from conversations.model import (
+    Mate,
+    Participant,
+    ParticipantView,
+    Session,
+    SessionView,
+    Step,
+    TableStage,
+    TableView,
+)
+from conversations.phases import Phase
+from conversations.sharing import table_effects
+
+MAX_NOTE_LENGTH = 200
+MAX_DILEMMA_LENGTH = 1500
+VOTABLE = frozenset({TableStage.SHARING, TableStage.REVISING, TableStage.SETTLED})
+
+
+def _present(mate: Mate) -> bool:
+    return not mate.participant.unreachable
+
+
+def _say(session: Session, template: str, **params: str | int | None) -> Decision:
+    return Decision(effects=(Say(session.group_chat_id, session.locale, template, params),))
+
+
+def _candidates(deck: Deck, table: TableView) -> tuple[Candidate, ...]:
+    tops = {m.participant.user_id: m.top for m in table.members if _present(m)}
+    return candidates(tops, deck.card_ids)
+
+
+def _ask_vote(deck: Deck, table: TableView, p: Participant, fresh: bool) -> AskVote:
+    options = tuple((c.card_id, c.holders) for c in _candidates(deck, table))
+    return AskVote(
+        p.chat_id,
+        p.locale,
+        p.session_id,
+        deck.id,
+        options,
+        p.selection,
+        deck.top_size,
+        table.table.round,
+        fresh=fresh,
+    )
+
+
+# --- the facilitator ------------------------------------------------------------------
+
+
+def post_dilemma(view: SessionView, event: DilemmaRequested) -> Decision:
+    refused = refusal(view, event)
+    if refused is not None or view.session is None or view.deck is None:
+        return refused or Decision()
+    session, deck = view.session, view.deck
+    if session.phase is not Phase.TABLES or not view.tables:
+        return _say(session, "needs_tables")
+    text = " ".join((event.text or "").split())[:MAX_DILEMMA_LENGTH] or None
+    dilemma_id = None
+    changes: list[Change] = []
+    if text is None:
+        if not deck.dilemmas:
+            return _say(session, "no_dilemmas")
+        dilemma_id = deck.dilemmas[session.dilemma_index % len(deck.dilemmas)].id
+        changes.append(SaveSession(replace(session, dilemma_index=session.dilemma_index + 1)))
+    effects: list[Effect] = []
+    for table in view.tables:
+        levels = {m.participant.user_id: m.levels for m in table.members if _present(m)}
+        pair = most_divergent_pair(levels, deck.card_ids)
+        build = _dilemma(session, deck, table.table.number, dilemma_id, text, pair)
+        effects.extend(table_effects(session, table, exclude=None, build=build))
+    effects.append(Say(session.group_chat_id, session.locale, "dilemma_posted"))
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def _dilemma(
+    session: Session,
+    deck: Deck,
+    number: int,
+    dilemma_id: str | None,
+    text: str | None,
+    pair: tuple[str, str] | None,
+) -> Callable[[int, str, bool], TableEffect]:
+    def build(chat_id: int, locale: str, in_room: bool) -> TableEffect:
+        return ShowDilemma(
+            chat_id, locale, session.id, number, in_room, deck.id, dilemma_id, text, pair
+        )
+
+    return build
+
+
+def open_votes(view: SessionView, event: VoteRequested) -> Decision:
+    """Every table that is not voting or done starts its first round."""
+    refused = refusal(view, event)
+    if refused is not None or view.session is None or view.deck is None:
+        return refused or Decision()
+    session, deck = view.session, view.deck
+    if session.phase is not Phase.TABLES:
+        return _say(session, "needs_tables")
+    tables = [t for t in view.tables if t.table.stage in VOTABLE]
+    if not tables:
+        return _say(session, "nothing_to_vote")
+    changes: list[Change] = []
+    effects: list[Effect] = []
+    for table in tables:
+        decision = _start_round(session, deck, table, 1, fresh_ballots=True)
+        changes.extend(decision.changes)
+        effects.extend(decision.effects)
+    effects.append(
+        Say(session.group_chat_id, session.locale, "votes_opened", {"tables": len(tables)})
+    )
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def _start_round(
+    session: Session, deck: Deck, table: TableView, number: int, fresh_ballots: bool
+) -> Decision:
+    voting_table = replace(table.table, stage=TableStage.VOTING, round=number)
+    members = []
+    changes: list[Change] = [SaveTable(voting_table)]
+    effects: list[Effect] = []
+    for mate in table.members:
+        p = mate.participant
+        if not _present(mate):
+            members.append(mate)
+            continue
+        selection = () if fresh_ballots else mate.ballot
+        voter = replace(
+            p, step=Step.VOTING, selection=selection, round_choice=None, story_card=None
+        )
+        members.append(replace(mate, participant=voter))
+        changes.append(SaveParticipant(voter))
+    started = TableView(voting_table, tuple(members))
+    for mate in started.members:
+        if _present(mate):
+            effects.append(_ask_vote(deck, started, mate.participant, fresh=True))
+    effects.extend(
+        table_effects(
+            session,
+            started,
+            exclude=None,
+            build=lambda chat, locale, in_room: TableNotice(
+                chat,
+                locale,
+                session.id,
+                table.table.number,
+                in_room,
+                "vote_started",
+                {"round": number},
+            ),
+        )
+    )
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+# --- a member's vote ----------------------------------------------------------------------
+
+
+def _stale() -> Decision:
+    return Decision(toast=Toast("stale_button"))
+
+
+def toggle_vote(view: ParticipantView, event: VoteToggled) -> Decision:
+    p, table = view.participant, view.table
+    if p.step is not Step.VOTING or table is None:
+        return _stale()
+    if event.card_id not in {c.card_id for c in _candidates(view.deck, table)}:
+        return _stale()
+    if event.card_id in p.selection:
+        selection = tuple(c for c in p.selection if c != event.card_id)
+    elif len(p.selection) >= view.deck.top_size:
+        return Decision(toast=Toast("top_full", {"size": view.deck.top_size}))
+    else:
+        selection = (*p.selection, event.card_id)
+    voter = replace(p, selection=selection)
+    return Decision(
+        changes=(SaveParticipant(voter),),
+        effects=(_ask_vote(view.deck, table, voter, fresh=False),),
+    )
+
+
+def _with(table: TableView, mate: Mate) -> TableView:
+    members = tuple(
+        mate if m.participant.user_id == mate.participant.user_id else m for m in table.members
+    )
+    return TableView(table.table, members)
+
+
+def confirm_vote(view: ParticipantView, event: VoteConfirmed) -> Decision:
+    p, table = view.participant, view.table
+    if p.step is not Step.VOTING or table is None:
+        return _stale()
+    voted = replace(p, step=Step.VOTED, selection=())
+    mate = next(m for m in table.members if m.participant.user_id == p.user_id)
+    table = _with(table, replace(mate, participant=voted, ballot=p.selection))
+    changes: list[Change] = [
+        SaveVote(p.session_id, p.user_id, table.table.round, p.selection, event.at),
+        SaveParticipant(voted),
+    ]
+    if any(m.participant.step is Step.VOTING for m in table.members if _present(m)):
+        return Decision(changes=tuple(changes), effects=(Say(p.chat_id, p.locale, "vote_waiting"),))
+    closed = _close_round(view.session, view.deck, table)
+    return Decision(changes=(*changes, *closed.changes), effects=closed.effects)
+
+
+def _outcome(session: Session, deck: Deck, table: TableView) -> Outcome:
+    voters = [m for m in table.members if _present(m)]
+    return tally(
+        {m.participant.user_id: m.ballot for m in voters},
+        max(1, len(voters)),
+        _candidates(deck, table),
+        {m.participant.user_id: m.levels for m in voters},
+        deck.card_ids,
+        deck.top_size,
+        Rule(session.vote_rule),
+    )
+
+
+def _close_round(session: Session, deck: Deck, table: TableView) -> Decision:
+    """Every reachable member voted: count, show the table, and go on or settle."""
+    outcome = _outcome(session, deck, table)
+    final = outcome.kind is OutcomeKind.FULL or table.table.round >= session.max_rounds
+    counted = replace(
+        table.table,
+        stage=TableStage.AGREED if final else TableStage.DECIDING,
+        agreed=outcome.agreed,
+        outcome=outcome.kind.value,
+    )
+    counted_table = TableView(counted, table.members)
+    voters = sum(1 for m in table.members if _present(m))
+    effects: list[Effect] = list(
+        table_effects(
+            session,
+            counted_table,
+            exclude=None,
+            build=lambda chat, locale, in_room: VoteResult(
+                chat,
+                locale,
+                session.id,
+                counted.number,
+                in_room,
+                deck.id,
+                counted.round,
+                outcome.agreed,
+                outcome.kind.value,
+                tuple((card, n) for card, n in outcome.support.items() if n),
+                voters,
+                final,
+            ),
+        )
+    )
+    changes: list[Change] = [SaveTable(counted)]
+    if final:
+        settled = _settle_members(counted_table, outcome.kind)
+        return Decision(changes=(*changes, *settled.changes), effects=(*effects, *settled.effects))
+    for mate in table.members:
+        p = mate.participant
+        if not _present(mate):
+            continue
+        deciding = replace(p, step=Step.DECIDING, round_choice=None)
+        changes.append(SaveParticipant(deciding))
+        effects.append(
+            AskNextRound(p.chat_id, p.locale, p.session_id, counted.round, session.max_rounds)
+        )
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def _settle_members(table: TableView, kind: OutcomeKind) -> Decision:
+    """The outcome is final: without a full top, members may add a one-line note."""
+    changes: list[Change] = []
+    effects: list[Effect] = []
+    for mate in table.members:
+        p = mate.participant
+        if not _present(mate):
+            continue
+        if kind is OutcomeKind.FULL:
+            final = replace(p, step=Step.FINAL, round_choice=None)
+            effects.append(Say(p.chat_id, p.locale, "table_agreed"))
+        else:
+            final = replace(p, step=Step.NOTE, round_choice=None)
+            effects.append(AskNote(p.chat_id, p.locale, p.session_id))
+        changes.append(SaveParticipant(final))
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def decide_round(view: ParticipantView, event: RoundDecided) -> Decision:
+    """A majority of the reachable members decides: another round, or settle."""
+    p, table, session = view.participant, view.table, view.session
+    if p.step is not Step.DECIDING or table is None:
+        return _stale()
+    chosen = replace(p, round_choice="again" if event.again else "settle")
+    mate = next(m for m in table.members if m.participant.user_id == p.user_id)
+    table = _with(table, replace(mate, participant=chosen))
+    present = [m for m in table.members if _present(m)]
+    again = sum(1 for m in present if m.participant.round_choice == "again")
+    settle = sum(1 for m in present if m.participant.round_choice == "settle")
+    majority = len(present) // 2 + 1
+    changes: list[Change] = [SaveParticipant(chosen)]
+    if again >= majority:
+        restarted = _start_round(
+            session, view.deck, table, table.table.round + 1, fresh_ballots=False
+        )
+        return Decision(changes=(*changes, *restarted.changes), effects=restarted.effects)
+    if settle >= majority or again + settle == len(present):
+        agreed = replace(table.table, stage=TableStage.AGREED)
+        settled = _settle_members(
+            TableView(agreed, table.members), OutcomeKind(agreed.outcome or "none")
+        )
+        notice = table_effects(
+            session,
+            table,
+            exclude=None,
+            build=lambda chat, locale, in_room: TableNotice(
+                chat, locale, session.id, agreed.number, in_room, "table_settles"
+            ),
+        )
+        return Decision(
+            changes=(*changes, SaveTable(agreed), *settled.changes),
+            effects=(*notice, *settled.effects),
+        )
+    return Decision(changes=tuple(changes), effects=(Say(p.chat_id, p.locale, "choice_waiting"),))
+
+
+def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
+    p, table = view.participant, view.table
+    assert table is not None
+    note = " ".join(event.text.split())[:MAX_NOTE_LENGTH]
+    line = f"{p.name}: {note}"
+    notes = f"{table.table.note} / {line}" if table.table.note else line
+    final = replace(p, step=Step.FINAL)
+    return Decision(
+        changes=(SaveTable(replace(table.table, note=notes[:1000])), SaveParticipant(final)),
+        effects=(Say(p.chat_id, p.locale, "note_saved"),),
+    )
+
+
+def skip_note(view: ParticipantView, event: NoteSkipped) -> Decision:
+    p = view.participant
+    if p.step is not Step.NOTE:
+        return _stale()
+    final = replace(p, step=Step.FINAL)
+    return Decision(
+        changes=(SaveParticipant(final),), effects=(Say(p.chat_id, p.locale, "table_done"),)
+    )
+
+
+def show_vote_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
+    p, table = view.participant, view.table
+    if p.step is Step.VOTING and table is not None:
+        return (_ask_vote(view.deck, table, p, fresh),)
+    if p.step is Step.VOTED:
+        return (Say(p.chat_id, p.locale, "vote_waiting"),)
+    if p.step is Step.DECIDING and table is not None:
+        return (
+            AskNextRound(
+                p.chat_id, p.locale, p.session_id, table.table.round, view.session.max_rounds, fresh
+            ),
+        )
+    if p.step is Step.NOTE:
+        return (AskNote(p.chat_id, p.locale, p.session_id, fresh),)
+    return (Say(p.chat_id, p.locale, "table_done"),)
