@@ -83,6 +83,22 @@ def revision(session_id: int, keep: bool) -> str:
     return f"rv:{session_id}:{int(keep)}"
 
 
+def toggle_vote(session_id: int, card_id: str) -> str:
+    return f"vt:{session_id}:{card_id}"
+
+
+def confirm_vote(session_id: int) -> str:
+    return f"vc:{session_id}"
+
+
+def next_round(session_id: int, again: bool) -> str:
+    return f"rd:{session_id}:{int(again)}"
+
+
+def skip_note(session_id: int) -> str:
+    return f"nt:{session_id}"
+
+
 def language(session_id: int, locale: str) -> str:
     return f"lg:{session_id}:{locale}"
 
@@ -142,6 +158,13 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Parser], ...] = tuple(
             rf"rv:{_SID}:([01])",
             lambda at, sid, uid, a: ev.RevisionAnswered(at, sid, uid, a[0] == "1"),
         ),
+        (rf"vt:{_SID}:{_CARD}", lambda at, sid, uid, a: ev.VoteToggled(at, sid, uid, a[0])),
+        (r"vc:" + _SID, lambda at, sid, uid, a: ev.VoteConfirmed(at, sid, uid)),
+        (
+            rf"rd:{_SID}:([01])",
+            lambda at, sid, uid, a: ev.RoundDecided(at, sid, uid, a[0] == "1"),
+        ),
+        (r"nt:" + _SID, lambda at, sid, uid, a: ev.NoteSkipped(at, sid, uid)),
         (
             rf"lg:{_SID}:{_LOCALE}",
             lambda at, sid, uid, a: ev.LanguageChosen(at, sid, uid, a[0]),

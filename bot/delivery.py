@@ -22,7 +22,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    LinkPreviewOptions,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -262,6 +268,15 @@ class Delivery:
         """Send or edit; the message id to remember for the slot, if it changed."""
         if screen.room is not None:
             return await self._send_to_room(screen)
+        if screen.document is not None:
+            name, data = screen.document
+            await self.bot.send_document(
+                screen.chat_id,
+                InputFile(data, filename=name),
+                caption=screen.text,
+                parse_mode=ParseMode.HTML,
+            )
+            return None
         markup = keyboard(screen)
         old: int | None = None
         if screen.slot is not None:
@@ -295,9 +310,20 @@ class Delivery:
             # The old message's buttons would only lead to "stale button" answers.
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_reply_markup(screen.chat_id, old, reply_markup=None)
-        if screen.copy_of is not None:
-            await self.bot.copy_message(screen.chat_id, *screen.copy_of)
+        await self._extras(screen, None)
         return message.message_id
+
+    async def _extras(self, screen: Screen, thread: int | None) -> None:
+        """What follows a message: a copied photo (relay) or a picture (the summary)."""
+        if screen.copy_of is not None:
+            await self.bot.copy_message(screen.chat_id, *screen.copy_of, message_thread_id=thread)
+        if screen.photo is not None:
+            try:
+                await self.bot.send_photo(
+                    screen.chat_id, screen.photo, caption=screen.caption, message_thread_id=thread
+                )
+            except BadRequest as exc:  # the text went out and stands on its own
+                log.warning("could not send a picture: %s", exc.message)
 
     async def _send_to_room(self, screen: Screen) -> None:
         """Post in a table's forum topic, creating the topic first when asked to."""
@@ -323,6 +349,5 @@ class Delivery:
             reply_markup=keyboard(screen),
             link_preview_options=NO_PREVIEW,
         )
-        if screen.copy_of is not None:
-            await self.bot.copy_message(screen.chat_id, *screen.copy_of, message_thread_id=thread)
+        await self._extras(screen, thread)
         return None

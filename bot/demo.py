@@ -89,6 +89,11 @@ STORIES = {
     ),
 }
 
+NOTES = {
+    "nl": "We waren het eens over het gesprek, niet over de kaarten.",
+    "en": "We agreed on the conversation, not on the cards.",
+}
+
 PEOPLE: tuple[tuple[str, str, str, str], ...] = (
     ("Anneke", "Gemeente Utrecht", "45-59", "connector"),
     ("Bram", "Belastingdienst", "30-44", "craftsman"),
@@ -150,7 +155,7 @@ class Demo:
     async def _session(
         self, sandbox: Sandbox, facilitator: SimUser, group: SimChat
     ) -> list[SimulatedParticipant]:
-        self.say("1/5 The facilitator starts a session in the group")
+        self.say("1/7 The facilitator starts a session in the group")
         sent = await facilitator.send_command(group, "newsession", f"goed-werk {self.lang}")
         invite = await sandbox.wait_for_message(
             group, lambda m: any(b.url for row in m.buttons for b in row), after=sent
@@ -170,24 +175,48 @@ class Demo:
                 stories=1 + index % 2,
                 revises=(band in ("under-30", "30-44") and index % 2 == 0) or index == 3,
                 story=STORIES[self.lang][index % len(STORIES[self.lang])],
+                stubborn=archetype == "idealist" and index % 3 != 2,
+                rounds=1 + index % 2,
+                note=NOTES[self.lang] if archetype == "idealist" else None,
             )
             people.append(
                 SimulatedParticipant(sandbox, user, persona, random.Random(self.rng.random()), 30)
             )
-        self.say(f"2/5 {len(people)} participants join through the invitation link and sort")
+        self.say(f"2/7 {len(people)} participants join through the invitation link and sort")
         await self._all(people, lambda p: p.join(code))
         await self._all(people, lambda p: p.run(), progress=lambda: sum(p.taps for p in people))
 
-        self.say("3/5 The facilitator proposes tables and seats everyone")
+        self.say("3/7 The facilitator proposes tables and seats everyone")
         await self._command(sandbox, facilitator, group, "status")
         await self._command(sandbox, facilitator, group, "tables")
         await self._command(sandbox, facilitator, group, "seat")
         for person in people:
             await sandbox.wait_until(lambda p=person: p.screen() is not None, 30)
 
-        self.say("4/5 Stories at the tables, then everyone keeps or revises their top")
+        self.say("4/7 Stories at the tables, then everyone keeps or revises their top")
         await self._all(people, lambda p: p.run())
-        self.say("5/5 Done")
+
+        self.say("5/7 A dilemma for every table, then each table votes on its common top")
+        await self._command(sandbox, facilitator, group, "dilemma")
+        await self._command(sandbox, facilitator, group, "vote")
+        for person in people:
+            await sandbox.wait_until(lambda p=person: p.screen() is not None, 30)
+        await self._all(people, lambda p: p.run())
+
+        self.say("6/7 The plenary summary and the export")
+        summary = await self._command(sandbox, facilitator, group, "summary")
+        chart = await sandbox.wait_for_message(group, lambda m: m.photo is not None, after=summary)
+        if chart.photo is not None and chart.photo.data is not None:
+            (self.out / "summary-chart.png").write_bytes(chart.photo.data)
+        await facilitator.start_bot()
+        await self._command(sandbox, facilitator, group, "export")
+        export = await sandbox.wait_for_message(
+            facilitator.private_chat, lambda m: m.document is not None, timeout=30
+        )
+        if export.document is not None and export.document.data is not None:
+            name = export.document.file_name or "export.zip"
+            (self.out / name).write_bytes(export.document.data)
+        self.say("7/7 Done")
         return people
 
     async def _all(

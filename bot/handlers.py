@@ -53,6 +53,10 @@ GROUP_COMMANDS = (
     "move",
     "seat",
     "revise",
+    "dilemma",
+    "vote",
+    "summary",
+    "export",
 )
 PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
 ANONYMOUS_ADMIN_ID = 1087968824
@@ -91,6 +95,10 @@ class Handlers:
         app.add_handler(CommandHandler("move", self.move, groups))
         app.add_handler(CommandHandler("seat", self.seat, groups))
         app.add_handler(CommandHandler("revise", self.revise, groups))
+        app.add_handler(CommandHandler("dilemma", self.dilemma, groups))
+        app.add_handler(CommandHandler("vote", self.vote, groups))
+        app.add_handler(CommandHandler("summary", self.summary, groups))
+        app.add_handler(CommandHandler("export", self.export, groups))
         app.add_handler(CommandHandler("table", self.table, private))
         app.add_handler(CommandHandler("decks", self.list_decks))
         app.add_handler(CommandHandler("help", self.help))
@@ -235,6 +243,32 @@ class Handlers:
 
     async def revise(self, update: Update, context: Context) -> None:
         await self._facilitator_event(update, ev.RevisionRequested)
+
+    async def dilemma(self, update: Update, context: Context) -> None:
+        text = " ".join(context.args or []) or None
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.DilemmaRequested(at, chat, uid, ok, text)
+        )
+
+    async def vote(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.VoteRequested)
+
+    async def summary(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.SummaryRequested)
+
+    async def export(self, update: Update, context: Context) -> None:
+        """``/export [names]``: the session's data to the facilitator's private chat."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        if not await self._is_facilitator(message, user):
+            await self._say(update, "not_facilitator")
+            return
+        names = bool(context.args) and context.args[0].lower() in ("names", "namen")
+        sent = await self.services.runner.export(
+            message.chat.id, user.id, self._locale(user), names
+        )
+        await self._say(update, "export_sent" if sent else "no_session")
 
     async def list_decks(self, update: Update, context: Context) -> None:
         chat, user = update.effective_chat, update.effective_user

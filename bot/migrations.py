@@ -158,4 +158,39 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "votes",
+        """
+        ALTER TABLE sessions ADD COLUMN dilemma_index INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sessions ADD COLUMN vote_rule TEXT NOT NULL DEFAULT 'all';
+        ALTER TABLE sessions ADD COLUMN max_rounds INTEGER NOT NULL DEFAULT 3;
+
+        ALTER TABLE participants ADD COLUMN round_choice TEXT;
+
+        ALTER TABLE tables ADD COLUMN round INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE tables ADD COLUMN agreed TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tables ADD COLUMN outcome TEXT;
+        ALTER TABLE tables ADD COLUMN note TEXT;
+
+        CREATE TABLE votes (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            round INTEGER NOT NULL,
+            card_id TEXT NOT NULL,
+            voted_at REAL NOT NULL,
+            PRIMARY KEY (session_id, user_id, round, card_id),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+        CREATE TABLE ballots (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            round INTEGER NOT NULL,
+            voted_at REAL NOT NULL,
+            PRIMARY KEY (session_id, user_id, round),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+        """,
+    ),
 )

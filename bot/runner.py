@@ -8,16 +8,19 @@ update delivered twice changes nothing the second time. Must not: talk to Telegr
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
 from bot.decks import DeckLibrary
+from bot.export import build_export
 from bot.store import Store, Transaction
 from conversations.decision import Decision, SaveSession, Toast
-from conversations.effects import MAIN_SLOT, Effect
+from conversations.effects import MAIN_SLOT, Effect, SendFile
 from conversations.events import (
+    DilemmaRequested,
     Event,
     FacilitatorEvent,
     JoinRequested,
@@ -25,16 +28,20 @@ from conversations.events import (
     ParticipantEvent,
     ParticipantUnreachable,
     RevisionRequested,
+    RoundDecided,
     SeatingConfirmed,
     SessionDeleteRequested,
     SessionRequested,
     SortStartRequested,
     StatusRequested,
+    SummaryRequested,
     TablesRequested,
+    VoteConfirmed,
+    VoteRequested,
 )
 from conversations.handle import View, ViewKind, handle, view_kind
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, PersonView, SessionView, Step
+from conversations.model import ParticipantView, PersonView, SessionView, Step, TableView
 from conversations.phases import Phase
 
 log = logging.getLogger(__name__)
@@ -120,12 +127,14 @@ class Runner:
             finished = await tx.finishers(session, deck) if seating else ()
             if isinstance(event, TablesRequested) and counts is None:
                 counts = await tx.session_counts(session, deck)
-            tables = (
-                await tx.table_views(session.id)
-                if isinstance(event, TablesRequested | RevisionRequested)
-                else ()
-            )
-            return SessionView(session, deck, counts, waiting, finished, tables)
+            at_tables = TablesRequested | RevisionRequested | VoteRequested | SummaryRequested
+            tables: tuple[TableView, ...] = ()
+            if isinstance(event, DilemmaRequested):
+                tables = await tx.table_views(session.id, deck)  # with levels, for the prompt
+            elif isinstance(event, at_tables):
+                tables = await tx.table_views(session.id)
+            people = await tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
+            return SessionView(session, deck, counts, waiting, finished, tables, people)
         if kind is ViewKind.JOIN:
             assert isinstance(event, JoinRequested)
             session = await tx.session_by_code(event.join_code)
@@ -137,11 +146,14 @@ class Runner:
         if kind is ViewKind.PERSON:
             return PersonView(event.user_id, await tx.participation_count(event.user_id))
         assert isinstance(event, ParticipantEvent)
-        return await self._participant_view(tx, event.session_id, event.user_id)
+        counting = isinstance(event, VoteConfirmed | RoundDecided)
+        return await self._participant_view(tx, event.session_id, event.user_id, counting)
 
     async def _participant_view(
-        self, tx: Transaction, session_id: int, user_id: int
+        self, tx: Transaction, session_id: int, user_id: int, counting: bool = False
     ) -> ParticipantView | None:
+        """The person's own rows, their table (with levels and ballots when a vote may be
+        counted), and every table only when they may join one late."""
         session = await tx.session(session_id)
         if session is None:
             return None
@@ -149,7 +161,12 @@ class Runner:
         if participant is None:
             return None
         at_table = session.phase is Phase.TABLES and participant.table_number is not None
-        table = await tx.table_view(session_id, participant.table_number) if at_table else None
+        deck = self.decks.get(session.deck_id)
+        table = (
+            await tx.table_view(session_id, participant.table_number, deck if counting else None)
+            if at_table and participant.table_number is not None
+            else None
+        )
         late = (
             session.phase is Phase.TABLES
             and participant.table_number is None
@@ -157,7 +174,7 @@ class Runner:
         )
         return ParticipantView(
             session,
-            self.decks.get(session.deck_id),
+            deck,
             participant,
             await tx.ratings(session_id, user_id),
             await tx.top(session_id, user_id),
@@ -182,6 +199,20 @@ class Runner:
         """The groups that held the most recent sessions."""
         async with self.store.transaction() as tx:
             return await tx.session_groups(limit)
+
+    async def export(self, group_chat_id: int, user_id: int, locale: str, names: bool) -> bool:
+        """Send the group's latest session's data to ``user_id`` in private; False when the
+        group has no session."""
+        async with self.store.transaction() as tx:
+            session = await tx.latest_session_of_group(group_chat_id)
+            if session is None:
+                return False
+            name, data = build_export(session, await tx.export_rows(session.id), names)
+            caption = "export_caption_names" if names else "export_caption"
+            payload = base64.b64encode(data).decode()
+            await tx.enqueue([SendFile(user_id, locale, name, payload, caption)], self.clock())
+        self.on_enqueued()
+        return True
 
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""

@@ -7,11 +7,13 @@ Must not: send anything (``delivery`` does) or decide workshop rules.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import callbacks
+from bot.chart import support_chart
 from bot.render import Renderer
 from conversations import effects as fx
 from conversations.deck import Deck
@@ -45,6 +47,11 @@ class Screen:
     """Create a forum topic of this name for ``room`` instead of sending ``text``."""
     copy_of: tuple[int, int] | None = None
     """(chat id, message id) of a message to copy after ``text`` (a relayed photo...)."""
+    photo: bytes | None = None
+    """A picture sent after ``text``, with ``caption`` (the text stands on its own)."""
+    document: tuple[str, bytes] | None = None
+    """(file name, bytes) sent instead of a message; ``text`` is its caption."""
+    caption: str | None = None
 
 
 class DeckText:
@@ -116,6 +123,13 @@ class Screens:
             fx.TableNotice: self._table_notice,
             fx.AskRevision: self._ask_revision,
             fx.ShowRevision: self._show_revision,
+            fx.ShowDilemma: self._dilemma,
+            fx.AskVote: self._ask_vote,
+            fx.VoteResult: self._vote_result,
+            fx.AskNextRound: self._next_round,
+            fx.AskNote: self._ask_note,
+            fx.ShowSummary: self._summary,
+            fx.SendFile: self._file,
         }
 
     def screen(self, effect: fx.Effect) -> Screen:
@@ -240,6 +254,64 @@ class Screens:
     def _show_revision(self, e: fx.ShowRevision) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
         return Screen(e.chat_id, self._text(e, "revision_done", e=e, deck=deck))
+
+    # --- dilemmas, votes and the plenary -------------------------------------------------
+
+    def _dilemma(self, e: fx.ShowDilemma) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        text = e.text
+        if e.dilemma_id is not None:
+            text = deck.deck.text(deck.deck.dilemma(e.dilemma_id).text, deck.locale)
+        return Screen(e.chat_id, self._text(e, "dilemma", e=e, deck=deck, dilemma=text))
+
+    def _ask_vote(self, e: fx.AskVote) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        cards = [
+            Button(
+                ("✅ " if card_id in e.selected else "")
+                + _short(f"{holders}· {deck.title(card_id)}"),
+                callbacks.toggle_vote(e.session_id, card_id),
+            )
+            for card_id, holders in e.candidates
+        ]
+        confirm = Button(
+            self._label(e, "confirm_vote", chosen=len(e.selected), size=e.limit),
+            callbacks.confirm_vote(e.session_id),
+        )
+        return Screen(
+            e.chat_id, self._text(e, "ask_vote", e=e, deck=deck), (*_pairs(cards), (confirm,))
+        )
+
+    def _vote_result(self, e: fx.VoteResult) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        return Screen(e.chat_id, self._text(e, "vote_result", e=e, deck=deck))
+
+    def _next_round(self, e: fx.AskNextRound) -> Screen:
+        buttons = (
+            (Button(self._label(e, "vote_again"), callbacks.next_round(e.session_id, True)),),
+            (Button(self._label(e, "vote_settle"), callbacks.next_round(e.session_id, False)),),
+        )
+        return Screen(e.chat_id, self._text(e, "ask_next_round", e=e), buttons)
+
+    def _ask_note(self, e: fx.AskNote) -> Screen:
+        skip = Button(self._label(e, "skip"), callbacks.skip_note(e.session_id))
+        return Screen(e.chat_id, self._text(e, "ask_note", e=e), ((skip,),))
+
+    def _summary(self, e: fx.ShowSummary) -> Screen:
+        deck = self._deck(e.deck_id, e.locale)
+        bars = [(deck.title(card_id), count) for card_id, count in e.support_by_card]
+        title_key = "chart_title_agreed" if e.chart_by_agreement else "chart_title_tops"
+        photo = support_chart(bars, self._label(e, title_key), self._label(e, "chart_axis"))
+        return Screen(
+            e.chat_id,
+            self._text(e, "summary", e=e, deck=deck),
+            photo=photo,
+            caption=self._label(e, title_key),
+        )
+
+    def _file(self, e: fx.SendFile) -> Screen:
+        data = base64.b64decode(e.data_base64)
+        return Screen(e.chat_id, self._text(e, e.caption, **e.params), document=(e.file_name, data))
 
     # --- joining ------------------------------------------------------------------------
 

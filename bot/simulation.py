@@ -34,6 +34,12 @@ class Persona:
     """Whether the table mates' stories make them change their top."""
     story: str = "A story by {name} about {card}."
     """What they write about a card (``{name}``, ``{card}``: its title as shown)."""
+    stubborn: bool = False
+    """In the table's vote they approve only their own top cards."""
+    rounds: int = 2
+    """How many voting rounds they want before settling."""
+    note: str | None = None
+    """The one-line note they add when their table settles without a full top."""
 
 
 class SimulatedParticipant:
@@ -63,6 +69,8 @@ class SimulatedParticipant:
         self._story_card: str | None = None
         self._revising = False
         self._dropped: str | None = None
+        self._round = 0
+        self.my_top: tuple[str, ...] = ()
 
     # --- what the person sees -----------------------------------------------------------
 
@@ -161,6 +169,16 @@ class SimulatedParticipant:
             self._revising = self.persona.revises
             keep = not self.persona.revises
             return await self._tap_first(message, data, lambda d: d.endswith(f":{int(keep)}"))
+        if "vt" in kinds or "vc" in kinds:
+            return await self._vote(message, data)
+        if "rd" in kinds:
+            again = self._round < self.persona.rounds
+            return await self._tap_first(message, data, lambda d: d.endswith(f":{int(again)}"))
+        if "nt" in kinds:
+            if self.persona.note:
+                await self.say(self.persona.note)
+                return True
+            return await self._tap_first(message, data, lambda d: d.startswith("nt:"))
         if "go" in kinds:
             return await self._tap_first(message, data, lambda d: d.startswith("go:"))
         if "pc" in kinds:
@@ -198,6 +216,32 @@ class SimulatedParticipant:
         await self.tap(message, done)
         return True
 
+    async def _vote(self, message: TranscriptMessage, data: list[str]) -> bool:
+        """Approve the most-held candidates (or only their own top, if stubborn), then confirm."""
+        buttons = [b for row in message.buttons for b in row if b.callback_data]
+        confirm = next(b for b in buttons if (b.callback_data or "").startswith("vc:"))
+        chosen_count, size = (int(x) for x in confirm.text.rsplit("(", 1)[1].rstrip(")").split("/"))
+        options = []
+        for b in buttons:
+            if not (b.callback_data or "").startswith("vt:"):
+                continue
+            holders = int(b.text.removeprefix("✅ ").split("·", 1)[0])
+            card = (b.callback_data or "").rsplit(":", 1)[1]
+            options.append((b, card, holders, b.text.startswith("✅")))
+        if self.persona.stubborn:
+            wanted = [o for o in options if o[1] in self.my_top]
+        else:
+            ranked = sorted(options, key=lambda o: -o[2])  # most held first, then as listed
+            wanted = ranked[:size]
+        wanted_cards = {o[1] for o in wanted}
+        for button, card, _, selected in options:
+            if selected != (card in wanted_cards) and (selected or chosen_count < size):
+                await self.tap(message, button.callback_data or "")
+                return True
+        self._round += 1
+        await self.tap(message, confirm.callback_data or "")
+        return True
+
     async def _choose_top(self, message: TranscriptMessage, data: list[str]) -> bool:
         chosen = [
             b.callback_data
@@ -217,6 +261,8 @@ class SimulatedParticipant:
             await self.tap(message, weakest)
             return True
         open_slots = [d for d in open_slots if d != self._dropped]
+        if not (chosen_count < size and open_slots):
+            self.my_top = tuple(d.rsplit(":", 1)[1] for d in chosen if d)
         if chosen_count < size and open_slots:
             best = max(open_slots, key=lambda d: self.persona.leanings.get(d.split(":")[2], 3.0))
             await self.tap(message, best)

@@ -38,6 +38,7 @@ from conversations.decision import (
     SaveStory,
     SaveTable,
     SaveTop,
+    SaveVote,
 )
 from conversations.deck import Deck
 from conversations.effects import Effect
@@ -54,17 +55,19 @@ from conversations.model import (
     TableView,
 )
 from conversations.phases import Phase
+from conversations.summary import PersonFacts
 
 log = logging.getLogger(__name__)
 
 _SESSION_COLUMNS = (
     "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
-    "sort_on_join, profile_questions, table_size, late_joins, rooms"
+    "sort_on_join, profile_questions, table_size, late_joins, rooms, dilemma_index, "
+    "vote_rule, max_rounds"
 )
 _PARTICIPANT_COLUMNS = (
     "session_id, user_id, chat_id, name, locale, step, order_seed, joined_at, lens_index, "
     "paused, age_band, organisation, selection, moving, unreachable, table_number, "
-    "story_card, revision"
+    "story_card, revision, round_choice"
 )
 
 
@@ -93,6 +96,9 @@ def _session(row: Any) -> Session:
         table_size=row[10],
         late_joins=bool(row[11]),
         rooms=row[12],
+        dilemma_index=row[13],
+        vote_rule=row[14],
+        max_rounds=row[15],
     )
 
 
@@ -116,6 +122,7 @@ def _participant(row: Any) -> Participant:
         table_number=row[15],
         story_card=row[16],
         revision=row[17],
+        round_choice=row[18],
     )
 
 
@@ -342,49 +349,90 @@ class Transaction:
         )
         return {r[0]: r[1] for r in rows}
 
-    async def table_view(self, session_id: int, number: int) -> TableView | None:
-        """A table with its members and their tops (a handful of rows)."""
-        row = await self._one(
-            "SELECT stage FROM tables WHERE session_id = ? AND number = ?", (session_id, number)
-        )
-        if row is None:
-            return None
-        members = await self._all(
-            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants"
-            " WHERE session_id = ? AND table_number = ? ORDER BY joined_at",
-            (session_id, number),
-        )
-        tops = await self._tops_of(session_id, "table_number = ?", (number,))
-        return TableView(
-            Table(session_id, number, TableStage(row[0])),
-            tuple(Mate(p, tops.get(p.user_id, ())) for p in map(_participant, members)),
-        )
+    async def table_view(
+        self, session_id: int, number: int, deck: Deck | None = None
+    ) -> TableView | None:
+        """A table with its members and their current tops (a handful of rows); with
+        ``deck``, also their last lens' levels and their ballots of the current round."""
+        views = await self._table_views(session_id, number, deck)
+        return views[0] if views else None
 
-    async def table_views(self, session_id: int) -> tuple[TableView, ...]:
-        """Every table of a session with its members (for seating and /revise)."""
-        stages = await self._all(
-            "SELECT number, stage FROM tables WHERE session_id = ? ORDER BY number", (session_id,)
+    async def table_views(self, session_id: int, deck: Deck | None = None) -> tuple[TableView, ...]:
+        """Every table of a session with its members (for seating, votes, the summary)."""
+        return await self._table_views(session_id, None, deck)
+
+    async def _table_views(
+        self, session_id: int, number: int | None, deck: Deck | None
+    ) -> tuple[TableView, ...]:
+        one = number is not None
+        params: tuple[Any, ...] = (session_id, number) if one else (session_id,)
+        tables = await self._all(
+            "SELECT number, stage, round, agreed, outcome, note FROM tables WHERE session_id = ?"
+            + (" AND number = ?" if one else "")
+            + " ORDER BY number",
+            params,
         )
-        members = await self._all(
-            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants"
-            " WHERE session_id = ? AND table_number IS NOT NULL ORDER BY joined_at",
-            (session_id,),
-        )
-        tops = await self._tops_of(session_id, "table_number IS NOT NULL", ())
-        people = [_participant(r) for r in members]
-        return tuple(
-            TableView(
-                Table(session_id, number, TableStage(stage)),
-                tuple(Mate(p, tops.get(p.user_id, ())) for p in people if p.table_number == number),
+        if not tables:
+            return ()
+        seated = "table_number = ?" if one else "table_number IS NOT NULL"
+        members = [
+            _participant(r)
+            for r in await self._all(
+                f"SELECT {_PARTICIPANT_COLUMNS} FROM participants"
+                f" WHERE session_id = ? AND {seated} ORDER BY joined_at",
+                params,
             )
-            for number, stage in stages
-        )
+        ]
+        tops = await self._tops_of(session_id, seated, params[1:], "tops")
+        tops.update(await self._tops_of(session_id, seated, params[1:], "revised_tops"))
+        levels: dict[int, dict[str, int]] = {}
+        ballots: dict[tuple[int, int], list[str]] = {}
+        if deck is not None:
+            for user_id, card_id, level in await self._all(
+                "SELECT r.user_id, r.card_id, r.level FROM ratings r JOIN participants p"
+                " ON p.session_id = r.session_id AND p.user_id = r.user_id"
+                f" WHERE r.session_id = ? AND r.lens_id = ? AND p.{seated}",
+                (session_id, deck.lenses[-1].id, *params[1:]),
+            ):
+                levels.setdefault(user_id, {})[card_id] = level
+            for user_id, round_, card_id in await self._all(
+                "SELECT v.user_id, v.round, v.card_id FROM votes v JOIN participants p"
+                " ON p.session_id = v.session_id AND p.user_id = v.user_id"
+                f" WHERE v.session_id = ? AND p.{seated}",
+                params,
+            ):
+                ballots.setdefault((user_id, round_), []).append(card_id)
+        views = []
+        for table_number, stage, round_, agreed, outcome, note in tables:
+            table = Table(
+                session_id,
+                table_number,
+                TableStage(stage),
+                round_,
+                tuple(agreed.split(",")) if agreed else (),
+                outcome,
+                note,
+            )
+            mates = tuple(
+                Mate(
+                    p,
+                    tops.get(p.user_id, ()),
+                    levels.get(p.user_id, {}),
+                    tuple(ballots.get((p.user_id, round_), ())),
+                )
+                for p in members
+                if p.table_number == table_number
+            )
+            views.append(TableView(table, mates))
+        return tuple(views)
 
     async def _tops_of(
-        self, session_id: int, where: str, params: tuple[Any, ...]
+        self, session_id: int, where: str, params: tuple[Any, ...], source: str = "tops"
     ) -> dict[int, tuple[str, ...]]:
+        """user id -> top, from ``tops`` (chosen) or ``revised_tops``, for the participants
+        matching ``where``."""
         rows = await self._all(
-            "SELECT t.user_id, t.card_id FROM tops t JOIN participants p"
+            f"SELECT t.user_id, t.card_id FROM {source} t JOIN participants p"
             " ON p.session_id = t.session_id AND p.user_id = t.user_id"
             f" WHERE t.session_id = ? AND p.{where} ORDER BY t.user_id, t.rank",
             (session_id, *params),
@@ -393,6 +441,32 @@ class Transaction:
         for user_id, card_id in rows:
             result.setdefault(user_id, []).append(card_id)
         return {k: tuple(v) for k, v in result.items()}
+
+    async def people_facts(self, session: Session) -> tuple[PersonFacts, ...]:
+        """What every participant who chose a top contributes to the summary."""
+        people = await self._all(
+            "SELECT user_id, age_band FROM participants WHERE session_id = ? AND user_id IN"
+            " (SELECT user_id FROM tops WHERE session_id = ?) ORDER BY user_id",
+            (session.id, session.id),
+        )
+        before = await self._tops_of(session.id, "user_id IS NOT NULL", (), "tops")
+        after = await self._tops_of(session.id, "user_id IS NOT NULL", (), "revised_tops")
+        levels: dict[int, dict[str, dict[str, int]]] = {}
+        for user_id, lens_id, card_id, level in await self._all(
+            "SELECT user_id, lens_id, card_id, level FROM ratings WHERE session_id = ?",
+            (session.id,),
+        ):
+            levels.setdefault(user_id, {}).setdefault(lens_id, {})[card_id] = level
+        return tuple(
+            PersonFacts(
+                user_id,
+                band,
+                before.get(user_id, ()),
+                after.get(user_id),
+                levels.get(user_id, {}),
+            )
+            for user_id, band in people
+        )
 
     async def finishers(self, session: Session, deck: Deck) -> tuple[Finisher, ...]:
         """Everyone who finished sorting and is not seated for good, with their value
@@ -423,6 +497,27 @@ class Transaction:
             )
             for p in people
         )
+
+    async def export_rows(self, session_id: int) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of one session, per kind, for the facilitator's export."""
+        queries = {
+            "participants": "SELECT user_id, name, organisation, age_band, step, table_number,"
+            " revision, unreachable FROM participants WHERE session_id = ? ORDER BY joined_at",
+            "ratings": "SELECT user_id, lens_id, card_id, level, position FROM ratings"
+            " WHERE session_id = ? ORDER BY user_id, lens_id, position",
+            "tops_before": "SELECT user_id, rank, card_id FROM tops WHERE session_id = ?"
+            " ORDER BY user_id, rank",
+            "tops_after": "SELECT user_id, rank, card_id FROM revised_tops WHERE session_id = ?"
+            " ORDER BY user_id, rank",
+            "stories": "SELECT user_id, card_id, text FROM stories WHERE session_id = ?"
+            " ORDER BY user_id, told_at",
+            "votes": "SELECT v.user_id, p.table_number, v.round, v.card_id FROM votes v"
+            " JOIN participants p ON p.session_id = v.session_id AND p.user_id = v.user_id"
+            " WHERE v.session_id = ? ORDER BY p.table_number, v.round, v.user_id",
+            "outcomes": "SELECT number, round, outcome, agreed, note FROM tables"
+            " WHERE session_id = ? ORDER BY number",
+        }
+        return {name: await self._all(sql, (session_id,)) for name, sql in queries.items()}
 
     async def set_table_thread(self, session_id: int, number: int, thread_id: int) -> None:
         await self._db.execute(
@@ -486,9 +581,37 @@ class Transaction:
             elif isinstance(change, SaveTable):
                 t = change.table
                 await self._db.execute(
-                    "INSERT INTO tables (session_id, number, stage) VALUES (?, ?, ?)"
-                    " ON CONFLICT (session_id, number) DO UPDATE SET stage = excluded.stage",
-                    (t.session_id, t.number, t.stage.value),
+                    "INSERT INTO tables (session_id, number, stage, round, agreed, outcome, note)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, number) DO UPDATE"
+                    " SET stage = excluded.stage, round = excluded.round,"
+                    " agreed = excluded.agreed, outcome = excluded.outcome, note = excluded.note",
+                    (
+                        t.session_id,
+                        t.number,
+                        t.stage.value,
+                        t.round,
+                        ",".join(t.agreed),
+                        t.outcome,
+                        t.note,
+                    ),
+                )
+            elif isinstance(change, SaveVote):
+                await self._db.execute(
+                    "INSERT OR REPLACE INTO ballots (session_id, user_id, round, voted_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (change.session_id, change.user_id, change.round, change.at),
+                )
+                await self._db.execute(
+                    "DELETE FROM votes WHERE session_id = ? AND user_id = ? AND round = ?",
+                    (change.session_id, change.user_id, change.round),
+                )
+                await self._db.executemany(
+                    "INSERT INTO votes (session_id, user_id, round, card_id, voted_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (change.session_id, change.user_id, change.round, c, change.at)
+                        for c in change.cards
+                    ],
                 )
             elif isinstance(change, SaveStory):
                 await self._db.execute(
@@ -547,13 +670,14 @@ class Transaction:
     async def _save_session(self, s: Session) -> None:
         await self._db.execute(
             f"INSERT INTO sessions ({_SESSION_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id,"
             " locale = excluded.locale, phase = excluded.phase,"
             " sort_on_join = excluded.sort_on_join,"
             " profile_questions = excluded.profile_questions,"
             " table_size = excluded.table_size, late_joins = excluded.late_joins,"
-            " rooms = excluded.rooms",
+            " rooms = excluded.rooms, dilemma_index = excluded.dilemma_index,"
+            " vote_rule = excluded.vote_rule, max_rounds = excluded.max_rounds",
             (
                 s.id,
                 s.group_chat_id,
@@ -568,20 +692,24 @@ class Transaction:
                 s.table_size,
                 int(s.late_joins),
                 s.rooms,
+                s.dilemma_index,
+                s.vote_rule,
+                s.max_rounds,
             ),
         )
 
     async def _save_participant(self, p: Participant) -> None:
         await self._db.execute(
             f"INSERT INTO participants ({_PARTICIPANT_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
             " name = excluded.name, locale = excluded.locale, step = excluded.step,"
             " lens_index = excluded.lens_index, paused = excluded.paused,"
             " age_band = excluded.age_band, organisation = excluded.organisation,"
             " selection = excluded.selection, moving = excluded.moving,"
             " unreachable = excluded.unreachable, table_number = excluded.table_number,"
-            " story_card = excluded.story_card, revision = excluded.revision",
+            " story_card = excluded.story_card, revision = excluded.revision,"
+            " round_choice = excluded.round_choice",
             (
                 p.session_id,
                 p.user_id,
@@ -601,6 +729,7 @@ class Transaction:
                 p.table_number,
                 p.story_card,
                 p.revision,
+                p.round_choice,
             ),
         )
 

@@ -361,6 +361,16 @@ class ShowSummary(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class SendFile(Effect):
+    """A file for someone (the export), with a caption from a template."""
+
+    file_name: str
+    data_base64: str
+    caption: str
+    params: Mapping[str, str | int | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class ShowDecks(Effect):
     """The decks a facilitator may use: built-in ones and their own uploads."""
 
@@ -403,6 +413,7 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         AskNextRound,
         AskNote,
         ShowSummary,
+        SendFile,
     )
 }
 """Every effect class by name, for the shell's outbox codec."""

@@ -38,6 +38,7 @@ from conversations.effects import (
     AskNote,
     AskVote,
     Effect,
+    Notice,
     Say,
     ShowDilemma,
     TableEffect,
@@ -253,7 +254,10 @@ def confirm_vote(view: ParticipantView, event: VoteConfirmed) -> Decision:
         SaveParticipant(voted),
     ]
     if any(m.participant.step is Step.VOTING for m in table.members if _present(m)):
-        return Decision(changes=tuple(changes), effects=(Say(p.chat_id, p.locale, "vote_waiting"),))
+        return Decision(
+            changes=tuple(changes),
+            effects=(Notice(p.chat_id, p.locale, p.session_id, "vote_waiting"),),
+        )
     closed = _close_round(view.session, view.deck, table)
     return Decision(changes=(*changes, *closed.changes), effects=closed.effects)
 
@@ -330,7 +334,7 @@ def _settle_members(table: TableView, kind: OutcomeKind) -> Decision:
             continue
         if kind is OutcomeKind.FULL:
             final = replace(p, step=Step.FINAL, round_choice=None)
-            effects.append(Say(p.chat_id, p.locale, "table_agreed"))
+            effects.append(Notice(p.chat_id, p.locale, p.session_id, "table_agreed"))
         else:
             final = replace(p, step=Step.NOTE, round_choice=None)
             effects.append(AskNote(p.chat_id, p.locale, p.session_id))
@@ -373,7 +377,10 @@ def decide_round(view: ParticipantView, event: RoundDecided) -> Decision:
             changes=(*changes, SaveTable(agreed), *settled.changes),
             effects=(*notice, *settled.effects),
         )
-    return Decision(changes=tuple(changes), effects=(Say(p.chat_id, p.locale, "choice_waiting"),))
+    return Decision(
+        changes=tuple(changes),
+        effects=(Notice(p.chat_id, p.locale, p.session_id, "choice_waiting"),),
+    )
 
 
 def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
@@ -385,7 +392,7 @@ def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
     final = replace(p, step=Step.FINAL)
     return Decision(
         changes=(SaveTable(replace(table.table, note=notes[:1000])), SaveParticipant(final)),
-        effects=(Say(p.chat_id, p.locale, "note_saved"),),
+        effects=(Notice(p.chat_id, p.locale, p.session_id, "note_saved"),),
     )
 
 
@@ -395,7 +402,8 @@ def skip_note(view: ParticipantView, event: NoteSkipped) -> Decision:
         return _stale()
     final = replace(p, step=Step.FINAL)
     return Decision(
-        changes=(SaveParticipant(final),), effects=(Say(p.chat_id, p.locale, "table_done"),)
+        changes=(SaveParticipant(final),),
+        effects=(Notice(p.chat_id, p.locale, p.session_id, "table_done"),),
     )
 
 
@@ -404,7 +412,7 @@ def show_vote_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     if p.step is Step.VOTING and table is not None:
         return (_ask_vote(view.deck, table, p, fresh),)
     if p.step is Step.VOTED:
-        return (Say(p.chat_id, p.locale, "vote_waiting"),)
+        return (Notice(p.chat_id, p.locale, p.session_id, "vote_waiting"),)
     if p.step is Step.DECIDING and table is not None:
         return (
             AskNextRound(
@@ -413,4 +421,4 @@ def show_vote_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
         )
     if p.step is Step.NOTE:
         return (AskNote(p.chat_id, p.locale, p.session_id, fresh),)
-    return (Say(p.chat_id, p.locale, "table_done"),)
+    return (Notice(p.chat_id, p.locale, p.session_id, "table_done"),)

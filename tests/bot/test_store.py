@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,17 @@ from conversations.effects import Say
 from conversations.model import Participant, Session, Step
 from conversations.phases import Phase
 
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store that is closed even when the test fails (its thread would keep pytest alive)."""
+    opened = await Store.open(tmp_path / "db.sqlite3")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
 SESSION = Session(1, -100, "goed-werk", "nl", Phase.JOINING, "code", 1, 10.0)
 PERSON = Participant(1, 42, 42, "Ann <b>", "nl", Step.SORTING, 7, 11.0, selection=("a", "b"))
 
@@ -24,12 +36,14 @@ async def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
     assert await store.schema_version() == len(MIGRATIONS)
     await store.close()
     store = await Store.open(path)
-    async with store.transaction() as tx:
-        rows = await tx.rows("SELECT version, name FROM schema_migrations")
-        mode = await tx.rows("SELECT * FROM pragma_journal_mode")
-        keys = await tx.rows("SELECT * FROM pragma_foreign_keys")
-    await store.close()
-    assert rows == [(1, "initial"), (2, "tables")]
+    try:
+        async with store.transaction() as tx:
+            rows = await tx.rows("SELECT version, name FROM schema_migrations")
+            mode = await tx.rows("SELECT * FROM pragma_journal_mode")
+            keys = await tx.rows("SELECT * FROM pragma_foreign_keys")
+    finally:
+        await store.close()
+    assert rows == [(number, name) for number, (name, _) in enumerate(MIGRATIONS, start=1)]
     assert mode == [("wal",)] and keys == [(1,)]
 
 
@@ -40,8 +54,7 @@ async def test_the_database_file_is_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-async def test_records_round_trip(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_records_round_trip(store: Store) -> None:
     async with store.transaction() as tx:
         await tx.apply(
             [
@@ -60,11 +73,9 @@ async def test_records_round_trip(tmp_path: Path) -> None:
         assert await tx.ratings(1, 42) == {"professional": {"trust": 4}}
         assert await tx.top(1, 42) == ("a", "b", "c", "d")
         assert (await tx.current_participation(42)) == PERSON
-    await store.close()
 
 
-async def test_a_failing_unit_of_work_leaves_nothing_behind(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_a_failing_unit_of_work_leaves_nothing_behind(store: Store) -> None:
     with pytest.raises(RuntimeError):
         async with store.transaction() as tx:
             await tx.apply([SaveSession(SESSION), SaveParticipant(PERSON)])
@@ -73,20 +84,16 @@ async def test_a_failing_unit_of_work_leaves_nothing_behind(tmp_path: Path) -> N
     async with store.transaction() as tx:
         assert await tx.session(1) is None
         assert await tx.pending_count() == 0
-    await store.close()
 
 
-async def test_a_rating_out_of_range_is_refused_by_the_schema(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_a_rating_out_of_range_is_refused_by_the_schema(store: Store) -> None:
     with pytest.raises(Exception, match="CHECK"):
         async with store.transaction() as tx:
             await tx.apply([SaveSession(SESSION), SaveParticipant(PERSON)])
             await tx.apply([SaveRating(1, 42, "professional", "trust", 6, 0, 12.0)])
-    await store.close()
 
 
-async def test_one_open_session_per_group_is_a_schema_rule(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_one_open_session_per_group_is_a_schema_rule(store: Store) -> None:
     async with store.transaction() as tx:
         await tx.apply([SaveSession(SESSION)])
     with pytest.raises(Exception, match="UNIQUE"):
@@ -94,19 +101,15 @@ async def test_one_open_session_per_group_is_a_schema_rule(tmp_path: Path) -> No
             await tx.apply(
                 [SaveSession(Session(2, -100, "goed-werk", "nl", Phase.JOINING, "c2", 1, 1.0))]
             )
-    await store.close()
 
 
-async def test_updates_are_claimed_once(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_updates_are_claimed_once(store: Store) -> None:
     async with store.transaction() as tx:
         assert await tx.claim_update(77, 1.0)
         assert not await tx.claim_update(77, 2.0)
-    await store.close()
 
 
-async def test_outbox_keeps_order_per_chat(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_outbox_keeps_order_per_chat(store: Store) -> None:
     async with store.transaction() as tx:
         await tx.enqueue([Say(1, "nl", "a"), Say(2, "nl", "b"), Say(1, "nl", "c")], 1.0)
     async with store.transaction() as tx:
@@ -118,13 +121,11 @@ async def test_outbox_keeps_order_per_chat(tmp_path: Path) -> None:
     assert set(chats) == {1, 2}
     assert [r.payload.count('"a"') + 2 * r.payload.count('"c"') for r in first] == [1, 2]
     assert [(r.attempts, r.not_before) for r in after] == [(1, 99.0)]
-    await store.close()
 
 
-async def test_forgetting_a_person_deletes_their_rows(tmp_path: Path) -> None:
+async def test_forgetting_a_person_deletes_their_rows(store: Store) -> None:
     from conversations.decision import ForgetPerson
 
-    store = await Store.open(tmp_path / "db.sqlite3")
     other = Participant(1, 43, 43, "Bo", "nl", Step.SORTING, 8, 11.0)
     async with store.transaction() as tx:
         await tx.apply([SaveSession(SESSION), SaveParticipant(PERSON), SaveParticipant(other)])
@@ -139,11 +140,9 @@ async def test_forgetting_a_person_deletes_their_rows(tmp_path: Path) -> None:
         assert await tx.top(1, 42) == ()
         assert await tx.rows("SELECT count(*) FROM events WHERE user_id = 42") == [(0,)]
         assert await tx.ratings(1, 43) == {"p": {"trust": 2}}
-    await store.close()
 
 
-async def test_prune_forgets_old_deliveries_and_update_ids(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def test_prune_forgets_old_deliveries_and_update_ids(store: Store) -> None:
     async with store.transaction() as tx:
         await tx.enqueue([Say(1, "nl", "a"), Say(1, "nl", "b"), Say(1, "nl", "c")], 1.0)
         rows = await tx.pending_effects(1, 10)
@@ -157,4 +156,3 @@ async def test_prune_forgets_old_deliveries_and_update_ids(tmp_path: Path) -> No
         updates = await tx.rows("SELECT update_id FROM processed_updates")
     assert left == [(rows[1].id,), (rows[2].id,)], "the undelivered one always stays"
     assert updates == [(2,)]
-    await store.close()

@@ -1,0 +1,86 @@
+"""The facilitator's export of a session: CSV files and one JSON file, in one ZIP.
+
+Owns: the export's file layout and pseudonyms (people appear under a stable id per
+session unless the facilitator asks for names). Must not: run SQL (the store gives the
+rows) or send anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+
+from conversations.model import Session
+
+HEADERS: dict[str, tuple[str, ...]] = {
+    "participants": (
+        "person",
+        "organisation",
+        "age_band",
+        "step",
+        "table",
+        "revision",
+        "unreachable",
+    ),
+    "ratings": ("person", "lens", "card", "level", "position"),
+    "tops_before": ("person", "rank", "card"),
+    "tops_after": ("person", "rank", "card"),
+    "stories": ("person", "card", "story"),
+    "votes": ("person", "table", "round", "card"),
+    "outcomes": ("table", "round", "outcome", "agreed", "note"),
+}
+
+
+def pseudonym(session_id: int, user_id: int) -> str:
+    """A stable id for a person within one session that does not reveal who they are."""
+    digest = hashlib.sha256(f"valuecards:{session_id}:{user_id}".encode()).hexdigest()
+    return f"P-{digest[:10]}"
+
+
+def build_export(
+    session: Session, rows: dict[str, list[tuple[Any, ...]]], with_names: bool
+) -> tuple[str, bytes]:
+    """(file name, ZIP bytes) with one CSV per kind of row and ``session.json``."""
+    names = {r[0]: r[1] for r in rows["participants"]}
+
+    def person(user_id: int) -> str:
+        return names.get(user_id, str(user_id)) if with_names else pseudonym(session.id, user_id)
+
+    tables: dict[str, list[Sequence[Any]]] = {
+        "participants": [(person(r[0]), *r[2:]) for r in rows["participants"]],
+        "ratings": [(person(r[0]), *r[1:]) for r in rows["ratings"]],
+        "tops_before": [(person(r[0]), *r[1:]) for r in rows["tops_before"]],
+        "tops_after": [(person(r[0]), *r[1:]) for r in rows["tops_after"]],
+        "stories": [(person(r[0]), *r[1:]) for r in rows["stories"]],
+        "votes": [(person(r[0]), *r[1:]) for r in rows["votes"]],
+        "outcomes": [tuple(r) for r in rows["outcomes"]],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in tables.items():
+            text = io.StringIO()
+            writer = csv.writer(text)
+            writer.writerow(HEADERS[name])
+            writer.writerows(data)
+            archive.writestr(f"{name}.csv", text.getvalue())
+        document = {
+            "session": {
+                "id": session.id,
+                "deck": session.deck_id,
+                "language": session.locale,
+                "phase": session.phase.value,
+                "created_at": session.created_at,
+                "names": with_names,
+            },
+            **{
+                name: [dict(zip(HEADERS[name], row, strict=True)) for row in data]
+                for name, data in tables.items()
+            },
+        }
+        archive.writestr("session.json", json.dumps(document, ensure_ascii=False, indent=1))
+    return f"session-{session.id}-export.zip", buffer.getvalue()
