@@ -24,7 +24,7 @@ from pathlib import Path
 from bot.app import build_application, polling
 from bot.sandbox import Sandbox, SimChat, SimUser, TranscriptMessage
 from bot.settings import Settings
-from bot.simulation import Persona, SimulatedParticipant
+from bot.simulation import Persona, SimulatedParticipant, run_all
 
 TOKEN = "4242:DEMO-offline-token"
 
@@ -201,7 +201,7 @@ class Demo:
         await self._command(sandbox, facilitator, group, "vote")
         for person in people:
             await sandbox.wait_until(lambda p=person: p.screen() is not None, 30)
-        await self._all(people, lambda p: p.run())
+        await run_all(people)
 
         self.say("6/7 The plenary summary and the export")
         summary = await self._command(sandbox, facilitator, group, "summary")

@@ -9,8 +9,9 @@ and the benchmark. Must not: touch the database or the bot's internals.
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.sandbox import Sandbox, SimUser, TranscriptMessage
@@ -281,3 +282,17 @@ class SimulatedParticipant:
             f"#{screen.message_id if screen else None}; the chat:\n"
             + self.sandbox.format_transcript(self.user.private_chat)
         )
+
+
+async def run_all(people: Sequence[SimulatedParticipant], quiet: float = 2.0) -> None:
+    """Let everyone answer their screens until ``quiet`` seconds pass with nothing new to
+    tap (a person who waits for their table gets the next screen later)."""
+    if not people:
+        return
+    sandbox = people[0].sandbox
+    while True:
+        await asyncio.gather(*(person.run() for person in people))
+        try:
+            await sandbox.wait_until(lambda: any(p.screen() for p in people), quiet)
+        except TimeoutError:
+            return

@@ -61,7 +61,8 @@ class Summary:
     everywhere_in_tops: tuple[str, ...]
     """Cards in some member's top at every table (deck order); empty without tables."""
     everywhere_agreed: tuple[str, ...]
-    """Cards agreed at every table that voted (deck order); empty if none voted."""
+    """Cards agreed at every table that agreed on anything (deck order); empty if none did.
+    (A table without agreement does not erase what all the others agreed on.)"""
     most_frequent: tuple[tuple[str, int], ...]
     """(card, number of current tops holding it), most first then deck order, top N."""
     revised: int
@@ -140,7 +141,8 @@ def summarize(
     ]
     voted = [table.outcome for table in ordered_tables if table.outcome is not None]
     everywhere_in_tops = tuple(sorted(_common(table_cards), key=position))
-    everywhere_agreed = tuple(sorted(_common(o.agreed for o in voted), key=position))
+    agreeing = [outcome for outcome in voted if outcome.agreed]
+    everywhere_agreed = tuple(sorted(_common(o.agreed for o in agreeing), key=position))
 
     # Most frequent values in the current tops.
     frequency: Counter[str] = Counter()

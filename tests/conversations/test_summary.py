@@ -112,10 +112,11 @@ def test_default_caps_and_two_lenses() -> None:
     assert summary.lens_moves == (("e", 4.0), ("c", 1.5), ("a", 1.0), ("b", 1.0))
 
 
-def test_a_table_that_agreed_nothing_means_nothing_was_agreed_everywhere() -> None:
+def test_a_table_that_agreed_nothing_does_not_erase_what_the_others_agreed() -> None:
     nothing = TableResult(3, outcome(), "a rich talk, no cards", {6: "abef", 7: "aefg"})
     summary = summarize((TABLE_1, TABLE_2, nothing), PEOPLE, DECK, LENSES)
-    assert summary.everywhere_agreed == ()
+    both = summarize((TABLE_1, TABLE_2), PEOPLE, DECK, LENSES)
+    assert summary.everywhere_agreed == both.everywhere_agreed == ("a", "c")
     assert summary.everywhere_in_tops == ("a", "e", "f")
     assert summary.tables[2].outcome == outcome()
     assert summary.tables[2].outcome.kind is OutcomeKind.NONE

@@ -1,0 +1,148 @@
+"""The seed's plenary replayed end to end (issue 6): five tables, of which three agree a
+top four, one a top three and one nothing, with one value agreed at every table that
+agreed; the summary states exactly that, the chart is a real PNG and the export holds
+every rating in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import random
+import zipfile
+from collections.abc import AsyncIterator
+
+import pytest
+from conftest import World, settings_for
+from PIL import Image
+from test_sort_flow import new_session
+from test_tables import tables_in
+
+from bot.app import Services, build_application, polling
+from bot.deck_files import load_builtin_decks
+from bot.simulation import Persona, SimulatedParticipant, run_all
+
+DECK = load_builtin_decks()["goed-werk"]
+SHARED = "social-involved"
+OTHERS = [c for c in DECK.card_ids if c != SHARED]
+
+# The top each person will choose, table by table (what their sort leads to).
+TOPS: dict[int, list[tuple[str, ...]]] = {
+    1: [(SHARED, "quality", "integrity", "fairness")] * 4,
+    2: [(SHARED, "learning", "openness", "respect")] * 4,
+    3: [(SHARED, "cooperation", "reliability", "craftsmanship")] * 4,
+    4: [
+        (SHARED, "courage", "transparency", extra)
+        for extra in ("efficiency", "creativity", "autonomy", "loyalty")
+    ],
+    5: [
+        (SHARED, "new-ideas", "enjoyment", "spirituality"),
+        ("independence", "accountability", "diligence", "public-interest"),
+        ("helpfulness", "decisiveness", "political-sense", "recognition"),
+        ("work-life", "social-contacts", "efficiency", "creativity"),
+    ],
+}
+
+
+@pytest.fixture
+async def bot(world: World) -> AsyncIterator[Services]:
+    app = build_application(settings_for(world), rate_limiter=False)
+    async with polling(app) as services:
+        yield services
+
+
+def persona(top: tuple[str, ...], table: int) -> Persona:
+    leanings = dict.fromkeys(DECK.card_ids, 2.0) | dict.fromkeys(top, 5.0)
+    return Persona(
+        organisation=None,
+        leanings=leanings,
+        noise=0.0,
+        stubborn=table in (4, 5),
+        rounds=1,
+        note="We had a rich talk but could not put it in cards." if table == 5 else None,
+    )
+
+
+async def test_the_seed_plenary(world: World, bot: Services) -> None:
+    sandbox = world.sandbox
+    code = await new_session(world)
+    await world.facilitator.send_command(world.group, "settings", "start join")
+    await sandbox.wait_for_message(world.group, text_contains="as soon as someone joins")
+    people: dict[str, tuple[int, SimulatedParticipant]] = {}
+    for table, tops in TOPS.items():
+        for index, top in enumerate(tops):
+            name = f"T{table}P{index}"
+            user = sandbox.add_user(name, language_code="en")
+            people[name] = (
+                table,
+                SimulatedParticipant(sandbox, user, persona(top, table), random.Random(name), 20),
+            )
+    for _, person in people.values():
+        await person.join(code)
+    await asyncio.gather(*(p.run() for _, p in people.values()))
+    for name, (table, person) in people.items():
+        assert set(person.my_top) == set(TOPS[table][int(name[-1])]), name
+
+    sent = await world.facilitator.send_command(world.group, "tables")
+    proposal = await sandbox.wait_for_message(
+        world.group, text_contains="Proposed seating", after=sent
+    )
+    seating = tables_in(proposal.content)
+    assert sorted(len(t) for t in seating.values()) == [4] * 5
+    wanted = {name: table for name, (table, _) in people.items()}
+    for name, table in wanted.items():  # the facilitator arranges the tables of the seed
+        current = next(n for n, names in seating.items() if name in names)
+        if current != table:
+            sent = await world.facilitator.send_command(world.group, "move", f"{name} {table}")
+            moved = await sandbox.wait_for_message(
+                world.group, text_contains="Proposed seating", after=sent
+            )
+            seating = tables_in(moved.content)
+    assert all(seating[table] == {n for n, t in wanted.items() if t == table} for table in TOPS)
+    await world.facilitator.send_command(world.group, "seat")
+    await sandbox.wait_for_message(world.group, text_contains="The tables are set")
+    for _, person in people.values():
+        await sandbox.wait_until(lambda p=person: p.screen() is not None, 20)
+    await asyncio.gather(*(p.run() for _, p in people.values()))  # stories, keep their top
+
+    await world.facilitator.send_command(world.group, "dilemma")
+    await sandbox.wait_for_message(world.group, text_contains="The dilemma is with every table")
+    await world.facilitator.send_command(world.group, "vote")
+    await sandbox.wait_for_message(world.group, text_contains="Voting has started at 5 tables")
+    for _, person in people.values():
+        await sandbox.wait_until(lambda p=person: p.screen() is not None, 20)
+    await run_all([p for _, p in people.values()])
+
+    sent = await world.facilitator.send_command(world.group, "summary")
+    summary = await sandbox.wait_for_message(world.group, text_contains="Plenary", after=sent)
+    text = summary.content
+    for table in (1, 2, 3):
+        assert f"Table {table}: common top 4" in text
+    assert "Table 4: top 3 (partial agreement)" in text
+    assert "Table 5: no agreement" in text
+    assert "We had a rich talk but could not put it in cards." in text
+    assert "In someone's top at every table: Social involvement\n" in text
+    assert "Agreed at every table that reached agreement: Social involvement\n" in text
+
+    chart = await sandbox.wait_for_message(
+        world.group, lambda m: m.photo is not None, after=summary
+    )
+    assert chart.photo is not None and chart.photo.data is not None
+    image = Image.open(io.BytesIO(chart.photo.data))
+    assert image.format == "PNG" and image.width > 300 and image.height > 100
+
+    await world.facilitator.start_bot()
+    await world.facilitator.send_command(world.group, "export")
+    export = await sandbox.wait_for_message(
+        world.facilitator.private_chat, lambda m: m.document is not None
+    )
+    assert export.document is not None and export.document.data is not None
+    archive = zipfile.ZipFile(io.BytesIO(export.document.data))
+    ratings = list(csv.reader(io.StringIO(archive.read("ratings.csv").decode())))
+    async with bot.store.transaction() as tx:
+        stored = (await tx.rows("SELECT count(*) FROM ratings"))[0][0]
+    assert len(ratings) - 1 == stored == 20 * 2 * 30
+    assert all(row[0].startswith("P-") for row in ratings[1:]), "pseudonymous by default"
+    assert {"votes.csv", "outcomes.csv", "stories.csv", "tops_after.csv", "session.json"} <= set(
+        archive.namelist()
+    )
