@@ -55,6 +55,8 @@ class ShowSettings(Effect):
     session_locale: str
     table_size: int = 4
     late_joins: bool = True
+    vote_rule: str = "all"
+    max_rounds: int = 3
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ SETTING_VALUES: dict[str, dict[str, bool | str | int]] = {
     "profile": {"on": True, "off": False},
     "tables": {str(size): size for size in range(3, 7)},
     "late": {"join": True, "wait": False},
+    "agree": {"all": "all", "allbutone": "all_but_one"},
+    "rounds": {str(n): n for n in range(1, 6)},
 }
 """Accepted ``/settings <name> <value>`` pairs and what each value means."""
 
@@ -100,6 +102,8 @@ def _settings(session: Session) -> ShowSettings:
         session.locale,
         session.table_size,
         session.late_joins,
+        session.vote_rule,
+        session.max_rounds,
     )
 
 
@@ -121,6 +125,10 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
         changed = replace(session, table_size=int(meaning))
     elif event.name == "late":
         changed = replace(session, late_joins=bool(meaning))
+    elif event.name == "agree":
+        changed = replace(session, vote_rule=str(meaning))
+    elif event.name == "rounds":
+        changed = replace(session, max_rounds=int(meaning))
     else:
         changed = replace(session, profile_questions=bool(meaning))
     return Decision(changes=(SaveSession(changed),), effects=(_settings(changed),))
