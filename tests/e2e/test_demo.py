@@ -27,3 +27,7 @@ def test_the_demo_runs_a_whole_session_offline(tmp_path: Path) -> None:
     group = (tmp_path / "group-chat.txt").read_text("utf-8")
     assert group.count("Table ") >= 5
     assert (tmp_path / "demo.sqlite3").exists()
+    assert "Plenary: what the tables found" in out
+    assert "no agreement" in out and "common top 4" in out
+    assert (tmp_path / "summary-chart.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "session-1-export.zip").stat().st_size > 1000
