@@ -56,6 +56,7 @@ from conversations.model import (
     TableStage,
     TableView,
 )
+from conversations.picking import toggle
 from conversations.sorting import piles
 
 MAX_STORY_LENGTH = 1000
@@ -370,12 +371,9 @@ def toggle_revision(view: ParticipantView, event: TopCardToggled) -> Decision:
     p = view.participant
     if event.card_id not in revision_candidates(view):
         return _stale()
-    if event.card_id in p.selection:
-        selection = tuple(c for c in p.selection if c != event.card_id)
-    elif len(p.selection) >= view.deck.top_size:
-        return Decision(toast=Toast("top_full", {"size": view.deck.top_size}))
-    else:
-        selection = (*p.selection, event.card_id)
+    selection = toggle(p.selection, event.card_id, view.deck.top_size)
+    if isinstance(selection, Decision):
+        return selection
     chosen = replace(p, selection=selection)
     return Decision(
         changes=(SaveParticipant(chosen),),

@@ -41,6 +41,7 @@ from conversations.events import (
     TopConfirmed,
 )
 from conversations.model import Participant, ParticipantView, Step
+from conversations.picking import toggle
 
 LEVELS = range(1, 6)
 MOST_IMPORTANT = 5
@@ -297,12 +298,9 @@ def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
     candidates, _ = top_candidates(view)
     if event.card_id not in candidates:
         return _stale(view)
-    if event.card_id in p.selection:
-        selection = tuple(c for c in p.selection if c != event.card_id)
-    elif len(p.selection) >= view.deck.top_size:
-        return Decision(toast=Toast("top_full", {"size": view.deck.top_size}))
-    else:
-        selection = (*p.selection, event.card_id)
+    selection = toggle(p.selection, event.card_id, view.deck.top_size)
+    if isinstance(selection, Decision):
+        return selection
     chosen = replace(p, selection=selection)
     return Decision(
         changes=(SaveParticipant(chosen),),

@@ -66,6 +66,7 @@ from conversations.model import (
     TableView,
 )
 from conversations.phases import Phase
+from conversations.picking import toggle
 from conversations.sharing import table_effects
 
 MAX_NOTE_LENGTH = 200
@@ -222,12 +223,9 @@ def toggle_vote(view: ParticipantView, event: VoteToggled) -> Decision:
         return _stale()
     if event.card_id not in {c.card_id for c in _candidates(view.deck, table)}:
         return _stale()
-    if event.card_id in p.selection:
-        selection = tuple(c for c in p.selection if c != event.card_id)
-    elif len(p.selection) >= view.deck.top_size:
-        return Decision(toast=Toast("top_full", {"size": view.deck.top_size}))
-    else:
-        selection = (*p.selection, event.card_id)
+    selection = toggle(p.selection, event.card_id, view.deck.top_size)
+    if isinstance(selection, Decision):
+        return selection
     voter = replace(p, selection=selection)
     return Decision(
         changes=(SaveParticipant(voter),),
