@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from urllib.parse import urlsplit
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +33,25 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     logs.configure(settings.log_level, settings.token)
     app = build_application(settings)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    if args.webhook_url is None:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        return 0
+    secret = args.secret_token or os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip()
+    if not secret:
+        print(
+            "A webhook needs a secret token: pass --secret-token or set WEBHOOK_SECRET_TOKEN "
+            "(1-256 characters of A-Z, a-z, 0-9, _ and -).",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    app.run_webhook(
+        listen=args.listen,
+        port=args.port,
+        url_path=urlsplit(args.webhook_url).path.lstrip("/"),
+        webhook_url=args.webhook_url,
+        secret_token=secret,
+        allowed_updates=ALLOWED_UPDATES,
+    )
     return 0
 
 
@@ -67,6 +86,17 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument(
+        "--webhook-url",
+        help="receive updates by webhook at this public URL (behind a reverse proxy) "
+        "instead of long polling",
+    )
+    run.add_argument("--listen", default="127.0.0.1", help="address the webhook listens on")
+    run.add_argument("--port", type=int, default=8443, help="port the webhook listens on")
+    run.add_argument(
+        "--secret-token",
+        help="checked against X-Telegram-Bot-Api-Secret-Token (or WEBHOOK_SECRET_TOKEN)",
+    )
     run.set_defaults(func=_run)
     deck = sub.add_parser("deck", help="work with deck files")
     deck_sub = deck.add_subparsers(dest="deck_command", required=True)
