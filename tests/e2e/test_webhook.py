@@ -68,6 +68,9 @@ async def test_a_short_session_by_webhook(world: World, tmp_path: Path) -> None:
     assert SECRET not in log and TOKEN not in log
 
 
+ROOT = str(Path(__file__).resolve().parent.parent.parent)
+
+
 async def test_a_webhook_without_a_secret_is_refused(tmp_path: Path) -> None:
     import asyncio
 
@@ -83,10 +86,10 @@ async def test_a_webhook_without_a_secret_is_refused(tmp_path: Path) -> None:
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "DATABASE_PATH": str(tmp_path / "x.sqlite3"),
         },
-        cwd=Path(__file__).resolve().parent.parent.parent,
+        cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode == 2
     assert b"secret token" in err and b"Traceback" not in err
