@@ -292,7 +292,14 @@ class Transaction:
                 (session.id, Step.SORTING.value, Step.REVIEW.value),
             )
         )
-        finished_all = steps.get(Step.TOP.value, 0) + steps.get(Step.DONE.value, 0)
+        before_top = {Step.CONSENT, Step.DECLINED, Step.AGE, Step.ORGANISATION, Step.WAITING}
+        sorting_steps = {Step.SORTING, Step.REVIEW}
+        with_top = sum(
+            n
+            for step, n in steps.items()
+            if Step(step) not in before_top | sorting_steps | {Step.TOP}
+        )
+        finished_all = with_top + steps.get(Step.TOP.value, 0)
         lenses = []
         for index, lens in enumerate(deck.lenses):
             sorting = by_lens.get((Step.SORTING.value, index), 0) + by_lens.get(
@@ -310,7 +317,7 @@ class Transaction:
             joined=joined,
             consented=joined - not_consented,
             lenses=tuple(lenses),
-            with_top=steps.get(Step.DONE.value, 0),
+            with_top=with_top,
             unreachable=int(unreachable[0]),
         )
 

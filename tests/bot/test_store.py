@@ -156,3 +156,26 @@ async def test_prune_forgets_old_deliveries_and_update_ids(store: Store) -> None
         updates = await tx.rows("SELECT update_id FROM processed_updates")
     assert left == [(rows[1].id,), (rows[2].id,)], "the undelivered one always stays"
     assert updates == [(2,)]
+
+
+async def test_status_counts_people_at_tables_as_done(store: Store) -> None:
+    from bot.deck_files import load_builtin_decks
+
+    deck = load_builtin_decks()["goed-werk"]
+    people = [
+        Participant(1, uid, uid, f"P{uid}", "nl", step, uid, 1.0, lens_index=lens)
+        for uid, step, lens in (
+            (1, Step.CONSENT, 0),
+            (2, Step.SORTING, 0),
+            (3, Step.REVIEW, 1),
+            (4, Step.TOP, 1),
+            (5, Step.DONE, 1),
+            (6, Step.STORY, 1),
+            (7, Step.FINAL, 1),
+        )
+    ]
+    async with store.transaction() as tx:
+        await tx.apply([SaveSession(SESSION), *(SaveParticipant(p) for p in people)])
+        counts = await tx.session_counts(SESSION, deck)
+    assert (counts.joined, counts.consented, counts.with_top) == (7, 6, 3)
+    assert [(lens.sorting, lens.done) for lens in counts.lenses] == [(1, 5), (1, 4)]
