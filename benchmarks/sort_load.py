@@ -47,13 +47,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from argparse import SUPPRESS
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve()
+ROOT = SCRIPT.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -66,7 +68,10 @@ from bot.logs import configure  # noqa: E402
 from bot.sandbox import BotProcess, Sandbox, SandboxRequest, SimUser  # noqa: E402
 from bot.sandbox.methods import ApiCall  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
+from conversations.consensus import Outcome, outcome_kind  # noqa: E402
+from conversations.model import AGE_BANDS  # noqa: E402
 from conversations.seating import Seatable, plan_tables  # noqa: E402
+from conversations.summary import PersonFacts, TableResult, summarize  # noqa: E402
 
 TOKEN = "123456:BENCHMARK-token"
 SIZES = (10, 100, 1000)
@@ -87,6 +92,8 @@ TARGETS = {
     "seating_s": ("<", 1.0),
 }
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+WAIT_S = 30.0
+"""How long a simulated person waits for an answer or a new card before the run fails."""
 
 
 # --- watching the sandbox -------------------------------------------------------------------
@@ -156,7 +163,7 @@ class CallWatch:
             self.screens[chat_id] = Screen(result["message_id"], data)
         elif current is not None and current.message_id == result["message_id"]:
             del self.screens[chat_id]  # the screen lost its buttons
-        if call.method == "editMessageText" and len(self.edits) < 2:
+        if self._sample_screen(call):
             self.edits.append(call)
         screen = self.screens.get(chat_id)
         waiting = self._changes.get(chat_id)
@@ -168,6 +175,12 @@ class CallWatch:
                 waiting.remove(entry)
                 if not future.done():
                     future.set_result(now)
+
+    def _sample_screen(self, call: ApiCall) -> bool:
+        """Keep the first two different card screens (edits), for the floor to show."""
+        if call.method != "editMessageText" or len(self.edits) >= 2:
+            return False
+        return not self.edits or self.edits[0].params.get("text") != call.params.get("text")
 
     def answer_of(self, query_id: str) -> asyncio.Future[float]:
         """When the tap ``query_id`` is answered (``perf_counter`` time)."""
@@ -186,9 +199,11 @@ class CallWatch:
         return future
 
     def next_screen(self, chat_id: int) -> asyncio.Future[float]:
-        """When the chat's screen next changes (a new card, by edit or new message)."""
+        """When the chat's screen next changes (a new card, by edit or new message); calls
+        that leave it as it is (a late edit of an older message) do not count."""
         future = asyncio.get_running_loop().create_future()
-        self._changes[chat_id].append((lambda screen: True, future))
+        before = self.screens.get(chat_id)
+        self._changes[chat_id].append((lambda screen: screen != before, future))
         return future
 
 
@@ -234,8 +249,12 @@ async def tap_load(
                 started = time.perf_counter()
                 query_id = await user.tap(screen.message_id, chat_id, data=rng.choice(levels))
                 answered = watch.answer_of(query_id)
-                answer_at = await asyncio.wait_for(answered, 60)
-                edit_at = await asyncio.wait_for(changed, 60)
+                try:
+                    answer_at = await asyncio.wait_for(answered, WAIT_S)
+                    edit_at = await asyncio.wait_for(changed, WAIT_S)
+                except TimeoutError:
+                    failed = [f"{c.method}: {c.description}" for c in watch.failed[-3:]]
+                    raise RuntimeError(f"a tap got no answer or edit; failed: {failed}") from None
             stats.answer_ms.append((answer_at - started) * 1000)
             stats.edit_ms.append((edit_at - started) * 1000)
             stats.taps += 1
@@ -319,16 +338,33 @@ def peak_rss_mb() -> float:
 # --- the sandbox and the transport ----------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Load:
+    """One measurement's load."""
+
+    size: int
+    """Participants in the session."""
+    taps_each: int
+    """Rating taps per participant."""
+    inflight: int
+    """Taps waiting for their answer and edit at most, at any moment."""
+    http: bool = False
+    """Loopback HTTP to the sandbox instead of the in-process transport."""
+    poll_rtt_s: float = 0.0
+    """A delay on every ``getUpdates``, as a network's round trip would add (``--poll-rtt-ms``)."""
+
+
 @contextlib.asynccontextmanager
-async def sandbox_for(http: bool) -> Any:
-    """A sandbox; started on 127.0.0.1 (an ephemeral port) only for ``--http``."""
+async def sandbox_for(load: Load) -> Any:
+    """A sandbox; started on 127.0.0.1 (an ephemeral port) only for HTTP."""
     sandbox = Sandbox(TOKEN)
-    if http:
+    sandbox.faults.set_delay(load.poll_rtt_s, method="getUpdates")
+    if load.http:
         await sandbox.start()
     try:
         yield sandbox
     finally:
-        if http:
+        if load.http:
             await sandbox.stop()
 
 
@@ -385,9 +421,10 @@ async def join_all(
     return users
 
 
-async def run_ours(size: int, taps_each: int, inflight: int, http: bool, prof: str | None) -> dict:
+async def run_ours(load: Load, profile: str | None) -> dict:
+    """The project's application under ``load``, in this process."""
     with tempfile.TemporaryDirectory(prefix="sort-load-") as tmp:
-        async with sandbox_for(http) as sandbox:
+        async with sandbox_for(load) as sandbox:
             watch = CallWatch(sandbox)
             settings = Settings(
                 token=TOKEN,
@@ -396,16 +433,16 @@ async def run_ours(size: int, taps_each: int, inflight: int, http: bool, prof: s
                 default_locale="en",
             )
             app = build_application(settings, rate_limiter=False)
-            if not http:
+            if not load.http:
                 use_in_process_transport(app, sandbox)
             async with polling(app) as services:
                 code = await start_session(sandbox)
                 setup = time.perf_counter()
-                users = await join_all(sandbox, watch, code, size, inflight)
+                users = await join_all(sandbox, watch, code, load.size, load.inflight)
                 setup_s = time.perf_counter() - setup
                 watch.edits.clear()
-                with profiled(prof):
-                    stats = await tap_load(watch, users, taps_each, inflight)
+                with profiled(profile):
+                    stats = await tap_load(watch, users, load.taps_each, load.inflight)
                 async with services.store.transaction() as tx:
                     (rated,) = await tx.rows("SELECT count(*) FROM ratings")
             result = summarise(stats, watch)
@@ -413,7 +450,7 @@ async def run_ours(size: int, taps_each: int, inflight: int, http: bool, prof: s
                 raise RuntimeError(f"{stats.taps} taps answered but {rated[0]} ratings stored")
             result.update(
                 kind="ours",
-                size=size,
+                size=load.size,
                 setup_s=round(setup_s, 2),
                 ratings_stored=rated[0],
                 sandbox_errors=len(sandbox.internal_errors),
@@ -427,31 +464,31 @@ async def run_ours(size: int, taps_each: int, inflight: int, http: bool, prof: s
 # --- the real bot as its own process: its memory alone ----------------------------------------
 
 
-async def run_bot_process(size: int, taps_each: int, inflight: int) -> dict:
+async def run_bot_process(load: Load) -> dict:
     """The same session and load with the bot in a separate OS process (``--serve-bot``) that
     polls the sandbox over loopback HTTP: the peak RSS of that process is the bot's alone, not
     the in-process sandbox's world and call log (which hold every message and call)."""
     with tempfile.TemporaryDirectory(prefix="sort-load-") as tmp:
-        async with sandbox_for(http=True) as sandbox:
+        async with sandbox_for(replace(load, http=True)) as sandbox:
             watch = CallWatch(sandbox)
             process = BotProcess(
                 sandbox.base_url,
                 TOKEN,
                 Path(tmp) / "bench.sqlite3",
                 {"DEFAULT_LOCALE": "en", "LOG_LEVEL": "WARNING", "PTB_TIMEDELTA": "true"},
-                argv=(sys.executable, str(Path(__file__).resolve()), "--serve-bot"),
+                argv=(sys.executable, str(SCRIPT), "--serve-bot"),
                 log_path=Path(tmp) / "bot.log",
             )
             async with process:
                 code = await start_session(sandbox)
-                users = await join_all(sandbox, watch, code, size, inflight)
-                stats = await tap_load(watch, users, taps_each, inflight)
+                users = await join_all(sandbox, watch, code, load.size, load.inflight)
+                stats = await tap_load(watch, users, load.taps_each, load.inflight)
                 if await process.terminate() != 0:
                     raise RuntimeError("the bot process failed:\n" + process.read_stderr())
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "kind": "ours-process",
-        "size": size,
+        "size": load.size,
         "taps": stats.taps,
         "taps_per_s": round(stats.taps / stats.wall_s, 1),
         "peak_rss_mb": round(children, 1),
@@ -523,15 +560,15 @@ def floor_application(sandbox: Sandbox, http: bool, screens: list[dict[str, Any]
     return app
 
 
-async def run_floor(
-    size: int, taps_each: int, inflight: int, http: bool, screens: list[dict[str, Any]]
-) -> dict:
-    async with sandbox_for(http) as sandbox:
+async def run_floor(load: Load, screens: list[dict[str, Any]]) -> dict:
+    """The bare PTB application under ``load``."""
+    async with sandbox_for(load) as sandbox:
         watch = CallWatch(sandbox)
-        app = floor_application(sandbox, http, screens)
+        app = floor_application(sandbox, load.http, screens)
         async with polling(app):
             users = [
-                sandbox.add_user(f"P{i}", language_code="en", started=True) for i in range(size)
+                sandbox.add_user(f"P{i}", language_code="en", started=True)
+                for i in range(load.size)
             ]
             markup = InlineKeyboardMarkup.de_json(screens[0]["reply_markup"], None)
             for user in users:
@@ -542,29 +579,33 @@ async def run_floor(
                     reply_markup=markup,
                     link_preview_options=NO_PREVIEW,
                 )
-            stats = await tap_load(watch, users, taps_each, inflight)
+            stats = await tap_load(watch, users, load.taps_each, load.inflight)
         result = summarise(stats, watch)
-        result.update(kind="floor", size=size, sandbox_errors=len(sandbox.internal_errors))
+        result.update(kind="floor", size=load.size, sandbox_errors=len(sandbox.internal_errors))
         return result
 
 
 # --- the plenary: summary and seating --------------------------------------------------------
 
 
-def time_seating(people: int = PLENARY_PEOPLE, seed: int = 11) -> float:
-    """Seconds for ``plan_tables`` to seat ``people`` with 30-card profiles at tables of 4."""
+def plenary_people(people: int, seed: int) -> list[Seatable]:
+    """``people`` participants with an organisation, an age band and a 30-card profile."""
     rng = random.Random(seed)
     organisations = [f"Organisation {i}" for i in range(40)]
-    bands = ["under-30", "30-44", "45-59", "60-plus", None]
-    everyone = [
+    return [
         Seatable(
             user_id=100_000 + i,
             organisation=rng.choice([*organisations, None]),
-            age_band=rng.choice(bands),
+            age_band=rng.choice([*AGE_BANDS, None]),
             profile=tuple(rng.randint(1, 5) for _ in range(CARDS_PER_LENS)),
         )
         for i in range(people)
     ]
+
+
+def time_seating(people: int = PLENARY_PEOPLE, seed: int = 11) -> float:
+    """Seconds for the core's ``plan_tables`` to seat ``people`` at tables of four."""
+    everyone = plenary_people(people, seed)
     started = time.perf_counter()
     tables = plan_tables(everyone, TABLE_SIZE, seed=seed)
     elapsed = time.perf_counter() - started
@@ -573,20 +614,41 @@ def time_seating(people: int = PLENARY_PEOPLE, seed: int = 11) -> float:
     return elapsed
 
 
-def time_summary(people: int = PLENARY_PEOPLE) -> float | None:
-    """Seconds to build the plenary summary for ``people``; None: the bot has none yet.
-
-    The summary arrives with a later issue; when it does, time it here (build the synthetic
-    tables and tops, call the core's summary, return the seconds) and nothing else changes."""
-    del people
-    return None
+def time_summary(people: int = PLENARY_PEOPLE, seed: int = 11) -> float:
+    """Seconds for the core's ``summarize`` over ``people`` at tables of four: everyone
+    rated 30 cards in two lenses, chose a top four and half revised it; most tables voted."""
+    rng = random.Random(seed)
+    cards = [f"card-{i}" for i in range(CARDS_PER_LENS)]
+    lenses = ["professional", "situation"]
+    seated = plenary_people(people, seed)
+    facts = []
+    for person in seated:
+        before = tuple(rng.sample(cards, 4))
+        after = tuple(rng.sample(cards, 4)) if rng.random() < 0.5 else before
+        levels = {lens: {c: rng.randint(1, 5) for c in cards} for lens in lenses}
+        facts.append(PersonFacts(person.user_id, person.age_band, before, after, levels))
+    tops = {f.user_id: f.top_after or f.top_before for f in facts}
+    tables = []
+    for number, start in enumerate(range(0, people, TABLE_SIZE), start=1):
+        members = {f.user_id: tops[f.user_id] for f in facts[start : start + TABLE_SIZE]}
+        agreed = tuple(rng.sample(cards, rng.randint(0, 4)))
+        kind = outcome_kind(len(agreed), 4)
+        outcome = None if number % 10 == 0 else Outcome(agreed, kind, {})  # a tenth did not vote
+        tables.append(TableResult(number, outcome, None, members))
+    started = time.perf_counter()
+    summary = summarize(tables, facts, cards, lenses)
+    elapsed = time.perf_counter() - started
+    if len(summary.tables) != people // TABLE_SIZE:
+        raise RuntimeError(f"the summary has {len(summary.tables)} tables")
+    return elapsed
 
 
 PLENARY: dict[str, Callable[[], float | None]] = {
     "summary_s": time_summary,
     "seating_s": time_seating,
 }
-"""The plenary steps timed for 1,000 participants (250 tables), by their JSON key."""
+"""The plenary steps timed for 1,000 participants (250 tables), by their JSON key: the
+core's functions on synthetic data (what loading them from the store costs is not in it)."""
 
 
 # --- running each size in its own process ----------------------------------------------------
@@ -608,24 +670,32 @@ def worker(args: argparse.Namespace) -> dict:
     screens = FALLBACK_SCREENS
     if args.screens:
         loaded = json.loads(Path(args.screens).read_text("utf-8"))
-        if len(loaded) >= 2 and all(s.get("text") for s in loaded):
+        if len({s.get("text") for s in loaded}) >= 2 and all(s.get("text") for s in loaded):
             screens = loaded
+    load = Load(args.size, args.taps_each, args.inflight, args.http, args.poll_rtt_ms / 1000)
     if args.worker == "ours":
-        run = run_ours(args.size, args.taps_each, args.inflight, args.http, args.profile)
+        run = run_ours(load, args.profile)
     elif args.worker == "ours-process":
-        run = run_bot_process(args.size, args.taps_each, args.inflight)
+        run = run_bot_process(load)
     else:
-        run = run_floor(args.size, args.taps_each, args.inflight, args.http, screens)
+        run = run_floor(load, screens)
     result = asyncio.run(run)
     result["cpu"] = cpu
     return result
 
 
+MEMORY_TAPS_PER_PARTICIPANT = 2
+"""The bot-process run measures memory, which follows the participants, not the taps."""
+
+
 def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) -> dict:
+    """One measurement in a fresh interpreter; its JSON line."""
     taps_each = min(TAPS_PER_PARTICIPANT, max(1, args.max_taps // size))
+    if kind == "ours-process":
+        taps_each = min(taps_each, MEMORY_TAPS_PER_PARTICIPANT)
     command = [
         sys.executable,
-        str(Path(__file__).resolve()),
+        str(SCRIPT),
         "--worker",
         kind,
         "--size",
@@ -633,12 +703,14 @@ def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) ->
         "--taps-each",
         str(taps_each),
         "--inflight",
-        str(min(size, args.inflight) if args.inflight > 0 else size),
+        str(inflight_for(size, args)),
         "--screens",
         str(screens),
     ]
     if args.http:
         command.append("--http")
+    if args.poll_rtt_ms:
+        command += ["--poll-rtt-ms", str(args.poll_rtt_ms)]
     if args.all_cores:
         command.append("--all-cores")
     if args.profile and kind == "ours" and size == max(args.sizes):
@@ -651,6 +723,19 @@ def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) ->
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def median_run(kind: str, size: int, args: argparse.Namespace, screens: Path) -> dict:
+    """The run with the median rate of ``--repeat`` runs (a busy machine makes outliers)."""
+    done = sorted(
+        (run_worker(kind, size, args, screens) for _ in range(args.repeat)),
+        key=lambda r: r["taps_per_s"],
+    )
+    return done[len(done) // 2]
+
+
+def inflight_for(size: int, args: argparse.Namespace) -> int:
+    return min(size, args.inflight) if args.inflight > 0 else size
+
+
 def check(value: float | None, target: tuple[str, float]) -> str:
     if value is None:
         return "n/a"
@@ -659,11 +744,10 @@ def check(value: float | None, target: tuple[str, float]) -> str:
     return "ok" if ok else "MISSED"
 
 
-def report(runs: dict[tuple[str, int], dict], plenary: dict[str, float | None], args: Any) -> dict:
-    sizes = sorted({size for _, size in runs})
+def print_table(runs: dict[tuple[str, int], dict], sizes: list[int]) -> None:
     head = (
-        f"{'bot':<6}{'people':>7}{'taps':>6}{'taps/s':>9}{'cpu ms/tap':>11}{'p50 ms':>8}"
-        f"{'p95 ms':>8}{'p50 edit':>9}{'p95 edit':>9}{'calls/tap':>10}{'peak MB':>9}"
+        f"{'bot':<6}{'people':>7}{'taps':>6}{'taps/s':>8}{'cpu ms/tap':>11}{'p50 ms':>8}"
+        f"{'p95 ms':>8}{'p50 edit':>9}{'p95 edit':>9}{'calls/tap':>10}{'RSS MB':>8}"
     )
     print(head)
     print("-" * len(head))
@@ -671,57 +755,82 @@ def report(runs: dict[tuple[str, int], dict], plenary: dict[str, float | None], 
         for kind in ("ours", "floor"):
             r = runs[(kind, size)]
             print(
-                f"{kind:<6}{size:>7}{r['taps']:>6}{r['taps_per_s']:>9.0f}{r['cpu_ms_per_tap']:>11.3f}"
-                f"{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['p50_edit_ms']:>9.1f}"
-                f"{r['p95_edit_ms']:>9.1f}{r['calls_per_rating']:>10.2f}{r['peak_rss_mb']:>9.1f}"
+                f"{kind:<6}{size:>7}{r['taps']:>6}{r['taps_per_s']:>8.0f}"
+                f"{r['cpu_ms_per_tap']:>11.3f}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}"
+                f"{r['p50_edit_ms']:>9.1f}{r['p95_edit_ms']:>9.1f}{r['calls_per_rating']:>10.2f}"
+                f"{r['peak_rss_mb']:>8.1f}"
             )
         ratio = runs[("floor", size)]["taps_per_s"] / runs[("ours", size)]["taps_per_s"]
-        print(f"{'':<6}{size:>7}  per-tap cost of ours / floor: {ratio:.2f}")
+        print(f"{'':<13}per-tap cost of ours / floor: {ratio:.2f}")
+    print(
+        "(latency in ms from the tap to the answer / to the edit; RSS: the whole benchmark "
+        "process, bot and sandbox)"
+    )
+
+
+def figures_of(
+    runs: dict[tuple[str, int], dict],
+    memory: dict,
+    plenary: dict[str, float | None],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    sizes = sorted({size for _, size in runs})
     largest, smallest = max(sizes), min(sizes)
     ours, floor = runs[("ours", largest)], runs[("floor", largest)]
-    figures: dict[str, Any] = {
+    return {
         "transport": "http" if args.http else "in-process",
         "one_core": not args.all_cores,
+        "repeat": args.repeat,
+        "poll_rtt_ms": args.poll_rtt_ms,
         "participants": largest,
-        "inflight": min(largest, args.inflight) if args.inflight > 0 else largest,
+        "inflight": inflight_for(largest, args),
         "taps": ours["taps"],
         "taps_per_s": ours["taps_per_s"],
         "floor_taps_per_s": floor["taps_per_s"],
         "ratio_to_floor": round(floor["taps_per_s"] / ours["taps_per_s"], 2),
         "p50_ms": ours["p50_ms"],
         "p95_ms": ours["p95_ms"],
+        "p50_edit_ms": ours["p50_edit_ms"],
         "p95_edit_ms": ours["p95_edit_ms"],
         "cpu_ms_per_tap": ours["cpu_ms_per_tap"],
+        "floor_cpu_ms_per_tap": floor["cpu_ms_per_tap"],
         "calls_per_rating": ours["calls_per_rating"],
         "calls": ours["calls"],
         "flat_ratio": round(runs[("ours", smallest)]["taps_per_s"] / ours["taps_per_s"], 2),
         "flat_sizes": [smallest, largest],
-        "peak_rss_mb": ours["peak_rss_mb"],
-        "floor_peak_rss_mb": floor["peak_rss_mb"],
+        "cpu_ratio_to_floor": round(ours["cpu_ms_per_tap"] / floor["cpu_ms_per_tap"], 2),
+        "cpu_flat_ratio": round(
+            ours["cpu_ms_per_tap"] / runs[("ours", smallest)]["cpu_ms_per_tap"], 2
+        ),
+        "floor_flat_ratio": round(runs[("floor", smallest)]["taps_per_s"] / floor["taps_per_s"], 2),
+        "peak_rss_mb": memory["peak_rss_mb"],
+        "peak_rss_of": f"the bot as its own process, {memory['size']} participants",
+        "inprocess_rss_mb": ours["peak_rss_mb"],
+        "floor_inprocess_rss_mb": floor["peak_rss_mb"],
         **{key: None if value is None else round(value, 3) for key, value in plenary.items()},
-        "summary_note": None if plenary.get("summary_s") is not None else "no summary yet",
+        "plenary_of": f"the core on synthetic data: {PLENARY_PEOPLE} people, "
+        f"{PLENARY_PEOPLE // TABLE_SIZE} tables",
         "by_size": {
             str(size): {
                 kind: {
                     k: runs[(kind, size)][k]
-                    for k in ("taps_per_s", "p50_ms", "p95_ms", "calls_per_rating", "peak_rss_mb")
+                    for k in ("taps_per_s", "cpu_ms_per_tap", "p50_ms", "p95_ms", "peak_rss_mb")
                 }
                 for kind in ("ours", "floor")
             }
             for size in sizes
         },
     }
+
+
+def print_targets(figures: dict[str, Any]) -> None:
     print()
     for key, (op, limit) in TARGETS.items():
         value = figures.get(key)
         shown = "null" if value is None else f"{value}"
-        print(f"{key:<18}{shown:>10}   target {op} {limit:<8} {check(value, (op, limit))}")
-    if plenary.get("summary_s") is None:
-        print("summary_s: null: the plenary summary does not exist yet (a later issue)")
-    figures["targets_met"] = all(
-        check(figures.get(key), target) != "MISSED" for key, target in TARGETS.items()
-    )
-    return figures
+        print(f"{key:<18}{shown:>10}   target {op} {limit:<8g} {check(value, (op, limit))}")
+    print(f"(peak_rss_mb: {figures['peak_rss_of']}, over loopback HTTP)")
+    print(f"(summary_s, seating_s: {figures['plenary_of']})")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -731,15 +840,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", help="participants per session")
     parser.add_argument("--inflight", type=int, default=50, help="taps in flight (0: everyone)")
     parser.add_argument("--max-taps", type=int, default=MAX_TOTAL_TAPS, help="taps per size")
-    parser.add_argument("--all-cores", action="store_true", help="do not pin to one CPU")
-    parser.add_argument("--profile", help="cProfile the largest size's measured phase here")
+    parser.add_argument("--repeat", type=int, help="runs per size, median kept (3; quick: 1)")
     parser.add_argument(
-        "--worker", choices=("ours", "ours-process", "floor"), help=argparse.SUPPRESS
+        "--poll-rtt-ms", type=float, default=0.0, help="delay every getUpdates (a network's RTT)"
     )
-    parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--taps-each", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--screens", help=argparse.SUPPRESS)
+    parser.add_argument("--all-cores", action="store_true", help="do not pin to one CPU")
+    parser.add_argument("--profile", help="profile the largest size (*.prof: cProfile)")
+    parser.add_argument("--worker", choices=("ours", "ours-process", "floor"), help=SUPPRESS)
+    parser.add_argument("--serve-bot", action="store_true", help=SUPPRESS)
+    parser.add_argument("--size", type=int, help=SUPPRESS)
+    parser.add_argument("--taps-each", type=int, help=SUPPRESS)
+    parser.add_argument("--screens", help=SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     if args.serve_bot:
@@ -748,23 +859,30 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         print(json.dumps(worker(args)))
         return
-    args.sizes = tuple(args.sizes or (QUICK_SIZES if args.quick else SIZES))
+    args.sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else SIZES))
+    args.repeat = max(1, args.repeat or (1 if args.quick else 3))
     runs: dict[tuple[str, int], dict] = {}
     with tempfile.TemporaryDirectory(prefix="sort-load-") as tmp:
         screens = Path(tmp) / "screens.json"
         screens.write_text(json.dumps(FALLBACK_SCREENS), "utf-8")
         for size in args.sizes:
-            runs[("ours", size)] = run_worker("ours", size, args, screens)
-            if len(runs[("ours", size)]["sample_screens"]) >= 2:
-                screens.write_text(json.dumps(runs[("ours", size)]["sample_screens"]), "utf-8")
-            runs[("floor", size)] = run_worker("floor", size, args, screens)
+            ours = runs[("ours", size)] = median_run("ours", size, args, screens)
+            if len(ours["sample_screens"]) >= 2:
+                screens.write_text(json.dumps(ours["sample_screens"]), "utf-8")
+            floor = runs[("floor", size)] = median_run("floor", size, args, screens)
             print(
-                f"... {size} participants done (ours {runs[('ours', size)]['taps_per_s']:.0f}, "
-                f"floor {runs[('floor', size)]['taps_per_s']:.0f} taps/s)",
+                f"... {size} participants: ours {ours['taps_per_s']:.0f}, "
+                f"floor {floor['taps_per_s']:.0f} taps/s",
                 file=sys.stderr,
             )
+        memory = run_worker("ours-process", max(args.sizes), args, screens)
     plenary = {key: timer() for key, timer in PLENARY.items()}
-    figures = report(runs, plenary, args)
+    print_table(runs, args.sizes)
+    figures = figures_of(runs, memory, plenary, args)
+    print_targets(figures)
+    figures["targets_met"] = all(
+        check(figures.get(key), target) != "MISSED" for key, target in TARGETS.items()
+    )
     print(json.dumps(figures))
 
 
