@@ -39,9 +39,6 @@ class DeckLibrary:
     def ids(self) -> tuple[str, ...]:
         return tuple(sorted(self._decks))
 
-    def all(self) -> list[Deck]:
-        return [self._decks[i] for i in self.ids()]
-
     def is_builtin(self, deck_id: str) -> bool:
         return deck_id in self._decks and deck_id not in self._owners
 

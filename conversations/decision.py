@@ -128,10 +128,6 @@ class Decision:
     effects: tuple[Effect, ...] = ()
     toast: Toast | None = None
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
-
 
 def merge(first: Decision, then: Decision | None) -> Decision:
     """Two decisions taken one after the other, as one (the later toast wins)."""
@@ -142,8 +138,3 @@ def merge(first: Decision, then: Decision | None) -> Decision:
         effects=first.effects + then.effects,
         toast=then.toast or first.toast,
     )
-
-
-def reply(*effects: Effect, toast: Toast | None = None) -> Decision:
-    """A decision that changes nothing and only answers."""
-    return Decision(effects=effects, toast=toast)

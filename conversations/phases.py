@@ -47,8 +47,3 @@ def sorting_open(phase: Phase, sort_on_join: bool) -> bool:
     return phase in (Phase.SORTING, Phase.SEATING, Phase.TABLES) or (
         phase is Phase.JOINING and sort_on_join
     )
-
-
-def seated(phase: Phase) -> bool:
-    """Whether the seating is final and tables are at work."""
-    return phase is Phase.TABLES
