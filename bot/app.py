@@ -128,12 +128,21 @@ class Services:
         self._store = self._runner = self._delivery = None
 
 
-async def set_command_menu(app: Application, renderer: Renderer, locale: str) -> None:  # type: ignore[type-arg]
-    def commands(names: tuple[str, ...]) -> list[BotCommand]:
-        return [BotCommand(name, renderer.label(locale, f"command_{name}")) for name in names]
+async def set_command_menu(app: Application, renderer: Renderer, default_locale: str) -> None:  # type: ignore[type-arg]
+    """The command menus, in each language for clients set to it, and in the default
+    language for everyone else."""
+    for locale in (None, *renderer.locales):
+        words = locale or default_locale
 
-    await app.bot.set_my_commands(commands(PRIVATE_MENU), scope=BotCommandScopeAllPrivateChats())
-    await app.bot.set_my_commands(commands(GROUP_MENU), scope=BotCommandScopeAllGroupChats())
+        def commands(names: tuple[str, ...], words: str = words) -> list[BotCommand]:
+            return [BotCommand(name, renderer.label(words, f"command_{name}")) for name in names]
+
+        await app.bot.set_my_commands(
+            commands(PRIVATE_MENU), scope=BotCommandScopeAllPrivateChats(), language_code=locale
+        )
+        await app.bot.set_my_commands(
+            commands(GROUP_MENU), scope=BotCommandScopeAllGroupChats(), language_code=locale
+        )
 
 
 async def log_error(update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
