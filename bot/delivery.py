@@ -33,7 +33,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.codec import decode_effect
-from bot.screens import Screen, Screens
+from bot.screens import Screen, Screens, split_long
 from bot.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
@@ -299,9 +299,14 @@ class Delivery:
                     return None
                 if "not found" not in text and "can't be edited" not in text:
                     raise
+        *leading, last = split_long(screen.text)
+        for part in leading:  # a long summary or seating goes out in several messages
+            await self.bot.send_message(
+                screen.chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+            )
         message = await self.bot.send_message(
             screen.chat_id,
-            screen.text,
+            last,
             parse_mode=ParseMode.HTML,
             reply_markup=markup,
             link_preview_options=NO_PREVIEW,
@@ -341,13 +346,13 @@ class Delivery:
             thread = topic.message_thread_id
             async with self.store.transaction() as tx:
                 await tx.set_table_thread(session_id, number, thread)
-        await self.bot.send_message(
-            screen.chat_id,
-            screen.text,
-            message_thread_id=thread,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(screen),
-            link_preview_options=NO_PREVIEW,
-        )
+        for part in split_long(screen.text):
+            await self.bot.send_message(
+                screen.chat_id,
+                part,
+                message_thread_id=thread,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            )
         await self._extras(screen, thread)
         return None

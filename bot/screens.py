@@ -81,6 +81,43 @@ class DeckText:
         return self.deck.text(self.deck.lenses[lens_index].prompt, self.locale)
 
 
+MESSAGE_LIMIT = 3500
+"""Characters of one message we send, counted with markup; Telegram's limit is 4096
+after markup, in UTF-16 units, so this leaves room for emoji."""
+
+
+def split_long(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A long message as several, cut between paragraphs (then lines). Templates close
+    every tag on the line it opens, so each part is valid HTML on its own."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for separator, pieces in (("\n\n", text.split("\n\n")),):
+        for piece in pieces:
+            candidate = f"{current}{separator}{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+                continue
+            if current:
+                parts.append(current)
+            if len(piece) <= limit:
+                current = piece
+                continue
+            current = ""
+            for line in piece.split("\n"):  # one paragraph longer than a message
+                line = line if len(line) <= limit else line[: limit - 1] + "…"
+                candidate = f"{current}\n{line}" if current else line
+                if len(candidate) <= limit:
+                    current = candidate
+                else:
+                    parts.append(current)
+                    current = line
+    if current:
+        parts.append(current)
+    return parts
+
+
 def _short(text: str, width: int = CARD_BUTTON_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 

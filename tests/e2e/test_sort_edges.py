@@ -218,3 +218,22 @@ async def test_uploads_from_non_facilitators_are_refused(world: World, bot: Serv
     await sandbox.wait_for_message(
         sam.private_chat, text_contains="Only facilitators can add decks"
     )
+
+
+async def test_a_seating_too_long_for_one_message_arrives_in_parts(
+    world: World, bot: Services
+) -> None:
+    from conversations.effects import ShowSeating
+
+    tables = tuple(
+        (n, tuple((f"Participant {n}-{i} <i>", f"Organisation {i}") for i in range(4)))
+        for n in range(1, 251)
+    )
+    await bot.runner.say(ShowSeating(world.group.id, "en", 1, tables, False, 0))
+    await bot.delivery.drain(30)
+    sent = [m for m in world.sandbox.bot_messages(world.group)]
+    assert len(sent) > 5
+    text = "\n".join(m.content for m in sent)
+    assert "Participant 250-3 <i> (Organisation 3)" in text
+    assert all(len(m.content) <= 4096 for m in sent)
+    assert not [c for c in world.sandbox.failed_calls if c.method == "sendMessage"]
