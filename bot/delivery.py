@@ -340,12 +340,12 @@ class Delivery:
             try:
                 topic = await self.bot.create_forum_topic(screen.chat_id, screen.new_topic)
             except BadRequest as exc:
-                # Rights taken away since /seat: the table talks in the general chat.
+                # Rights taken away since /seat: the table's posts go to the general chat.
                 log.warning("could not open a table topic: %s", exc.message)
-                return None
-            thread = topic.message_thread_id
-            async with self.store.transaction() as tx:
-                await tx.set_table_thread(session_id, number, thread)
+            else:
+                thread = topic.message_thread_id
+                async with self.store.transaction() as tx:
+                    await tx.set_table_thread(session_id, number, thread)
         for part in split_long(screen.text):
             await self.bot.send_message(
                 screen.chat_id,

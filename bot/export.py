@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import secrets
 import zipfile
 from collections.abc import Sequence
 from typing import Any
@@ -36,9 +37,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def pseudonym(session_id: int, user_id: int) -> str:
-    """A stable id for a person within one session that does not reveal who they are."""
-    digest = hashlib.sha256(f"valuecards:{session_id}:{user_id}".encode()).hexdigest()
+def pseudonym(salt: str, user_id: int) -> str:
+    """An id for a person, the same throughout one export, that cannot be traced back to
+    their Telegram id without the export's random salt (which is not kept)."""
+    digest = hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()
     return f"P-{digest[:10]}"
 
 
@@ -47,9 +49,10 @@ def build_export(
 ) -> tuple[str, bytes]:
     """(file name, ZIP bytes) with one CSV per kind of row and ``session.json``."""
     names = {r[0]: r[1] for r in rows["participants"]}
+    salt = secrets.token_hex(16)
 
     def person(user_id: int) -> str:
-        return names.get(user_id, str(user_id)) if with_names else pseudonym(session.id, user_id)
+        return names.get(user_id, str(user_id)) if with_names else pseudonym(salt, user_id)
 
     tables: dict[str, list[Sequence[Any]]] = {
         "participants": [(person(r[0]), *r[2:]) for r in rows["participants"]],

@@ -264,6 +264,9 @@ class Handlers:
         if not await self._is_facilitator(message, user):
             await self._say(update, "not_facilitator")
             return
+        if user.id == ANONYMOUS_ADMIN_ID or message.sender_chat is not None:
+            await self._say(update, "export_anonymous")  # no private chat to send it to
+            return
         names = bool(context.args) and context.args[0].lower() in ("names", "namen")
         sent = await self.services.runner.export(
             message.chat.id, user.id, self._locale(user), names

@@ -15,18 +15,19 @@ REQUEST_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
 """PTB logs every request's parameters (people's texts) at DEBUG: kept at INFO or above."""
 
 
-class RedactToken(logging.Filter):
-    def __init__(self, token: str | None) -> None:
-        super().__init__()
-        self.token = token
+class RedactingFormatter(logging.Formatter):
+    """Masks the token anywhere in a formatted line, tracebacks included (an error from
+    Telegram about a rejected token quotes it)."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.token:
-            message = record.getMessage()
-            if self.token in message:
-                record.msg = message.replace(self.token, "<token>")
-                record.args = None
-        return True
+    def __init__(self, fmt: str, token: str | None) -> None:
+        super().__init__(fmt)
+        self.secrets = [s for s in (token, token.split(":", 1)[-1] if token else None) if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, "<token>")
+        return line
 
 
 def quiet_libraries(level: int = logging.INFO) -> None:
@@ -41,8 +42,7 @@ def configure(level: str, token: str | None) -> None:
     root = logging.getLogger()
     root.setLevel(level)
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(FORMAT))
-    handler.addFilter(RedactToken(token))
+    handler.setFormatter(RedactingFormatter(FORMAT, token))
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)

@@ -308,18 +308,24 @@ def relay_media(view: ParticipantView, event: MediaReceived) -> Decision:
 
 
 def ask_revision(session: Session, deck: Deck, table: TableView) -> Decision:
-    """Every member still at the table is asked whether the stories change their top."""
-    changes: list[Change] = [SaveTable(replace(table.table, stage=TableStage.REVISING))]
-    effects: list[Effect] = list(
-        table_effects(
-            session,
-            table,
-            exclude=None,
-            build=lambda chat, locale, in_room: TableNotice(
-                chat, locale, session.id, table.table.number, in_room, "table_revising"
-            ),
+    """Every member still at the table is asked whether the stories change their top.
+
+    A table that moved on already (a late finisher shared their stories) stays where it
+    is: only the members who have not answered yet are asked."""
+    changes: list[Change] = []
+    effects: list[Effect] = []
+    if table.table.stage is TableStage.SHARING:
+        changes.append(SaveTable(replace(table.table, stage=TableStage.REVISING)))
+        effects.extend(
+            table_effects(
+                session,
+                table,
+                exclude=None,
+                build=lambda chat, locale, in_room: TableNotice(
+                    chat, locale, session.id, table.table.number, in_room, "table_revising"
+                ),
+            )
         )
-    )
     for mate in table.members:
         p = mate.participant
         if p.step not in (Step.STORY, Step.SHARED) or not _present(mate):
@@ -401,7 +407,8 @@ def _settle(view: ParticipantView, cards: tuple[str, ...], kind: str, at: float)
     effects: list[Effect] = [
         ShowRevision(p.chat_id, p.locale, p.session_id, view.deck.id, view.top, cards)
     ]
-    if all(m.participant.step is Step.SETTLED or not _present(m) for m in table.members):
+    everyone = all(m.participant.step is Step.SETTLED or not _present(m) for m in table.members)
+    if table.table.stage is TableStage.REVISING and everyone:
         changes.append(SaveTable(replace(table.table, stage=TableStage.SETTLED)))
         effects.extend(
             table_effects(

@@ -385,8 +385,8 @@ def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
     p, table = view.participant, view.table
     assert table is not None
     note = " ".join(event.text.split())[:MAX_NOTE_LENGTH]
-    line = f"{p.name}: {note}"
-    notes = f"{table.table.note} / {line}" if table.table.note else line
+    # Notes are kept without names: they go to the plenary and outlive /forgetme.
+    notes = f"{table.table.note} / {note}" if table.table.note else note
     final = replace(p, step=Step.FINAL)
     return Decision(
         changes=(SaveTable(replace(table.table, note=notes[:1000])), SaveParticipant(final)),

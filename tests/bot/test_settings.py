@@ -99,3 +99,19 @@ def test_deck_check_names_every_problem(tmp_path: Path) -> None:
     assert "broken.toml" in result.stdout
     assert f'"{first_id}"' in result.stdout and "duplicate" in result.stdout.lower()
     assert "title.en" in result.stdout
+
+
+def test_the_token_is_masked_even_in_tracebacks() -> None:
+    import logging
+
+    from bot.logs import RedactingFormatter
+
+    token = "123456:AAE-very-secret"
+    formatter = RedactingFormatter("%(message)s", token)
+    try:
+        raise RuntimeError(f"Unauthorized for https://api.telegram.org/bot{token}/getMe")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed %s", (token,), None)
+        record.exc_info = __import__("sys").exc_info()
+    line = formatter.format(record)
+    assert "AAE-very-secret" not in line and "<token>" in line and "Traceback" in line

@@ -173,3 +173,12 @@ def test_revising_offers_the_mates_cards_and_records_the_change(deck: Deck) -> N
     done = handle(revising, ev.TopConfirmed(0.0, 1, 1))
     settled = next(c for c in done.changes if isinstance(c, SaveParticipant)).participant
     assert settled.step is Step.SETTLED and settled.revision == "revised"
+
+
+def test_a_late_finisher_does_not_move_a_voting_table_back(deck: Deck) -> None:
+    view, table = at_table(deck, "relay", {1: Step.STORY, 2: Step.VOTED, 3: Step.VOTED})
+    voting = TableView(replace(table.table, stage=TableStage.VOTING, round=1), table.members)
+    view = replace(view, table=voting, stories={view.top[0]: "late story"})
+    decision = handle(view, ev.StoryCardChosen(0.0, 1, 1, None))
+    assert not any(isinstance(c, SaveTable) for c in decision.changes)
+    assert [e.chat_id for e in decision.effects if isinstance(e, AskRevision)] == [1]
