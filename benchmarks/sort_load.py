@@ -6,16 +6,16 @@ delivery, the templates) through the sandbox Bot API, and measures rating taps p
 tap-to-answer and tap-to-edit latency, Bot API calls per rating and peak resident memory.
 In the same run it measures the framework's floor (a bare PTB application whose callback
 handler only answers the query and edits the message) under the same load, and times the
-plenary steps for 1,000 participants (250 tables). The last line printed is one JSON object.
+plenary summary and the seating for 1,000 participants (250 tables). It prints a table, the
+targets, and last one JSON object.
 
 How it measures:
 
 * Transport: in-process by default (:class:`bot.sandbox.SandboxRequest`, no sockets); ``--http``
-  uses loopback HTTP to the sandbox on 127.0.0.1 instead (httpx to aiohttp).
-* One core: each size runs in its own subprocess pinned to one CPU (``sched_setaffinity``), so
-  the event loop, aiosqlite's thread and the sandbox share that core; the peak RSS
-  (``getrusage(RUSAGE_SELF).ru_maxrss``, the kernel's high-water mark of the whole process,
-  set-up included) therefore belongs to that size alone.
+  uses loopback HTTP to the sandbox on 127.0.0.1 instead (httpx to aiohttp, in one process).
+* One core: each measurement runs in its own subprocess pinned to one CPU
+  (``sched_setaffinity``): the event loop, aiosqlite's thread and the sandbox share that core.
+  Taps per second are by wall clock; the process CPU time is reported beside them.
 * Rate limiter off (``rate_limiter=False``): Telegram's flood limits would cap the rate at
   about 30 messages a second; they are not what is measured here.
 * Load: every participant taps a level on its current card, waits for the answer to the tap
@@ -25,6 +25,12 @@ How it measures:
   the sandbox logs them. Participants stop at card 29, so every measured tap moves from one
   card to the next (the 30th ends the lens: another screen).
 * Calls per rating: Bot API calls other than ``getUpdates`` during the measured phase, per tap.
+* Memory: ``peak_rss_mb`` is the bot alone, run as its own process (``--serve-bot``, as
+  ``python -m bot run`` without the rate limiter) against the sandbox over loopback HTTP with
+  the largest session, read with ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` (the kernel's
+  high-water mark, set-up included). The table's RSS column is the whole benchmark process,
+  whose in-process sandbox keeps every message, edit and call: harness, not bot.
+* Plenary: the core's ``summarize`` and ``plan_tables`` on synthetic data (``PLENARY``).
 
 Must not: send traffic anywhere but 127.0.0.1, or change the bot: it measures what is there.
 
@@ -92,6 +98,8 @@ TARGETS = {
     "seating_s": ("<", 1.0),
 }
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+Result = dict[str, Any]
+"""One measurement, as a worker prints it."""
 WAIT_S = 30.0
 """How long a simulated person waits for an answer or a new card before the run fails."""
 
@@ -421,7 +429,7 @@ async def join_all(
     return users
 
 
-async def run_ours(load: Load, profile: str | None) -> dict:
+async def run_ours(load: Load, profile: str | None) -> Result:
     """The project's application under ``load``, in this process."""
     with tempfile.TemporaryDirectory(prefix="sort-load-") as tmp:
         async with sandbox_for(load) as sandbox:
@@ -464,7 +472,7 @@ async def run_ours(load: Load, profile: str | None) -> dict:
 # --- the real bot as its own process: its memory alone ----------------------------------------
 
 
-async def run_bot_process(load: Load) -> dict:
+async def run_bot_process(load: Load) -> Result:
     """The same session and load with the bot in a separate OS process (``--serve-bot``) that
     polls the sandbox over loopback HTTP: the peak RSS of that process is the bot's alone, not
     the in-process sandbox's world and call log (which hold every message and call)."""
@@ -560,7 +568,7 @@ def floor_application(sandbox: Sandbox, http: bool, screens: list[dict[str, Any]
     return app
 
 
-async def run_floor(load: Load, screens: list[dict[str, Any]]) -> dict:
+async def run_floor(load: Load, screens: list[dict[str, Any]]) -> Result:
     """The bare PTB application under ``load``."""
     async with sandbox_for(load) as sandbox:
         watch = CallWatch(sandbox)
@@ -663,7 +671,7 @@ def pin_to_one_core() -> int | None:
     return cpu
 
 
-def worker(args: argparse.Namespace) -> dict:
+def worker(args: argparse.Namespace) -> Result:
     # The bot-process run measures memory only: bot and sandbox may use a core each.
     one_core = not args.all_cores and args.worker != "ours-process"
     cpu = pin_to_one_core() if one_core else None
@@ -688,7 +696,7 @@ MEMORY_TAPS_PER_PARTICIPANT = 2
 """The bot-process run measures memory, which follows the participants, not the taps."""
 
 
-def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) -> dict:
+def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) -> Result:
     """One measurement in a fresh interpreter; its JSON line."""
     taps_each = min(TAPS_PER_PARTICIPANT, max(1, args.max_taps // size))
     if kind == "ours-process":
@@ -720,10 +728,11 @@ def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) ->
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
         raise SystemExit(f"the {kind} run with {size} participants failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result: Result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
-def median_run(kind: str, size: int, args: argparse.Namespace, screens: Path) -> dict:
+def median_run(kind: str, size: int, args: argparse.Namespace, screens: Path) -> Result:
     """The run with the median rate of ``--repeat`` runs (a busy machine makes outliers)."""
     done = sorted(
         (run_worker(kind, size, args, screens) for _ in range(args.repeat)),
@@ -744,7 +753,7 @@ def check(value: float | None, target: tuple[str, float]) -> str:
     return "ok" if ok else "MISSED"
 
 
-def print_table(runs: dict[tuple[str, int], dict], sizes: list[int]) -> None:
+def print_table(runs: dict[tuple[str, int], Result], sizes: list[int]) -> None:
     head = (
         f"{'bot':<6}{'people':>7}{'taps':>6}{'taps/s':>8}{'cpu ms/tap':>11}{'p50 ms':>8}"
         f"{'p95 ms':>8}{'p50 edit':>9}{'p95 edit':>9}{'calls/tap':>10}{'RSS MB':>8}"
@@ -769,8 +778,8 @@ def print_table(runs: dict[tuple[str, int], dict], sizes: list[int]) -> None:
 
 
 def figures_of(
-    runs: dict[tuple[str, int], dict],
-    memory: dict,
+    runs: dict[tuple[str, int], Result],
+    memory: Result,
     plenary: dict[str, float | None],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
@@ -861,7 +870,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     args.sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else SIZES))
     args.repeat = max(1, args.repeat or (1 if args.quick else 3))
-    runs: dict[tuple[str, int], dict] = {}
+    runs: dict[tuple[str, int], Result] = {}
     with tempfile.TemporaryDirectory(prefix="sort-load-") as tmp:
         screens = Path(tmp) / "screens.json"
         screens.write_text(json.dumps(FALLBACK_SCREENS), "utf-8")

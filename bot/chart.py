@@ -10,12 +10,6 @@ import io
 import logging
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure
-
 log = logging.getLogger(__name__)
 
 MAX_BARS = 12
@@ -27,6 +21,8 @@ def support_chart(bars: Sequence[tuple[str, int]], title: str, axis_label: str) 
         return None
     shown = list(bars[:MAX_BARS])[::-1]
     try:
+        from matplotlib.figure import Figure  # ~45 MB: loaded on the first chart only
+
         figure = Figure(figsize=(7, 0.45 * len(shown) + 1.4), dpi=110)
         axes = figure.add_subplot()
         labels = [label for label, _ in shown]

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from telegram import (
     Bot,
@@ -33,7 +34,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.codec import decode_effect
-from bot.screens import Screen, Screens, split_long
+from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,12 @@ def backoff(attempts: int) -> float:
 
 
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
-    if not screen.buttons:
-        return None
+    return _markup(screen.buttons) if screen.buttons else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _markup(buttons: Keyboard) -> InlineKeyboardMarkup:
+    """PTB's keyboard for ``buttons`` (PTB objects are immutable: shared safely)."""
     return InlineKeyboardMarkup(
         [
             [
@@ -64,7 +69,7 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
                 else InlineKeyboardButton(b.text, callback_data=b.data)
                 for b in row
             ]
-            for row in screen.buttons
+            for row in buttons
         ]
     )
 
@@ -90,14 +95,24 @@ class Delivery:
         self.clock = clock
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()  # chats written to while their worker ran
         self._limit = asyncio.Semaphore(MAX_WORKERS)
         self._task: asyncio.Task[None] | None = None
 
     # --- running ------------------------------------------------------------------------
 
-    def kick(self) -> None:
-        """Something was written to the outbox: look for work now."""
-        self._wake.set()
+    def kick(self, chat_ids: Iterable[int] | None = None) -> None:
+        """Something was written to the outbox for ``chat_ids`` (None: anywhere): deliver
+        to those chats now, without a look at the whole outbox."""
+        if chat_ids is None or self._task is None:
+            self._wake.set()
+            return
+        for chat_id in chat_ids:
+            if chat_id in self._workers:
+                self._dirty.add(chat_id)
+            else:
+                task = asyncio.get_running_loop().create_task(self._work(chat_id))
+                self._workers[chat_id] = task
 
     def start(self) -> None:
         if self._task is None:
@@ -136,7 +151,7 @@ class Delivery:
     async def _dispatch(self) -> float | None:
         """Start a worker for each chat with due effects; when the next one is due."""
         try:
-            async with self.store.transaction() as tx:
+            async with self.store.reading() as tx:
                 chats = await tx.chats_with_pending_effects()
         except Exception:
             log.exception("could not read the outbox")
@@ -156,15 +171,17 @@ class Delivery:
     async def _work(self, chat_id: int) -> None:
         try:
             async with self._limit:
-                while await self._deliver_chat(chat_id):
-                    pass
+                while True:
+                    self._dirty.discard(chat_id)
+                    if not await self._deliver_chat(chat_id) and chat_id not in self._dirty:
+                        break
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("delivery to a chat failed unexpectedly")
+            self.kick()
         finally:
             self._workers.pop(chat_id, None)
-            self.kick()
 
     async def drain(self, limit_s: float = 30.0) -> None:
         """Deliver everything that is due now (for start-up, tests and the demo)."""
@@ -187,15 +204,18 @@ class Delivery:
 
     async def _deliver_chat(self, chat_id: int) -> bool:
         """Deliver the chat's due effects in order; True if there may be more."""
-        async with self.store.transaction() as tx:
+        async with self.store.reading() as tx:
             rows = await tx.pending_effects(chat_id, BATCH)
+            slots = await tx.slot_messages(chat_id) if rows else {}
         for row in rows:
             if row.not_before > self.clock():
+                self.kick()  # not due yet: the dispatcher keeps the timer for this chat
                 return False
             try:
-                await self._deliver(row)
+                await self._deliver(row, slots)
             except _Postpone as later:
                 await self._postpone(row, later.delay)
+                self.kick()  # the dispatcher keeps the timer for the retry
                 return False
             except Forbidden:
                 await self._give_up_chat(chat_id, rows, "forbidden")
@@ -224,7 +244,7 @@ class Delivery:
             for row in await tx.pending_effects(chat_id, 10_000):
                 await tx.mark_failed(row.id, reason)
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _deliver(self, row: OutboxRow, slots: dict[str, int]) -> None:
         try:
             screen = self.screens.screen(decode_effect(row.kind, row.payload))
         except Exception as exc:  # a bug: set the effect aside rather than retry forever
@@ -233,7 +253,7 @@ class Delivery:
                 await tx.mark_failed(row.id, f"render: {type(exc).__name__}")
             return
         try:
-            message_id = await self._send(screen)
+            message_id = await self._send(screen, slots)
         except RetryAfter as exc:
             retry_after = exc.retry_after
             seconds = (
@@ -262,9 +282,10 @@ class Delivery:
         async with self.store.transaction() as tx:
             if screen.slot is not None and message_id is not None:
                 await tx.set_slot_message(screen.chat_id, screen.slot, message_id)
+                slots[screen.slot] = message_id
             await tx.mark_delivered(row.id, self.clock())
 
-    async def _send(self, screen: Screen) -> int | None:
+    async def _send(self, screen: Screen, slots: dict[str, int]) -> int | None:
         """Send or edit; the message id to remember for the slot, if it changed."""
         if screen.room is not None:
             return await self._send_to_room(screen)
@@ -278,10 +299,7 @@ class Delivery:
             )
             return None
         markup = keyboard(screen)
-        old: int | None = None
-        if screen.slot is not None:
-            async with self.store.transaction() as tx:
-                old = await tx.slot_message(screen.chat_id, screen.slot)
+        old = slots.get(screen.slot) if screen.slot is not None else None
         if old is not None and not screen.fresh:
             try:
                 await self.bot.edit_message_text(

@@ -68,7 +68,7 @@ class Runner:
         self,
         store: Store,
         decks: DeckLibrary,
-        on_enqueued: Callable[[], None] = lambda: None,
+        on_enqueued: Callable[..., None] = lambda chat_ids=None: None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
@@ -99,7 +99,7 @@ class Runner:
                     event,
                 )
         if queued:
-            self.on_enqueued()
+            self.on_enqueued(dict.fromkeys(effect.chat_id for effect in decision.effects))
         return decision
 
     async def _load(self, tx: Transaction, event: Event) -> View | None:

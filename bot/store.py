@@ -187,6 +187,13 @@ class Store:
         return int(row[0]) if row and row[0] else 0
 
     @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Transaction]:
+        """Reads only, without ``BEGIN``/``COMMIT``: the one connection is ours alone (the
+        lock) and every statement sees a committed state (WAL)."""
+        async with self._lock:
+            yield Transaction(self._db)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolls back if the block raises."""
         async with self._lock:
@@ -207,12 +214,11 @@ class Transaction:
         self._db = db
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        async with self._db.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self._db.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        async with self._db.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self._db.execute_fetchall(sql, tuple(params)))
 
     # --- updates and events -------------------------------------------------------------
 
@@ -799,6 +805,13 @@ class Transaction:
             "SELECT message_id FROM message_slots WHERE chat_id = ? AND slot = ?", (chat_id, slot)
         )
         return int(row[0]) if row else None
+
+    async def slot_messages(self, chat_id: int) -> dict[str, int]:
+        """Every slot of a chat: slot -> message id."""
+        rows = await self._all(
+            "SELECT slot, message_id FROM message_slots WHERE chat_id = ?", (chat_id,)
+        )
+        return {r[0]: int(r[1]) for r in rows}
 
     async def set_slot_message(self, chat_id: int, slot: str, message_id: int) -> None:
         await self._db.execute(

@@ -7,6 +7,7 @@ comparison. Must not: know about joining or about the group.
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Mapping
 from dataclasses import replace
@@ -50,8 +51,13 @@ MAX_MOVES_SHOWN = 5
 
 def card_order(deck: Deck, participant: Participant, lens_index: int) -> tuple[str, ...]:
     """This person's order of the cards for one lens: shuffled, and the same every time."""
-    ids = list(deck.card_ids)
-    random.Random(f"{participant.order_seed}:{deck.lenses[lens_index].id}").shuffle(ids)
+    return _shuffled(deck.card_ids, f"{participant.order_seed}:{deck.lenses[lens_index].id}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _shuffled(card_ids: tuple[str, ...], seed: str) -> tuple[str, ...]:
+    ids = list(card_ids)
+    random.Random(seed).shuffle(ids)
     return tuple(ids)
 
 

@@ -35,6 +35,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from telegram._utils.defaultvalue import DefaultValue
+from telegram._utils.types import ODVInput
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
@@ -140,10 +141,10 @@ class SandboxRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """See :meth:`BaseRequest.do_request`: (HTTP status, JSON body) as the server sends."""
         timeout = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
