@@ -16,6 +16,7 @@ from bot.simulation import Persona, SimulatedParticipant
 from bot.store import Store
 
 PEOPLE = 6
+PROJECT = str(Path(__file__).resolve().parent.parent.parent / "bot")
 CARDS = 30
 LENSES = 2
 
@@ -103,5 +104,4 @@ async def test_six_people_sort_both_lenses_across_a_restart(world: World, tmp_pa
     assert log.count("started as @") == 2, "both runs logged at DEBUG level"
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     # Our code logged no error and raised nothing (PTB may log a cancelled poll at shutdown).
-    project = str(Path(__file__).resolve().parent.parent.parent / "bot")
-    assert " ERROR bot." not in log and f'File "{project}' not in log
+    assert " ERROR bot." not in log and f'File "{PROJECT}' not in log
