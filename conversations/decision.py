@@ -138,3 +138,7 @@ def merge(first: Decision, then: Decision | None) -> Decision:
         effects=first.effects + then.effects,
         toast=then.toast or first.toast,
     )
+
+
+STALE = Decision(toast=Toast("stale_button"))
+"""The answer to a tap on a button that no longer fits where the person stands."""

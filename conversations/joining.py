@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from conversations.decision import Decision, ForgetPerson, SaveParticipant, Toast, merge
+from conversations.decision import STALE, Decision, ForgetPerson, SaveParticipant, Toast, merge
 from conversations.deck import Deck
 from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Notice, Say
 from conversations.events import (
@@ -132,14 +132,10 @@ def _ready(view: ParticipantView) -> Decision:
     )
 
 
-def _stale() -> Decision:
-    return Decision(toast=Toast("stale_button"))
-
-
 def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
     p = view.participant
     if p.step is not Step.CONSENT:
-        return _stale()
+        return STALE
     if not event.agreed:
         declined = replace(p, step=Step.DECLINED)
         return Decision(
@@ -158,7 +154,7 @@ def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
 def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
     p = view.participant
     if p.step is not Step.AGE:
-        return _stale()
+        return STALE
     if event.band is not None and event.band not in AGE_BANDS:
         return Decision(toast=Toast("invalid_button"))
     asking = replace(p, step=Step.ORGANISATION, age_band=event.band)
@@ -171,7 +167,7 @@ def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
 def answer_organisation(view: ParticipantView, event: OrganisationAnswered) -> Decision:
     p = view.participant
     if p.step is not Step.ORGANISATION:
-        return _stale()
+        return STALE
     organisation = None
     if event.organisation is not None:
         organisation = " ".join(event.organisation.split())[:MAX_ORGANISATION_LENGTH] or None

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from conversations.decision import (
+    STALE,
     Change,
     Decision,
     SaveParticipant,
@@ -104,10 +105,6 @@ def table_effects(
     )
 
 
-def _stale() -> Decision:
-    return Decision(toast=Toast("stale_button"))
-
-
 def _table(view: ParticipantView) -> TableView:
     if view.table is None:
         raise ValueError("the participant is not at a table")
@@ -173,7 +170,7 @@ def show_table(view: ParticipantView, event: TableRequested) -> Decision:
 def choose_story_card(view: ParticipantView, event: StoryCardChosen) -> Decision:
     p = view.participant
     if p.step is not Step.STORY or view.table is None:
-        return _stale()
+        return STALE
     if event.card_id is None:
         return _finish_sharing(view, event.at)
     if event.card_id not in view.top:
@@ -363,7 +360,7 @@ def _picker(view: ParticipantView, *, fresh: bool) -> ShowTopPicker:
 def answer_revision(view: ParticipantView, event: RevisionAnswered) -> Decision:
     p = view.participant
     if p.step is not Step.REVISE:
-        return _stale()
+        return STALE
     if event.keep:
         return _settle(view, view.top, "kept", event.at)
     revising = replace(p, step=Step.REVISING, selection=view.top)
@@ -376,7 +373,7 @@ def answer_revision(view: ParticipantView, event: RevisionAnswered) -> Decision:
 def toggle_revision(view: ParticipantView, event: TopCardToggled) -> Decision:
     p = view.participant
     if event.card_id not in revision_candidates(view):
-        return _stale()
+        return STALE
     selection = toggle(p.selection, event.card_id, view.deck.top_size)
     if isinstance(selection, Decision):
         return selection

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from conversations.decision import (
+    STALE,
     Decision,
     DeleteRating,
     SaveParticipant,
@@ -176,14 +177,10 @@ def begin_lens(view: ParticipantView, lens_index: int) -> tuple[Participant, tup
     return p, (intro, *show_sort_step(first, fresh=True))
 
 
-def _stale(view: ParticipantView) -> Decision:
-    return Decision(toast=Toast("stale_button"))
-
-
 def rate(view: ParticipantView, event: CardRated) -> Decision:
     p, deck = view.participant, view.deck
     if p.step is not Step.SORTING or p.lens_index != event.lens_index or p.paused:
-        return _stale(view)
+        return STALE
     if event.level not in LEVELS:
         return Decision(toast=Toast("invalid_button"))
     current = current_card(view)
@@ -214,7 +211,7 @@ def undo(view: ParticipantView, event: RatingUndone) -> Decision:
         or current is None
         or current[1] != event.card_id
     ):
-        return _stale(view)
+        return STALE
     position = current[0]
     if position == 0:
         return Decision(toast=Toast("nothing_to_undo"))
@@ -235,7 +232,7 @@ def undo(view: ParticipantView, event: RatingUndone) -> Decision:
 def pause(view: ParticipantView, event: SortPaused) -> Decision:
     p = view.participant
     if p.step is not Step.SORTING or p.paused:
-        return _stale(view)
+        return STALE
     paused = replace(p, paused=True)
     return Decision(
         changes=(SaveParticipant(paused),),
@@ -246,7 +243,7 @@ def pause(view: ParticipantView, event: SortPaused) -> Decision:
 def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
     p = view.participant
     if p.step is not Step.REVIEW or p.lens_index != event.lens_index:
-        return _stale(view)
+        return STALE
     if event.card_id is not None and event.card_id not in _lens_ratings(view, p.lens_index):
         return Decision(toast=Toast("invalid_button"))
     if p.moving == event.card_id:
@@ -261,7 +258,7 @@ def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
 def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
     p, deck = view.participant, view.deck
     if p.step is not Step.REVIEW or p.lens_index != event.lens_index or p.moving != event.card_id:
-        return _stale(view)
+        return STALE
     if event.level not in LEVELS:
         return Decision(toast=Toast("invalid_button"))
     lens_id = deck.lenses[p.lens_index].id
@@ -283,7 +280,7 @@ def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
 def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
     p, deck = view.participant, view.deck
     if p.step is not Step.REVIEW or p.lens_index != event.lens_index:
-        return _stale(view)
+        return STALE
     if p.lens_index + 1 < len(deck.lenses):
         moved, effects = begin_lens(view, p.lens_index + 1)
         return Decision(changes=(SaveParticipant(moved),), effects=effects)
@@ -300,10 +297,10 @@ def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
 def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
     p = view.participant
     if p.step is not Step.TOP:
-        return _stale(view)
+        return STALE
     candidates, _ = top_candidates(view)
     if event.card_id not in candidates:
-        return _stale(view)
+        return STALE
     selection = toggle(p.selection, event.card_id, view.deck.top_size)
     if isinstance(selection, Decision):
         return selection
@@ -317,7 +314,7 @@ def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
 def confirm_top(view: ParticipantView, event: TopConfirmed) -> Decision:
     p, deck = view.participant, view.deck
     if p.step is not Step.TOP:
-        return _stale(view)
+        return STALE
     if len(p.selection) != deck.top_size:
         return Decision(toast=Toast("top_incomplete", {"size": deck.top_size}), effects=())
     done = replace(p, step=Step.DONE)

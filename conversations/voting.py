@@ -24,13 +24,13 @@ from conversations.consensus import (
     tally,
 )
 from conversations.decision import (
+    STALE,
     Change,
     Decision,
     SaveParticipant,
     SaveSession,
     SaveTable,
     SaveVote,
-    Toast,
 )
 from conversations.deck import Deck
 from conversations.effects import (
@@ -213,16 +213,12 @@ def _start_round(
 # --- a member's vote ----------------------------------------------------------------------
 
 
-def _stale() -> Decision:
-    return Decision(toast=Toast("stale_button"))
-
-
 def toggle_vote(view: ParticipantView, event: VoteToggled) -> Decision:
     p, table = view.participant, view.table
     if p.step is not Step.VOTING or table is None:
-        return _stale()
+        return STALE
     if event.card_id not in {c.card_id for c in _candidates(view.deck, table)}:
-        return _stale()
+        return STALE
     selection = toggle(p.selection, event.card_id, view.deck.top_size)
     if isinstance(selection, Decision):
         return selection
@@ -243,7 +239,7 @@ def _with(table: TableView, mate: Mate) -> TableView:
 def confirm_vote(view: ParticipantView, event: VoteConfirmed) -> Decision:
     p, table = view.participant, view.table
     if p.step is not Step.VOTING or table is None:
-        return _stale()
+        return STALE
     voted = replace(p, step=Step.VOTED, selection=())
     mate = next(m for m in table.members if m.participant.user_id == p.user_id)
     table = _with(table, replace(mate, participant=voted, ballot=p.selection))
@@ -344,7 +340,7 @@ def decide_round(view: ParticipantView, event: RoundDecided) -> Decision:
     """A majority of the reachable members decides: another round, or settle."""
     p, table, session = view.participant, view.table, view.session
     if p.step is not Step.DECIDING or table is None:
-        return _stale()
+        return STALE
     chosen = replace(p, round_choice="again" if event.again else "settle")
     mate = next(m for m in table.members if m.participant.user_id == p.user_id)
     table = _with(table, replace(mate, participant=chosen))
@@ -397,7 +393,7 @@ def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
 def skip_note(view: ParticipantView, event: NoteSkipped) -> Decision:
     p = view.participant
     if p.step is not Step.NOTE:
-        return _stale()
+        return STALE
     final = replace(p, step=Step.FINAL)
     return Decision(
         changes=(SaveParticipant(final),),

@@ -4,12 +4,13 @@ wrong input, stale and forged buttons, resuming, languages and deck uploads."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from conftest import World
 from test_sort_flow import new_session
 
 from bot.app import Services
-from bot.sandbox import Sandbox, SimUser
+from bot.sandbox import Sandbox, SimUser, TranscriptMessage
 from bot.simulation import Persona, SimulatedParticipant
 
 
@@ -30,6 +31,23 @@ async def until_card(person: SimulatedParticipant) -> None:
         (b.callback_data or "").startswith("r:") for row in screen.buttons for b in row
     ):
         await person.act()
+
+
+async def at_first_card(world: World) -> tuple[SimulatedParticipant, TranscriptMessage]:
+    """A session that sorts on joining, and Ann looking at her first card."""
+    code = await new_session(world)
+    await world.facilitator.send_command(world.group, "settings", "start join")
+    ann = await joined(world, code)
+    await until_card(ann)
+    screen = ann.screen()
+    assert screen is not None
+    return ann, screen
+
+
+def button_data(screen: TranscriptMessage, wanted: Callable[[str], bool]) -> str:
+    return next(
+        b.callback_data for row in screen.buttons for b in row if wanted(b.callback_data or "")
+    )
 
 
 async def ratings_count(bot: Services) -> int:
@@ -115,19 +133,8 @@ async def test_double_taps_stale_and_forged_buttons_change_nothing(
     world: World, bot: Services
 ) -> None:
     sandbox = world.sandbox
-    code = await new_session(world)
-    await world.facilitator.send_command(world.group, "settings", "start join")
-    ann = await joined(world, code)
-    await until_card(ann)
-    screen = ann.screen()
-    assert screen is not None
-    data = next(
-        b.callback_data
-        for row in screen.buttons
-        for b in row
-        if (b.callback_data or "").endswith(":5")
-    )
-    assert data is not None
+    ann, screen = await at_first_card(world)
+    data = button_data(screen, lambda d: d.endswith(":5"))
     first = await ann.user.tap(screen.message_id, ann.user.private_chat, data=data)
     second = await ann.user.tap(screen.message_id, ann.user.private_chat, data=data)
     answers = [await sandbox.wait_for_callback_answer(q) for q in (first, second)]
@@ -153,19 +160,8 @@ async def test_double_taps_stale_and_forged_buttons_change_nothing(
 
 async def test_continue_language_and_pause(world: World, bot: Services) -> None:
     sandbox = world.sandbox
-    code = await new_session(world)
-    await world.facilitator.send_command(world.group, "settings", "start join")
-    ann = await joined(world, code)
-    await until_card(ann)
-    screen = ann.screen()
-    assert screen is not None
-    pause = next(
-        b.callback_data
-        for row in screen.buttons
-        for b in row
-        if (b.callback_data or "").startswith("ps:")
-    )
-    assert pause is not None
+    ann, screen = await at_first_card(world)
+    pause = button_data(screen, lambda d: d.startswith("ps:"))
     await ann.tap(screen, pause)
     paused = sandbox.message(ann.user.private_chat, screen.message_id)
     assert "Paused" in paused.content
