@@ -193,4 +193,29 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "pacing",
+        """
+        ALTER TABLE sessions ADD COLUMN paused_at REAL;
+        ALTER TABLE sessions ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Europe/Amsterdam';
+        ALTER TABLE sessions ADD COLUMN waking_from INTEGER NOT NULL DEFAULT 9;
+        ALTER TABLE sessions ADD COLUMN waking_until INTEGER NOT NULL DEFAULT 21;
+        ALTER TABLE sessions ADD COLUMN reminders INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE sessions ADD COLUMN previous_id INTEGER
+            REFERENCES sessions (id) ON DELETE SET NULL;
+
+        ALTER TABLE participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE participants ADD COLUMN reminded_at REAL;
+
+        CREATE TABLE deadlines (
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            stage TEXT NOT NULL,
+            due_at REAL NOT NULL,
+            fired_at REAL,
+            PRIMARY KEY (session_id, stage)
+        );
+        CREATE INDEX deadlines_due ON deadlines (due_at) WHERE fired_at IS NULL;
+        CREATE INDEX events_by_person ON events (session_id, user_id, at);
+        """,
+    ),
 )

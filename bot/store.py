@@ -62,12 +62,13 @@ log = logging.getLogger(__name__)
 _SESSION_COLUMNS = (
     "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
     "sort_on_join, profile_questions, table_size, late_joins, rooms, dilemma_index, "
-    "vote_rule, max_rounds"
+    "vote_rule, max_rounds, paused_at, time_zone, waking_from, waking_until, reminders, "
+    "previous_id"
 )
 _PARTICIPANT_COLUMNS = (
     "session_id, user_id, chat_id, name, locale, step, order_seed, joined_at, lens_index, "
     "paused, age_band, organisation, selection, moving, unreachable, table_number, "
-    "story_card, revision, round_choice"
+    "story_card, revision, round_choice, muted"
 )
 
 
@@ -99,6 +100,12 @@ def _session(row: Any) -> Session:
         dilemma_index=row[13],
         vote_rule=row[14],
         max_rounds=row[15],
+        paused_at=row[16],
+        time_zone=row[17],
+        waking_from=row[18],
+        waking_until=row[19],
+        reminders=bool(row[20]),
+        previous_id=row[21],
     )
 
 
@@ -123,6 +130,7 @@ def _participant(row: Any) -> Participant:
         story_card=row[16],
         revision=row[17],
         round_choice=row[18],
+        muted=bool(row[19]),
     )
 
 
@@ -683,14 +691,17 @@ class Transaction:
     async def _save_session(self, s: Session) -> None:
         await self._db.execute(
             f"INSERT INTO sessions ({_SESSION_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" VALUES ({', '.join('?' * 22)})"
             " ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id,"
             " locale = excluded.locale, phase = excluded.phase,"
             " sort_on_join = excluded.sort_on_join,"
             " profile_questions = excluded.profile_questions,"
             " table_size = excluded.table_size, late_joins = excluded.late_joins,"
             " rooms = excluded.rooms, dilemma_index = excluded.dilemma_index,"
-            " vote_rule = excluded.vote_rule, max_rounds = excluded.max_rounds",
+            " vote_rule = excluded.vote_rule, max_rounds = excluded.max_rounds,"
+            " paused_at = excluded.paused_at, time_zone = excluded.time_zone,"
+            " waking_from = excluded.waking_from, waking_until = excluded.waking_until,"
+            " reminders = excluded.reminders",
             (
                 s.id,
                 s.group_chat_id,
@@ -708,13 +719,19 @@ class Transaction:
                 s.dilemma_index,
                 s.vote_rule,
                 s.max_rounds,
+                s.paused_at,
+                s.time_zone,
+                s.waking_from,
+                s.waking_until,
+                int(s.reminders),
+                s.previous_id,
             ),
         )
 
     async def _save_participant(self, p: Participant) -> None:
         await self._db.execute(
             f"INSERT INTO participants ({_PARTICIPANT_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" VALUES ({', '.join('?' * 20)})"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
             " name = excluded.name, locale = excluded.locale, step = excluded.step,"
             " lens_index = excluded.lens_index, paused = excluded.paused,"
@@ -722,7 +739,7 @@ class Transaction:
             " selection = excluded.selection, moving = excluded.moving,"
             " unreachable = excluded.unreachable, table_number = excluded.table_number,"
             " story_card = excluded.story_card, revision = excluded.revision,"
-            " round_choice = excluded.round_choice",
+            " round_choice = excluded.round_choice, muted = excluded.muted",
             (
                 p.session_id,
                 p.user_id,
@@ -743,6 +760,7 @@ class Transaction:
                 p.story_card,
                 p.revision,
                 p.round_choice,
+                int(p.muted),
             ),
         )
 

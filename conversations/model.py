@@ -83,6 +83,17 @@ class Session:
     vote_rule: str = "all"
     """``all`` or ``all_but_one`` (for tables of five or more)."""
     max_rounds: int = 3
+    paused_at: float | None = None
+    """Set while the facilitator paused the session: no answers, deadlines or reminders."""
+    time_zone: str = "Europe/Amsterdam"
+    """Where the session's waking hours and deadlines are read (an IANA zone name)."""
+    waking_from: int = 9
+    """Reminders go out from this hour (local time, 0..23) ..."""
+    waking_until: int = 21
+    """... until this hour (exclusive)."""
+    reminders: bool = True
+    previous_id: int | None = None
+    """The session this one follows up in a series (``/followup``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +123,8 @@ class Participant:
     """``kept`` or ``revised`` once they answered whether the stories change their top."""
     round_choice: str | None = None
     """``again`` or ``settle`` after a voting round without full agreement."""
+    muted: bool = False
+    """The person asked for no more reminders in this session."""
 
 
 class TableStage(StrEnum):
