@@ -103,6 +103,24 @@ def language(session_id: int, locale: str) -> str:
     return f"lg:{session_id}:{locale}"
 
 
+def mute_reminders(session_id: int) -> str:
+    return f"mu:{session_id}"
+
+
+def move_on(session_id: int, stage: str) -> str:
+    """The button under ``/next``'s question; a facilitator's tap (see ``parse_move_on``)."""
+    return f"nx:{session_id}:{stage}"
+
+
+_MOVE_ON = re.compile(r"nx:(\d{1,12}):([a-z]{1,12})")
+
+
+def parse_move_on(data: str | None) -> tuple[int, str] | None:
+    """(session id, stage) of a tap on ``/next``'s button; None for any other data."""
+    match = _MOVE_ON.fullmatch(data or "")
+    return (int(match[1]), match[2]) if match else None
+
+
 _BAND = "(" + "|".join(re.escape(b) for b in (*AGE_BANDS, SKIP)) + ")"
 _LOCALE = "(" + "|".join(LOCALES) + ")"
 
@@ -165,6 +183,7 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], Parser], ...] = tuple(
             lambda at, sid, uid, a: ev.RoundDecided(at, sid, uid, a[0] == "1"),
         ),
         (r"nt:" + _SID, lambda at, sid, uid, a: ev.NoteSkipped(at, sid, uid)),
+        (r"mu:" + _SID, lambda at, sid, uid, a: ev.RemindersMuted(at, sid, uid)),
         (
             rf"lg:{_SID}:{_LOCALE}",
             lambda at, sid, uid, a: ev.LanguageChosen(at, sid, uid, a[0]),

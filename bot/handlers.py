@@ -13,7 +13,9 @@ import random
 import re
 import secrets
 import time
+import zoneinfo
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
@@ -57,12 +59,23 @@ GROUP_COMMANDS = (
     "vote",
     "summary",
     "export",
+    "next",
+    "deadline",
+    "pause",
+    "resume",
+    "remind",
 )
 PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
 ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""
 
 Context = ContextTypes.DEFAULT_TYPE
+
+
+@cache
+def _time_zones() -> dict[str, str]:
+    """IANA zone names by their lower-case spelling (``/settings timezone`` ignores case)."""
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
 def new_join_code() -> str:
@@ -99,6 +112,11 @@ class Handlers:
         app.add_handler(CommandHandler("vote", self.vote, groups))
         app.add_handler(CommandHandler("summary", self.summary, groups))
         app.add_handler(CommandHandler("export", self.export, groups))
+        app.add_handler(CommandHandler("next", self.next, groups))
+        app.add_handler(CommandHandler("deadline", self.deadline, groups))
+        app.add_handler(CommandHandler("pause", self.pause, groups))
+        app.add_handler(CommandHandler("resume", self.resume_session, groups))
+        app.add_handler(CommandHandler("remind", self.remind, groups))
         app.add_handler(CommandHandler("table", self.table, private))
         app.add_handler(CommandHandler("decks", self.list_decks))
         app.add_handler(CommandHandler("help", self.help))
@@ -190,8 +208,13 @@ class Handlers:
         args = [a.lower() for a in context.args or []]
         name = args[0] if args else None
         value = args[1] if len(args) > 1 else None
+        known = False
+        if name == "timezone" and value is not None:
+            zone = _time_zones().get(value)
+            known, value = zone is not None, zone or (context.args or ["", ""])[1]
         await self._facilitator_event(
-            update, lambda at, chat, uid, ok: ev.SettingChanged(at, chat, uid, ok, name, value)
+            update,
+            lambda at, chat, uid, ok: ev.SettingChanged(at, chat, uid, ok, name, value, known),
         )
 
     async def start_sort(self, update: Update, context: Context) -> None:
@@ -255,6 +278,60 @@ class Handlers:
 
     async def summary(self, update: Update, context: Context) -> None:
         await self._facilitator_event(update, ev.SummaryRequested)
+
+    async def next(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.NextRequested)
+
+    async def deadline(self, update: Update, context: Context) -> None:
+        args = [a.lower() for a in context.args or []]
+        stage = args[0] if args else None
+        value = "".join(args[1:]) or None
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.DeadlineSet(at, chat, uid, ok, stage, value)
+        )
+
+    async def pause(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.PauseRequested)
+
+    async def resume_session(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.ResumeRequested)
+
+    async def remind(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(
+            update, lambda at, chat, uid, ok: ev.RemindersDue(at, chat, uid, ok, True, 0)
+        )
+
+    async def _move_on(
+        self,
+        update: Update,
+        query: CallbackQuery,
+        user: User,
+        target: tuple[int, str],
+        context: Context,
+    ) -> None:
+        """A tap on ``/next``'s button in the group: only a facilitator moves the session."""
+        message = query.message
+        locale = self._locale(user)
+        if not isinstance(message, Message):
+            await self._answer(query.answer, locale, "stale_button")
+            return
+        allowed = await self._is_facilitator(message, user)
+        topics = allowed and await self._topics_available(message.chat.id, context)
+        session_id, stage = target
+        event = ev.NextConfirmed(
+            self.clock(),
+            message.chat.id,
+            user.id,
+            allowed,
+            session_id,
+            stage,
+            self.chance.getrandbits(32),
+            topics,
+        )
+        decision = await self.services.runner.submit(event, update.update_id)
+        toast = decision.toast
+        key, alert = (toast.key, toast.alert) if toast else (None, False)
+        await self._answer(query.answer, locale, key, alert=alert)
 
     async def export(self, update: Update, context: Context) -> None:
         """``/export [names]``: the session's data to the facilitator's private chat."""
@@ -410,6 +487,10 @@ class Handlers:
         if query is None or user is None:
             return
         locale = self._locale(user)
+        move_on = callbacks.parse_move_on(query.data)
+        if move_on is not None:
+            await self._move_on(update, query, user, move_on, context)
+            return
         try:
             event = callbacks.parse(query.data, user.id, self.clock())
         except callbacks.InvalidCallback as exc:

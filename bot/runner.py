@@ -20,13 +20,20 @@ from bot.store import Store, Transaction
 from conversations.decision import Decision, SaveSession, Toast
 from conversations.effects import MAIN_SLOT, Effect, SendFile
 from conversations.events import (
+    DeadlineReached,
+    DeadlineSet,
     DilemmaRequested,
     Event,
     FacilitatorEvent,
     JoinRequested,
     MoveRequested,
+    NextConfirmed,
+    NextRequested,
     ParticipantEvent,
     ParticipantUnreachable,
+    PauseRequested,
+    RemindersDue,
+    ResumeRequested,
     RevisionRequested,
     RoundDecided,
     SeatingConfirmed,
@@ -41,7 +48,15 @@ from conversations.events import (
 )
 from conversations.handle import View, ViewKind, handle, view_kind
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, PersonView, SessionView, Step, TableView
+from conversations.model import (
+    ParticipantView,
+    PersonView,
+    Session,
+    SessionView,
+    Step,
+    TableView,
+)
+from conversations.pacing import PENDING, Stage, current_stage
 from conversations.phases import Phase
 
 log = logging.getLogger(__name__)
@@ -61,6 +76,19 @@ def _session_id(view: View, decision: Decision) -> int | None:
     if isinstance(view, PersonView):
         return None
     return view.session.id if view.session is not None else None
+
+
+_PACING = (
+    NextRequested
+    | NextConfirmed
+    | DeadlineReached
+    | DeadlineSet
+    | PauseRequested
+    | ResumeRequested
+    | RemindersDue
+)
+_NOT_DONE = frozenset().union(*PENDING.values())
+"""Steps in which the session waits for the person in some stage."""
 
 
 class Runner:
@@ -123,6 +151,8 @@ class Runner:
                 if isinstance(event, SortStartRequested)
                 else ()
             )
+            if isinstance(event, _PACING):
+                return await self._pacing_view(tx, event, session)
             seating = isinstance(event, TablesRequested | MoveRequested | SeatingConfirmed)
             finished = await tx.finishers(session, deck) if seating else ()
             if isinstance(event, TablesRequested) and counts is None:
@@ -148,6 +178,35 @@ class Runner:
         assert isinstance(event, ParticipantEvent)
         counting = isinstance(event, VoteConfirmed | RoundDecided)
         return await self._participant_view(tx, event.session_id, event.user_id, counting)
+
+    async def _pacing_view(
+        self, tx: Transaction, event: FacilitatorEvent, session: Session
+    ) -> SessionView:
+        """Pacing and reminders: deadlines and who is not done; moving on also needs what
+        the next step needs (the finishers to seat, the tables with their votes, the
+        summary's figures)."""
+        deck = self.decks.get(session.deck_id)
+        deadlines = await tx.deadlines(session.id)
+        stragglers = await tx.stragglers(session.id, _NOT_DONE)
+        if isinstance(event, RemindersDue):
+            return SessionView(session, deck, deadlines=deadlines, stragglers=stragglers)
+        moving = isinstance(event, NextRequested | NextConfirmed | DeadlineReached)
+        tables = await tx.table_views(session.id, deck if moving else None)
+        if not moving:
+            return SessionView(session, deck, tables=tables, deadlines=deadlines)
+        stage = current_stage(session, tables)
+        seating = stage is Stage.SORT
+        return SessionView(
+            session,
+            deck,
+            counts=await tx.session_counts(session, deck) if seating else None,
+            waiting=await tx.waiting_participants(session.id) if stage is Stage.JOIN else (),
+            finished=await tx.finishers(session, deck) if seating else (),
+            tables=tables,
+            people=await tx.people_facts(session) if stage is Stage.PLENARY else (),
+            deadlines=deadlines,
+            stragglers=stragglers,
+        )
 
     async def _participant_view(
         self, tx: Transaction, session_id: int, user_id: int, counting: bool = False

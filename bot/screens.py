@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import callbacks
 from bot.chart import support_chart
@@ -126,6 +128,11 @@ def _pairs(buttons: list[Button]) -> Keyboard:
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
+def local_time(at: float, time_zone: str) -> str:
+    """``at`` as a day and time in ``time_zone``: ``2026-11-30 17:00 (Europe/Amsterdam)``."""
+    return f"{datetime.fromtimestamp(at, ZoneInfo(time_zone)):%Y-%m-%d %H:%M} ({time_zone})"
+
+
 class Screens:
     """Turns effects into screens, given the decks and the bot's username."""
 
@@ -167,6 +174,10 @@ class Screens:
             fx.AskNote: self._ask_note,
             fx.ShowSummary: self._summary,
             fx.SendFile: self._file,
+            fx.AskNext: self._ask_next,
+            fx.MovedOn: self._moved_on,
+            fx.ShowDeadlines: self._deadlines,
+            fx.Remind: self._remind,
         }
 
     def screen(self, effect: fx.Effect) -> Screen:
@@ -224,6 +235,33 @@ class Screens:
             e.chat_id,
             self._text(e, "decks", deck_ids=e.deck_ids, default_deck=e.default_deck),
         )
+
+    # --- pacing -----------------------------------------------------------------------------
+
+    def _ask_next(self, e: fx.AskNext) -> Screen:
+        stage = self._label(e, f"stage_{e.next_stage}")
+        button = Button(
+            self._label(e, "move_on", stage=stage), callbacks.move_on(e.session_id, e.stage)
+        )
+        return Screen(e.chat_id, self._text(e, "ask_next", e=e), ((button,),))
+
+    def _moved_on(self, e: fx.MovedOn) -> Screen:
+        return Screen(e.chat_id, self._text(e, "moved_on", e=e))
+
+    def _deadlines(self, e: fx.ShowDeadlines) -> Screen:
+        rows = [
+            {"stage": stage, "when": local_time(due, e.time_zone), "passed": passed}
+            for stage, due, passed in e.deadlines
+        ]
+        return Screen(e.chat_id, self._text(e, "deadlines", e=e, rows=rows))
+
+    def _remind(self, e: fx.Remind) -> Screen:
+        when = local_time(e.due_at, e.time_zone) if e.due_at is not None else None
+        buttons = (
+            (Button(self._label(e, "resume"), callbacks.resume(e.session_id)),),
+            (Button(self._label(e, "mute_reminders"), callbacks.mute_reminders(e.session_id)),),
+        )
+        return Screen(e.chat_id, self._text(e, "remind", e=e, when=when), buttons)
 
     # --- tables ---------------------------------------------------------------------------
 

@@ -28,11 +28,14 @@ from bot.errors import StoreError
 from bot.migrations import MIGRATIONS
 from conversations.decision import (
     Change,
+    DeleteDeadline,
     DeleteRating,
     DeleteSession,
     ForgetPerson,
+    SaveDeadline,
     SaveParticipant,
     SaveRating,
+    SaveReminded,
     SaveRevisedTop,
     SaveSession,
     SaveStory,
@@ -43,6 +46,7 @@ from conversations.decision import (
 from conversations.deck import Deck
 from conversations.effects import Effect
 from conversations.model import (
+    Deadline,
     Finisher,
     LensProgress,
     Mate,
@@ -50,6 +54,7 @@ from conversations.model import (
     Session,
     SessionCounts,
     Step,
+    Straggler,
     Table,
     TableStage,
     TableView,
@@ -354,6 +359,22 @@ class Transaction:
         )
         return _participant(row) if row else None
 
+    async def stragglers(self, session_id: int, steps: Iterable[Step]) -> tuple[Straggler, ...]:
+        """Everyone in one of ``steps``, with their last answer and last reminder."""
+        wanted = [step.value for step in steps]
+        columns = ", ".join("p." + c.strip() for c in _PARTICIPANT_COLUMNS.split(","))
+        rows = await self._all(
+            f"SELECT {columns}, p.reminded_at, coalesce((SELECT max(e.at) FROM events e"
+            " WHERE e.session_id = p.session_id AND e.user_id = p.user_id), p.joined_at)"
+            f" FROM participants p WHERE p.session_id = ? AND p.step IN"
+            f" ({', '.join('?' * len(wanted))}) ORDER BY p.name, p.user_id",
+            (session_id, *wanted),
+        )
+        width = len(_PARTICIPANT_COLUMNS.split(","))
+        return tuple(
+            Straggler(_participant(r), active_at=r[width + 1], reminded_at=r[width]) for r in rows
+        )
+
     async def waiting_participants(self, session_id: int) -> tuple[Participant, ...]:
         rows = await self._all(
             f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND step = ?"
@@ -569,6 +590,36 @@ class Transaction:
         )
         return tuple(r[0] for r in rows)
 
+    # --- deadlines and reminders ------------------------------------------------------
+
+    async def deadlines(self, session_id: int) -> tuple[Deadline, ...]:
+        rows = await self._all(
+            "SELECT session_id, stage, due_at, fired_at FROM deadlines WHERE session_id = ?",
+            (session_id,),
+        )
+        return tuple(Deadline(*row) for row in rows)
+
+    async def due_deadlines(self, now: float) -> list[tuple[int, int, str]]:
+        """(group chat, session, stage) of every pending deadline that is due, earliest
+        first, in open sessions that are not paused."""
+        rows = await self._all(
+            "SELECT s.group_chat_id, d.session_id, d.stage FROM deadlines d"
+            " JOIN sessions s ON s.id = d.session_id"
+            " WHERE d.fired_at IS NULL AND d.due_at <= ? AND s.phase != ?"
+            " AND s.paused_at IS NULL ORDER BY d.due_at",
+            (now, Phase.CLOSED.value),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def reminding_sessions(self) -> list[Session]:
+        """Open, running sessions with reminders on."""
+        rows = await self._all(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions"
+            " WHERE phase != ? AND paused_at IS NULL AND reminders = 1",
+            (Phase.CLOSED.value,),
+        )
+        return [_session(r) for r in rows]
+
     # --- writes -------------------------------------------------------------------------
 
     async def apply(self, changes: Iterable[Change]) -> None:
@@ -652,6 +703,24 @@ class Transaction:
             elif isinstance(change, SaveTop):
                 await self._save_top(
                     "tops", change.session_id, change.user_id, change.cards, change.at
+                )
+            elif isinstance(change, SaveDeadline):
+                d = change.deadline
+                await self._db.execute(
+                    "INSERT INTO deadlines (session_id, stage, due_at, fired_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, stage)"
+                    " DO UPDATE SET due_at = excluded.due_at, fired_at = excluded.fired_at",
+                    (d.session_id, d.stage, d.due_at, d.fired_at),
+                )
+            elif isinstance(change, DeleteDeadline):
+                await self._db.execute(
+                    "DELETE FROM deadlines WHERE session_id = ? AND stage = ?",
+                    (change.session_id, change.stage),
+                )
+            elif isinstance(change, SaveReminded):
+                await self._db.execute(
+                    "UPDATE participants SET reminded_at = ? WHERE session_id = ? AND user_id = ?",
+                    (change.at, change.session_id, change.user_id),
                 )
             else:  # pragma: no cover - the Change union is closed
                 raise TypeError(f"unknown change {change!r}")

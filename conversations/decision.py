@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from conversations.effects import Effect
-from conversations.model import Participant, Session, Table
+from conversations.model import Deadline, Participant, Session, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,26 @@ class DeleteSession:
     session_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class SaveDeadline:
+    deadline: Deadline
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteDeadline:
+    session_id: int
+    stage: str
+
+
+@dataclass(frozen=True, slots=True)
+class SaveReminded:
+    """The person was reminded at ``at``."""
+
+    session_id: int
+    user_id: int
+    at: float
+
+
 Change = (
     SaveSession
     | SaveParticipant
@@ -110,6 +130,9 @@ Change = (
     | SaveVote
     | ForgetPerson
     | DeleteSession
+    | SaveDeadline
+    | DeleteDeadline
+    | SaveReminded
 )
 
 

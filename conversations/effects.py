@@ -57,6 +57,10 @@ class ShowSettings(Effect):
     late_joins: bool = True
     vote_rule: str = "all"
     max_rounds: int = 3
+    time_zone: str = "Europe/Amsterdam"
+    waking_from: int = 9
+    waking_until: int = 21
+    reminders: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +384,58 @@ class ShowDecks(Effect):
     default_deck: str
 
 
+PACE_SLOT = "pace"
+"""The slot of ``/next``'s question in the group: the answer replaces it."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskNext(Effect):
+    """``/next``'s question: who is not done with ``stage``, and a button to move on."""
+
+    SLOT: ClassVar[str | None] = PACE_SLOT
+    session_id: int
+    stage: str
+    next_stage: str
+    waiting: tuple[str, ...]
+    """Names of those not done, at most ``pacing.MAX_NAMES``."""
+    waiting_count: int
+    fresh: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MovedOn(Effect):
+    """The session moved on from ``stage`` (``/next`` confirmed, or its deadline)."""
+
+    SLOT: ClassVar[str | None] = PACE_SLOT
+    session_id: int
+    stage: str
+    next_stage: str
+    waiting_count: int
+    by_deadline: bool
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDeadlines(Effect):
+    session_id: int
+    deadlines: tuple[tuple[str, float, bool], ...]
+    """(stage, due at, passed) in the order of the stages."""
+    time_zone: str
+    stage: str
+    """The session's current stage."""
+
+
+@dataclass(frozen=True, slots=True)
+class Remind(Effect):
+    """A reminder in a participant's private chat, with "continue" and "no more" buttons."""
+
+    session_id: int
+    stage: str
+    due_at: float | None
+    """The current stage's deadline, if it has one."""
+    time_zone: str
+
+
 EFFECT_TYPES: dict[str, type[Effect]] = {
     cls.__name__: cls
     for cls in (
@@ -416,6 +472,10 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         AskNote,
         ShowSummary,
         SendFile,
+        AskNext,
+        MovedOn,
+        ShowDeadlines,
+        Remind,
     )
 }
 """Every effect class by name, for the shell's outbox codec."""

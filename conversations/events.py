@@ -40,8 +40,10 @@ class StatusRequested(FacilitatorEvent):
 @dataclass(frozen=True, slots=True)
 class SettingChanged(FacilitatorEvent):
     name: str | None
-    """``language``, ``start`` or ``profile``; ``None`` asks for the current settings."""
+    """``language``, ``start``, ``profile``...; ``None`` asks for the current settings."""
     value: str | None
+    time_zone_known: bool = False
+    """For ``timezone``: the shell found ``value`` (its canonical name) in the zone database."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,58 @@ class VoteRequested(FacilitatorEvent):
 @dataclass(frozen=True, slots=True)
 class SummaryRequested(FacilitatorEvent):
     """``/summary``: the plenary summary in the group."""
+
+
+@dataclass(frozen=True, slots=True)
+class NextRequested(FacilitatorEvent):
+    """``/next``: show who is not done with the current stage and ask to move on."""
+
+
+@dataclass(frozen=True, slots=True)
+class NextConfirmed(FacilitatorEvent):
+    """The facilitator confirmed moving on from ``stage`` (a tap on ``/next``'s button)."""
+
+    session_id: int
+    stage: str
+    seed: int
+    topics_available: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineSet(FacilitatorEvent):
+    """``/deadline [stage] [duration|off]``; without a stage it lists the deadlines."""
+
+    stage: str | None
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineReached(FacilitatorEvent):
+    """The scheduler: the deadline of ``stage`` is due (``is_facilitator`` is True)."""
+
+    stage: str
+    seed: int
+    topics_available: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PauseRequested(FacilitatorEvent):
+    """``/pause``: no answers, deadlines or reminders until ``/resume``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeRequested(FacilitatorEvent):
+    """``/resume``: the session goes on; deadlines move by the length of the pause."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemindersDue(FacilitatorEvent):
+    """``/remind`` (``manual``) or the scheduler's round: remind who has not finished.
+
+    ``local_hour`` is the hour of the day in the session's time zone, from the shell."""
+
+    manual: bool
+    local_hour: int
 
 
 # --- participant, in the private chat --------------------------------------------------
@@ -262,6 +316,11 @@ class TableRequested(ParticipantEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RemindersMuted(ParticipantEvent):
+    """The person tapped "no more reminders" on a reminder."""
+
+
+@dataclass(frozen=True, slots=True)
 class ParticipantUnreachable(ParticipantEvent):
     """Telegram refused to deliver to this participant (blocked the bot, 403)."""
 
@@ -280,6 +339,13 @@ Event = (
     | DilemmaRequested
     | VoteRequested
     | SummaryRequested
+    | NextRequested
+    | NextConfirmed
+    | DeadlineSet
+    | DeadlineReached
+    | PauseRequested
+    | ResumeRequested
+    | RemindersDue
     | JoinRequested
     | ForgetRequested
     | ConsentAnswered
@@ -304,5 +370,6 @@ Event = (
     | VoteConfirmed
     | RoundDecided
     | NoteSkipped
+    | RemindersMuted
     | ParticipantUnreachable
 )

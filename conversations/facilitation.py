@@ -33,6 +33,8 @@ SETTING_VALUES: dict[str, dict[str, bool | str | int]] = {
     "late": {"join": True, "wait": False},
     "agree": {"all": "all", "allbutone": "all_but_one"},
     "rounds": {str(n): n for n in range(1, 6)},
+    "reminders": {"on": True, "off": False, "aan": True, "uit": False},
+    "hours": {f"{a}-{b}": f"{a}-{b}" for a in range(24) for b in range(1, 25) if a != b},
 }
 """Accepted ``/settings <name> <value>`` pairs and what each value means."""
 
@@ -104,6 +106,10 @@ def _settings(session: Session) -> ShowSettings:
         session.late_joins,
         session.vote_rule,
         session.max_rounds,
+        session.time_zone,
+        session.waking_from,
+        session.waking_until,
+        session.reminders,
     )
 
 
@@ -114,10 +120,20 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
     session = view.session
     if event.name is None:
         return Decision(effects=(_settings(session),))
+    if event.name == "timezone":
+        if not event.time_zone_known or not event.value:
+            return _say(view, event, "unknown_time_zone", value=event.value or "")
+        changed = replace(session, time_zone=event.value)
+        return Decision(changes=(SaveSession(changed),), effects=(_settings(changed),))
     meaning = SETTING_VALUES.get(event.name, {}).get(event.value or "")
     if meaning is None:
         return _say(view, event, "settings_usage")
-    if event.name == "language":
+    if event.name == "hours":
+        start, end = (int(h) for h in str(meaning).split("-"))
+        changed = replace(session, waking_from=start, waking_until=end)
+    elif event.name == "reminders":
+        changed = replace(session, reminders=bool(meaning))
+    elif event.name == "language":
         changed = replace(session, locale=str(meaning))
     elif event.name == "start":
         changed = replace(session, sort_on_join=bool(meaning))

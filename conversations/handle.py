@@ -11,7 +11,17 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from conversations import facilitation, joining, plenary, sharing, sorting, tables, voting
+from conversations import (
+    facilitation,
+    joining,
+    pacing,
+    plenary,
+    reminding,
+    sharing,
+    sorting,
+    tables,
+    voting,
+)
 from conversations.decision import Decision, Toast, merge
 from conversations.effects import Effect, Say
 from conversations.events import (
@@ -19,6 +29,8 @@ from conversations.events import (
     CardRated,
     ConsentAnswered,
     ContinueRequested,
+    DeadlineReached,
+    DeadlineSet,
     DilemmaRequested,
     Event,
     FacilitatorEvent,
@@ -27,14 +39,20 @@ from conversations.events import (
     LanguageChosen,
     MediaReceived,
     MoveRequested,
+    NextConfirmed,
+    NextRequested,
     NoteSkipped,
     OrganisationAnswered,
     ParticipantEvent,
     ParticipantUnreachable,
+    PauseRequested,
     PileCardMoved,
     PileCardPicked,
     PilesConfirmed,
     RatingUndone,
+    RemindersDue,
+    RemindersMuted,
+    ResumeRequested,
     RevisionAnswered,
     RevisionRequested,
     RoundDecided,
@@ -89,6 +107,13 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     DilemmaRequested: voting.post_dilemma,
     VoteRequested: voting.open_votes,
     SummaryRequested: plenary.post_summary,
+    NextRequested: pacing.ask_next,
+    NextConfirmed: pacing.confirm_next,
+    DeadlineSet: pacing.set_deadline,
+    DeadlineReached: pacing.reach_deadline,
+    PauseRequested: pacing.pause,
+    ResumeRequested: pacing.resume,
+    RemindersDue: reminding.remind,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
@@ -119,6 +144,7 @@ _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
     VoteConfirmed: voting.confirm_vote,
     RoundDecided: voting.decide_round,
     NoteSkipped: voting.skip_note,
+    RemindersMuted: reminding.mute,
 }
 
 
@@ -139,6 +165,17 @@ def _closed_reply(view: ParticipantView, event: ParticipantEvent) -> tuple[Effec
     if isinstance(event, TextReceived | ContinueRequested | MediaReceived | TableRequested):
         p = view.participant
         return (Say(p.chat_id, p.locale, "session_over"),)
+    return ()
+
+
+_WHILE_PAUSED = ParticipantUnreachable | RemindersMuted | LanguageChosen | TableRequested
+"""What a person may still do while the facilitator paused the session."""
+
+
+def _paused_reply(view: ParticipantView, event: ParticipantEvent) -> tuple[Effect, ...]:
+    if isinstance(event, TextReceived | ContinueRequested | MediaReceived):
+        p = view.participant
+        return (Say(p.chat_id, p.locale, "session_paused_text"),)
     return ()
 
 
@@ -172,5 +209,7 @@ def handle(view: View, event: Event) -> Decision:
             raise TypeError(f"{type(event).__name__} needs a ParticipantView")
         if view.session.phase is Phase.CLOSED and not isinstance(event, ParticipantUnreachable):
             return Decision(toast=Toast("session_closed"), effects=_closed_reply(view, event))
+        if view.session.paused_at is not None and not isinstance(event, _WHILE_PAUSED):
+            return Decision(toast=Toast("session_paused"), effects=_paused_reply(view, event))
         return _PARTICIPANT[type(event)](view, event)
     raise TypeError(f"unknown event {event!r}")

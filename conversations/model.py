@@ -214,6 +214,26 @@ class PersonView:
 
 
 @dataclass(frozen=True, slots=True)
+class Deadline:
+    """By ``due_at`` the session moves on from ``stage`` (a ``pacing.Stage`` value)."""
+
+    session_id: int
+    stage: str
+    due_at: float
+    fired_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Straggler:
+    """Someone whose turn it is (see ``pacing.PENDING``), as pacing and reminders need them."""
+
+    participant: Participant
+    active_at: float
+    """Their last answer (or their join)."""
+    reminded_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class LensProgress:
     lens_id: str
     sorting: int
@@ -246,3 +266,7 @@ class SessionView:
     """Loaded for seating and table commands: the session's tables."""
     people: tuple[PersonFacts, ...] = ()
     """Loaded for the summary: what every participant contributes to it."""
+    deadlines: tuple[Deadline, ...] = ()
+    """Loaded for pacing, reminders and status: the session's deadlines."""
+    stragglers: tuple[Straggler, ...] = ()
+    """Loaded for pacing and reminders: everyone whose turn it is."""

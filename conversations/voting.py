@@ -256,8 +256,18 @@ def confirm_vote(view: ParticipantView, event: VoteConfirmed) -> Decision:
     return Decision(changes=(*changes, *closed.changes), effects=closed.effects)
 
 
-def _outcome(session: Session, deck: Deck, table: TableView) -> Outcome:
-    voters = [m for m in table.members if _present(m)]
+def _voters(table: TableView, only_voted: bool = False) -> list[Mate]:
+    """Who counts in a round: the reachable members (who voted, when a round is closed
+    before everyone did)."""
+    return [
+        m
+        for m in table.members
+        if _present(m) and (not only_voted or m.participant.step is not Step.VOTING)
+    ]
+
+
+def _outcome(session: Session, deck: Deck, table: TableView, only_voted: bool = False) -> Outcome:
+    voters = _voters(table, only_voted)
     return tally(
         {m.participant.user_id: m.ballot for m in voters},
         max(1, len(voters)),
@@ -269,10 +279,13 @@ def _outcome(session: Session, deck: Deck, table: TableView) -> Outcome:
     )
 
 
-def _close_round(session: Session, deck: Deck, table: TableView) -> Decision:
-    """Every reachable member voted: count, show the table, and go on or settle."""
-    outcome = _outcome(session, deck, table)
-    final = outcome.kind is OutcomeKind.FULL or table.table.round >= session.max_rounds
+def _close_round(
+    session: Session, deck: Deck, table: TableView, *, early: bool = False
+) -> Decision:
+    """Every reachable member voted (or the round is closed ``early``, counting those
+    who did, for good): count, show the table, and go on or settle."""
+    outcome = _outcome(session, deck, table, only_voted=early)
+    final = early or outcome.kind is OutcomeKind.FULL or table.table.round >= session.max_rounds
     counted = replace(
         table.table,
         stage=TableStage.AGREED if final else TableStage.DECIDING,
@@ -280,7 +293,7 @@ def _close_round(session: Session, deck: Deck, table: TableView) -> Decision:
         outcome=outcome.kind.value,
     )
     counted_table = TableView(counted, table.members)
-    voters = sum(1 for m in table.members if _present(m))
+    voters = len(_voters(table, only_voted=early))
     effects: list[Effect] = list(
         table_effects(
             session,
@@ -355,26 +368,51 @@ def decide_round(view: ParticipantView, event: RoundDecided) -> Decision:
         )
         return Decision(changes=(*changes, *restarted.changes), effects=restarted.effects)
     if settle >= majority or again + settle == len(present):
-        agreed = replace(table.table, stage=TableStage.AGREED)
-        settled = _settle_members(
-            TableView(agreed, table.members), OutcomeKind(agreed.outcome or "none")
-        )
-        notice = table_effects(
-            session,
-            table,
-            exclude=None,
-            build=lambda chat, locale, in_room: TableNotice(
-                chat, locale, session.id, agreed.number, in_room, "table_settles"
-            ),
-        )
-        return Decision(
-            changes=(*changes, SaveTable(agreed), *settled.changes),
-            effects=(*notice, *settled.effects),
-        )
+        settled = _settle_table(session, table)
+        return Decision(changes=(*changes, *settled.changes), effects=settled.effects)
     return Decision(
         changes=tuple(changes),
         effects=(Notice(p.chat_id, p.locale, p.session_id, "choice_waiting"),),
     )
+
+
+def _settle_table(session: Session, table: TableView) -> Decision:
+    """The table keeps the outcome of its last round."""
+    agreed = replace(table.table, stage=TableStage.AGREED)
+    settled = _settle_members(
+        TableView(agreed, table.members), OutcomeKind(agreed.outcome or "none")
+    )
+    notice = table_effects(
+        session,
+        table,
+        exclude=None,
+        build=lambda chat, locale, in_room: TableNotice(
+            chat, locale, session.id, agreed.number, in_room, "table_settles"
+        ),
+    )
+    return Decision(
+        changes=(SaveTable(agreed), *settled.changes), effects=(*notice, *settled.effects)
+    )
+
+
+def close_votes(view: SessionView) -> Decision:
+    """The votes are over (``/next`` or a deadline): a table in a round counts the ballots
+    it has, for good; a table deciding whether to vote again keeps its last outcome."""
+    session, deck = view.session, view.deck
+    assert session is not None and deck is not None
+    changes: list[Change] = []
+    effects: list[Effect] = []
+    for table in view.tables:
+        if table.table.stage is TableStage.VOTING:
+            closed = _close_round(session, deck, table, early=True)
+        elif table.table.stage is TableStage.DECIDING:
+            closed = _settle_table(session, table)
+        else:
+            continue
+        changes.extend(closed.changes)
+        effects.extend(closed.effects)
+    effects.append(Say(session.group_chat_id, session.locale, "votes_closed"))
+    return Decision(changes=tuple(changes), effects=tuple(effects))
 
 
 def receive_note(view: ParticipantView, event: TextReceived) -> Decision:

@@ -179,6 +179,24 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         ),
         fx.ShowSummary(1, locale, 3, DECK.id, (), (), (), (), 0, 0, (), (), (), False),
         fx.SendFile(2, locale, "export.zip", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "export_caption"),
+        fx.AskNext(1, locale, 3, "sort", "stories", (NASTY, "Ann"), 40),
+        fx.AskNext(1, locale, 3, "vote", "plenary", (), 0),
+        fx.MovedOn(1, locale, 3, "stories", "revision", 2, by_deadline=True),
+        fx.MovedOn(1, locale, 3, "plenary", "over", 0, by_deadline=False),
+        fx.ShowDeadlines(
+            1,
+            locale,
+            3,
+            (("sort", 1_790_000_000.0, True), ("vote", 1_790_090_000.0, False)),
+            "Europe/Amsterdam",
+            "stories",
+        ),
+        fx.ShowDeadlines(1, locale, 3, (), "Europe/Amsterdam", "join"),
+        *(
+            fx.Remind(2, locale, 3, stage, due, "Europe/London")
+            for stage, due in (("sort", 1_790_000_000.0), ("stories", None), ("revision", None))
+        ),
+        fx.Remind(2, locale, 3, "vote", None, "Europe/Amsterdam"),
     ]
 
 
@@ -197,6 +215,13 @@ SAY_PARAMS = {
     "person": NASTY,
     "table": 3,
     "tables": 4,
+    "stage": "stories",
+    "value": NASTY,
+    "deadlines": 2,
+    "minutes": 15,
+    "recent": 1,
+    "muted": 2,
+    "late_joins": 1,
 }
 
 
@@ -260,6 +285,10 @@ def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
         "piles",
         "top_picker",
         "top",
+        "ask_next",
+        "moved_on",
+        "deadlines",
+        "remind",
     }
     names = set(screens.renderer.template_names(locale)) - effect_templates
     assert len(names) > 20

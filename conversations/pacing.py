@@ -1,0 +1,402 @@
+"""Pacing a session over an hour or over days: stages, ``/next``, deadlines, pause.
+
+Owns: the stages a facilitator moves a session through (``Stage``, in ``ORDER``), which
+stage a session is in, whose turn it still is in a stage (``PENDING``), moving on — by
+``/next`` after a confirmation, or at the stage's deadline — with those who are ready
+while telling the others what happens now, the deadlines themselves, and pausing.
+
+Theory of operation: moving on from a stage does what the facilitator's own command for
+the next step would do (start the sort, seat the tables, ask for revisions, open the
+votes, close the votes, post the summary and close the session). A deadline says "by
+then this stage is over": when it is due and the session is still at an earlier stage,
+the session moves on one stage per firing and the deadline stays due, so the shell fires
+it again until the session is past its stage; only then is it marked fired, in the same
+decision as the last move. A paused session neither moves on nor fires deadlines;
+``/resume`` moves every pending deadline by the length of the pause.
+
+Must not: read a clock (time arrives with events) or decide the steps themselves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from enum import StrEnum
+
+from conversations import facilitation, plenary, tables, voting
+from conversations.decision import (
+    Change,
+    Decision,
+    DeleteDeadline,
+    SaveDeadline,
+    SaveParticipant,
+    SaveSession,
+    Toast,
+)
+from conversations.effects import AskNext, Effect, MovedOn, Say, ShowDeadlines
+from conversations.events import (
+    DeadlineReached,
+    DeadlineSet,
+    FacilitatorEvent,
+    NextConfirmed,
+    NextRequested,
+    PauseRequested,
+    ResumeRequested,
+    RevisionRequested,
+    SeatingConfirmed,
+    SessionEndRequested,
+    SortStartRequested,
+    SummaryRequested,
+    TablesRequested,
+    VoteRequested,
+)
+from conversations.model import Deadline, Session, SessionView, Step, Straggler, TableView
+from conversations.model import TableStage as TS
+from conversations.phases import Phase
+
+
+class Stage(StrEnum):
+    """What the session as a whole is doing, as the facilitator paces it. Stored by value
+    (deadlines), so values never change."""
+
+    JOIN = "join"
+    """People join; the sort has not started (it starts on the facilitator's word)."""
+    SORT = "sort"
+    STORIES = "stories"
+    REVISION = "revision"
+    """Tables revise their tops (or have, and wait for the votes to open)."""
+    VOTE = "vote"
+    PLENARY = "plenary"
+    """Every table is done: the summary, then the end."""
+    OVER = "over"
+
+
+ORDER: tuple[Stage, ...] = tuple(Stage)
+
+DEADLINE_STAGES: tuple[Stage, ...] = ORDER[:-1]
+"""Stages that may have a deadline."""
+
+PENDING: dict[Stage, frozenset[Step]] = {
+    Stage.JOIN: frozenset({Step.CONSENT, Step.AGE, Step.ORGANISATION}),
+    Stage.SORT: frozenset(
+        {Step.CONSENT, Step.AGE, Step.ORGANISATION, Step.SORTING, Step.REVIEW, Step.TOP}
+    ),
+    Stage.STORIES: frozenset({Step.STORY}),
+    Stage.REVISION: frozenset({Step.REVISE, Step.REVISING}),
+    Stage.VOTE: frozenset({Step.VOTING, Step.DECIDING}),
+    Stage.PLENARY: frozenset({Step.NOTE}),
+    Stage.OVER: frozenset(),
+}
+"""The steps in which it is still the person's turn in each stage."""
+
+TURN: frozenset[Step] = frozenset().union(*(PENDING[s] for s in ORDER[:-2]))
+"""Every step in which the session waits for the person (the optional note excepted):
+who may be reminded."""
+
+MAX_NAMES = 30
+"""Names ``/next`` lists of those not done; more are counted."""
+
+MAX_DEADLINE = 60 * 86400
+_DURATION = re.compile(r"(?:(\d{1,3})d)?(?:(\d{1,4})[hu])?(?:(\d{1,5})m)?")
+
+
+def parse_duration(text: str) -> int | None:
+    """Seconds in ``2d``, ``12h`` (or ``12u``), ``90m``, ``1d12h``; None if not one."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None or not any(match.groups()):
+        return None
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    seconds = days * 86400 + hours * 3600 + minutes * 60
+    return seconds if 60 <= seconds <= MAX_DEADLINE else None
+
+
+def current_stage(session: Session, table_views: tuple[TableView, ...]) -> Stage:
+    if session.phase is Phase.CLOSED:
+        return Stage.OVER
+    if session.phase is Phase.JOINING:
+        return Stage.SORT if session.sort_on_join else Stage.JOIN
+    if session.phase in (Phase.SORTING, Phase.SEATING):
+        return Stage.SORT
+    stages = {t.table.stage for t in table_views}
+    if TS.SHARING in stages:
+        return Stage.STORIES
+    if stages & {TS.REVISING, TS.SETTLED}:
+        return Stage.REVISION
+    if stages & {TS.VOTING, TS.DECIDING}:
+        return Stage.VOTE
+    return Stage.PLENARY
+
+
+def next_stage(stage: Stage) -> Stage:
+    return ORDER[min(ORDER.index(stage) + 1, len(ORDER) - 1)]
+
+
+def stage_of_step(step: Step) -> Stage:
+    """The stage in which a person in ``step`` has their turn."""
+    return next(s for s in ORDER if step in PENDING[s])
+
+
+def stragglers(view: SessionView, stage: Stage) -> tuple[Straggler, ...]:
+    return tuple(
+        s
+        for s in view.stragglers
+        if s.participant.step in PENDING[stage] and not s.participant.unreachable
+    )
+
+
+def _say(session: Session, template: str, **params: str | int | None) -> Decision:
+    return Decision(effects=(Say(session.group_chat_id, session.locale, template, params),))
+
+
+def _stage(view: SessionView) -> Stage:
+    assert view.session is not None
+    return current_stage(view.session, view.tables)
+
+
+# --- /next ---------------------------------------------------------------------------------
+
+
+def ask_next(view: SessionView, event: NextRequested) -> Decision:
+    """Who is not done with the current stage, and a button to move on anyway."""
+    refused = facilitation.refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session = view.session
+    if session.paused_at is not None:
+        return _say(session, "paused_first")
+    stage = _stage(view)
+    if stage is Stage.SORT and session.phase is not Phase.SEATING and not view.finished:
+        return _say(session, "nobody_finished")
+    waiting = stragglers(view, stage)
+    names = tuple(s.participant.name for s in waiting[:MAX_NAMES])
+    return Decision(
+        effects=(
+            AskNext(
+                session.group_chat_id,
+                session.locale,
+                session.id,
+                stage.value,
+                next_stage(stage).value,
+                names,
+                len(waiting),
+            ),
+        )
+    )
+
+
+def confirm_next(view: SessionView, event: NextConfirmed) -> Decision:
+    if not event.is_facilitator:
+        return Decision(toast=Toast("not_facilitator", alert=True))
+    session = view.session
+    if session is None:
+        return Decision(toast=Toast("already_moved_on"))
+    if session.paused_at is not None:
+        return Decision(toast=Toast("session_paused"))
+    stage = _stage(view)
+    if event.session_id != session.id or event.stage != stage.value:
+        return Decision(toast=Toast("already_moved_on"))
+    moved = _move_on(view, stage, event, event.seed, event.topics_available)
+    if not moved.changes:
+        return moved
+    return replace(
+        _with_told(view, stage, moved, by_deadline=False, at=event.at),
+        toast=Toast("moved_on"),
+    )
+
+
+# --- moving on ---------------------------------------------------------------------------
+
+
+def _move_on(
+    view: SessionView, stage: Stage, event: FacilitatorEvent, seed: int, topics: bool
+) -> Decision:
+    """What moving on from ``stage`` does; no changes when there is nothing to move to."""
+    at, group, user = event.at, event.group_chat_id, event.user_id
+    if stage is Stage.JOIN:
+        return facilitation.start_sort(view, SortStartRequested(at, group, user, True))
+    if stage is Stage.SORT:
+        return _seat(view, event, seed, topics)
+    if stage is Stage.STORIES:
+        return tables.revise_all(view, RevisionRequested(at, group, user, True))
+    if stage is Stage.REVISION:
+        return voting.open_votes(view, VoteRequested(at, group, user, True))
+    if stage is Stage.VOTE:
+        return voting.close_votes(view)
+    if stage is Stage.PLENARY:
+        summary = plenary.post_summary(view, SummaryRequested(at, group, user, True))
+        ended = facilitation.end_session(view, SessionEndRequested(at, group, user, True))
+        return Decision(changes=ended.changes, effects=summary.effects + ended.effects)
+    return Decision()
+
+
+def _seat(view: SessionView, event: FacilitatorEvent, seed: int, topics: bool) -> Decision:
+    """The end of the sort: the proposed seating, or a new one, becomes final."""
+    assert view.session is not None
+    at, group, user = event.at, event.group_chat_id, event.user_id
+    confirm = SeatingConfirmed(at, group, user, True, topics)
+    if view.session.phase is Phase.SEATING:
+        return tables.seat(view, confirm)
+    proposed = tables.propose(view, TablesRequested(at, group, user, True, seed))
+    if not proposed.changes:
+        return proposed
+    placed = {
+        c.participant.user_id: c.participant
+        for c in proposed.changes
+        if isinstance(c, SaveParticipant)
+    }
+    finished = tuple(
+        replace(f, participant=placed.get(f.participant.user_id, f.participant))
+        for f in view.finished
+    )
+    proposing = replace(view.session, phase=Phase.SEATING)
+    seated = tables.seat(replace(view, session=proposing, finished=finished), confirm)
+    return Decision(changes=proposed.changes + seated.changes, effects=seated.effects)
+
+
+def _with_told(
+    view: SessionView, stage: Stage, moved: Decision, *, by_deadline: bool, at: float
+) -> Decision:
+    """The move, the word to those who were not done, the answer in the group, and the
+    stage's deadline marked as passed."""
+    session = view.session
+    assert session is not None
+    waiting = stragglers(view, stage)
+    told: list[Effect] = [
+        Say(
+            s.participant.chat_id,
+            s.participant.locale,
+            f"moved_on_{stage.value}",
+            {"late_joins": int(session.late_joins)},
+        )
+        for s in waiting
+    ]
+    answer = MovedOn(
+        session.group_chat_id,
+        session.locale,
+        session.id,
+        stage.value,
+        next_stage(stage).value,
+        len(waiting),
+        by_deadline,
+        fresh=by_deadline,
+    )
+    fired = tuple(
+        SaveDeadline(replace(d, fired_at=at))
+        for d in view.deadlines
+        if d.fired_at is None and ORDER.index(Stage(d.stage)) <= ORDER.index(stage)
+    )
+    return Decision(
+        changes=moved.changes + fired,
+        effects=(*told, answer, *moved.effects),
+    )
+
+
+def reach_deadline(view: SessionView, event: DeadlineReached) -> Decision:
+    """A due deadline: move on one stage; it is marked fired once its stage is over."""
+    session = view.session
+    if session is None or session.paused_at is not None:
+        return Decision()
+    deadline = next(
+        (d for d in view.deadlines if d.stage == event.stage and d.fired_at is None), None
+    )
+    if deadline is None:
+        return Decision()
+    stage = _stage(view)
+    if ORDER.index(stage) > ORDER.index(Stage(deadline.stage)):
+        return Decision(changes=(SaveDeadline(replace(deadline, fired_at=event.at)),))
+    moved = _move_on(view, stage, event, event.seed, event.topics_available)
+    if not moved.changes:
+        stuck = Say(session.group_chat_id, session.locale, "deadline_stuck", {"stage": stage.value})
+        return Decision(
+            changes=(SaveDeadline(replace(deadline, fired_at=event.at)),),
+            effects=(stuck, *moved.effects),
+        )
+    return _with_told(view, stage, moved, by_deadline=True, at=event.at)
+
+
+# --- deadlines ---------------------------------------------------------------------------
+
+
+def _deadlines(session: Session, deadlines: tuple[Deadline, ...], stage: Stage) -> ShowDeadlines:
+    ordered = sorted(deadlines, key=lambda d: ORDER.index(Stage(d.stage)))
+    return ShowDeadlines(
+        session.group_chat_id,
+        session.locale,
+        session.id,
+        tuple((d.stage, d.due_at, d.fired_at is not None) for d in ordered),
+        session.time_zone,
+        stage.value,
+    )
+
+
+def set_deadline(view: SessionView, event: DeadlineSet) -> Decision:
+    """``/deadline``: list; ``/deadline <stage> <duration>``: set; ``... off``: remove."""
+    refused = facilitation.refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session, stage = view.session, _stage(view)
+    deadlines = {d.stage: d for d in view.deadlines}
+    if event.stage is None:
+        return Decision(effects=(_deadlines(session, view.deadlines, stage),))
+    if event.stage not in {s.value for s in DEADLINE_STAGES} or event.value is None:
+        return _say(session, "deadline_usage")
+    target = Stage(event.stage)
+    if ORDER.index(target) < ORDER.index(stage):
+        return _say(session, "deadline_stage_passed", stage=target.value)
+    change: Change
+    if event.value.lower() in ("off", "uit"):
+        deadlines.pop(target.value, None)
+        change = DeleteDeadline(session.id, target.value)
+    else:
+        seconds = parse_duration(event.value)
+        if seconds is None:
+            return _say(session, "deadline_usage")
+        deadline = Deadline(session.id, target.value, event.at + seconds)
+        deadlines[target.value] = deadline
+        change = SaveDeadline(deadline)
+    shown = _deadlines(session, tuple(deadlines.values()), stage)
+    return Decision(changes=(change,), effects=(shown,))
+
+
+# --- pause -------------------------------------------------------------------------------
+
+
+def pause(view: SessionView, event: PauseRequested) -> Decision:
+    refused = facilitation.refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session = view.session
+    if session.paused_at is not None:
+        return _say(session, "already_paused")
+    paused = replace(session, paused_at=event.at)
+    return Decision(
+        changes=(SaveSession(paused),),
+        effects=(Say(session.group_chat_id, session.locale, "session_paused"),),
+    )
+
+
+def resume(view: SessionView, event: ResumeRequested) -> Decision:
+    refused = facilitation.refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session = view.session
+    if session.paused_at is None:
+        return _say(session, "not_paused")
+    pause_length = max(0.0, event.at - session.paused_at)
+    moved = tuple(
+        SaveDeadline(replace(d, due_at=d.due_at + pause_length))
+        for d in view.deadlines
+        if d.fired_at is None
+    )
+    resumed = replace(session, paused_at=None)
+    return Decision(
+        changes=(SaveSession(resumed), *moved),
+        effects=(
+            Say(
+                session.group_chat_id,
+                session.locale,
+                "session_resumed",
+                {"deadlines": len(moved), "minutes": round(pause_length / 60)},
+            ),
+        ),
+    )

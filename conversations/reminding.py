@@ -1,0 +1,93 @@
+"""Reminders for people whose turn it is, over a session that runs for days.
+
+Owns: who is reminded and when. A person is reminded only while it is their turn
+(``pacing.TURN``: never when done, waiting for others, declined, unreachable or gone),
+never after they asked for no more reminders, at most once in ``DAY``; the scheduler's
+reminders go only within the session's waking hours and only to people who have been
+idle for a day, ``/remind`` reaches everyone whose turn it is now. Must not: read a
+clock or a time zone (the shell sends the local hour with the event).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from conversations import facilitation
+from conversations.decision import Decision, SaveParticipant, SaveReminded, Toast
+from conversations.effects import Effect, Remind, Say
+from conversations.events import RemindersDue, RemindersMuted
+from conversations.model import ParticipantView, Session, SessionView
+from conversations.pacing import TURN, stage_of_step
+
+DAY = 86400.0
+
+
+def is_waking(session: Session, local_hour: int) -> bool:
+    """Whether ``local_hour`` falls in the session's waking hours (which may wrap midnight)."""
+    start, end = session.waking_from, session.waking_until
+    if start <= end:
+        return start <= local_hour < end
+    return local_hour >= start or local_hour < end
+
+
+def remind(view: SessionView, event: RemindersDue) -> Decision:
+    refused = facilitation.refusal(view, event)
+    if refused is not None or view.session is None:
+        return refused or Decision()
+    session = view.session
+    if session.paused_at is not None:
+        if not event.manual:
+            return Decision()
+        return Decision(effects=(Say(session.group_chat_id, session.locale, "paused_first"),))
+    if not event.manual and (not session.reminders or not is_waking(session, event.local_hour)):
+        return Decision()
+    due = {d.stage: d.due_at for d in view.deadlines if d.fired_at is None}
+    changes: list[SaveReminded] = []
+    effects: list[Effect] = []
+    muted = recent = 0
+    for straggler in view.stragglers:
+        p = straggler.participant
+        if p.step not in TURN or p.unreachable:
+            continue
+        if p.muted:
+            muted += 1
+            continue
+        last = straggler.reminded_at
+        if last is not None and event.at - last < DAY:
+            recent += 1
+            continue
+        if not event.manual and event.at - straggler.active_at < DAY:
+            continue
+        stage = stage_of_step(p.step)
+        changes.append(SaveReminded(p.session_id, p.user_id, event.at))
+        effects.append(
+            Remind(
+                p.chat_id,
+                p.locale,
+                p.session_id,
+                stage.value,
+                due.get(stage.value),
+                session.time_zone,
+            )
+        )
+    if event.manual:
+        effects.append(
+            Say(
+                session.group_chat_id,
+                session.locale,
+                "reminded",
+                {"count": len(changes), "recent": recent, "muted": muted},
+            )
+        )
+    return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+def mute(view: ParticipantView, event: RemindersMuted) -> Decision:
+    p = view.participant
+    if p.muted:
+        return Decision(toast=Toast("reminders_muted"))
+    return Decision(
+        changes=(SaveParticipant(replace(p, muted=True)),),
+        effects=(Say(p.chat_id, p.locale, "reminders_muted"),),
+        toast=Toast("reminders_muted"),
+    )
