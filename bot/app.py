@@ -20,10 +20,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks import DeckLibrary
 from bot.delivery import Delivery
-from bot.handlers import Handlers
+from bot.handlers import Handlers, topics_available
 from bot.logs import quiet_libraries
 from bot.render import Renderer
 from bot.runner import Runner
+from bot.scheduler import INTERVAL, Scheduler
 from bot.screens import Screens
 from bot.settings import Settings
 from bot.store import Store
@@ -70,6 +71,7 @@ class Services:
         self._store: Store | None = None
         self._runner: Runner | None = None
         self._delivery: Delivery | None = None
+        self._scheduler: Scheduler | None = None
 
     @property
     def store(self) -> Store:
@@ -82,6 +84,12 @@ class Services:
         if self._runner is None:
             raise RuntimeError("the application has not started")
         return self._runner
+
+    @property
+    def scheduler(self) -> Scheduler:
+        if self._scheduler is None:
+            raise RuntimeError("the application has not started")
+        return self._scheduler
 
     @property
     def delivery(self) -> Delivery:
@@ -116,7 +124,19 @@ class Services:
         )
         self._runner.on_enqueued = self._delivery.kick
         self._delivery.start()
+        bot = app.bot
+        self._scheduler = Scheduler(
+            self._store, self._runner, self.clock, lambda chat_id: topics_available(bot, chat_id)
+        )
+        if app.job_queue is not None:
+            app.job_queue.run_repeating(self._scheduled, interval=INTERVAL, first=0)
+        else:  # pragma: no cover - the job-queue extra is a dependency
+            log.error("PTB's JobQueue is missing: deadlines and reminders will not fire")
         log.info("started as @%s", app.bot.username)
+
+    async def _scheduled(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
+        if self._scheduler is not None:
+            await self._scheduler.run_due()
 
     async def save_uploaded_deck(
         self, deck: Deck, owner_id: int, filename: str, data: bytes
@@ -130,7 +150,7 @@ class Services:
             await self._delivery.stop()
         if self._store is not None:
             await self._store.close()
-        self._store = self._runner = self._delivery = None
+        self._store = self._runner = self._delivery = self._scheduler = None
 
 
 async def set_command_menu(app: Application, renderer: Renderer, default_locale: str) -> None:  # type: ignore[type-arg]

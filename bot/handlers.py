@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
+from telegram import Bot, CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -70,6 +70,19 @@ ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""
 
 Context = ContextTypes.DEFAULT_TYPE
+
+
+async def topics_available(bot: Bot, chat_id: int) -> bool:
+    """A forum group in which the bot may manage topics: one topic per table."""
+    try:
+        chat = await bot.get_chat(chat_id)
+        if not chat.is_forum:
+            return False
+        me = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError as exc:
+        log.warning("could not check the group's topics: %s", exc.message)
+        return False
+    return bool(getattr(me, "can_manage_topics", False))
 
 
 @cache
@@ -247,22 +260,10 @@ class Handlers:
 
     async def seat(self, update: Update, context: Context) -> None:
         chat = update.effective_chat
-        topics = chat is not None and await self._topics_available(chat.id, context)
+        topics = chat is not None and await topics_available(context.bot, chat.id)
         await self._facilitator_event(
             update, lambda at, chat, uid, ok: ev.SeatingConfirmed(at, chat, uid, ok, topics)
         )
-
-    async def _topics_available(self, chat_id: int, context: Context) -> bool:
-        """A forum group in which the bot may manage topics: one topic per table."""
-        try:
-            chat = await context.bot.get_chat(chat_id)
-            if not chat.is_forum:
-                return False
-            me = await context.bot.get_chat_member(chat_id, context.bot.id)
-        except TelegramError as exc:
-            log.warning("could not check the group's topics: %s", exc.message)
-            return False
-        return bool(getattr(me, "can_manage_topics", False))
 
     async def revise(self, update: Update, context: Context) -> None:
         await self._facilitator_event(update, ev.RevisionRequested)
@@ -316,7 +317,7 @@ class Handlers:
             await self._answer(query.answer, locale, "stale_button")
             return
         allowed = await self._is_facilitator(message, user)
-        topics = allowed and await self._topics_available(message.chat.id, context)
+        topics = allowed and await topics_available(context.bot, message.chat.id)
         session_id, stage = target
         event = ev.NextConfirmed(
             self.clock(),

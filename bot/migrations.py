@@ -206,6 +206,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
         ALTER TABLE participants ADD COLUMN muted INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE participants ADD COLUMN reminded_at REAL;
+        ALTER TABLE participants ADD COLUMN step_since REAL;
 
         CREATE TABLE deadlines (
             session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,

@@ -116,7 +116,7 @@ class Runner:
             if view is None:
                 return NOT_A_PARTICIPANT
             decision = handle(view, event)
-            await tx.apply(decision.changes)
+            await tx.apply(decision.changes, event.at)
             queued = await tx.enqueue(decision.effects, self.clock())
             if decision.changes and not isinstance(view, PersonView):
                 await tx.log_event(

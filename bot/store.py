@@ -360,12 +360,14 @@ class Transaction:
         return _participant(row) if row else None
 
     async def stragglers(self, session_id: int, steps: Iterable[Step]) -> tuple[Straggler, ...]:
-        """Everyone in one of ``steps``, with their last answer and last reminder."""
+        """Everyone in one of ``steps``, with their last reminder and when they last
+        moved: their last answer, or when the session put them in their step."""
         wanted = [step.value for step in steps]
         columns = ", ".join("p." + c.strip() for c in _PARTICIPANT_COLUMNS.split(","))
         rows = await self._all(
-            f"SELECT {columns}, p.reminded_at, coalesce((SELECT max(e.at) FROM events e"
-            " WHERE e.session_id = p.session_id AND e.user_id = p.user_id), p.joined_at)"
+            f"SELECT {columns}, p.reminded_at, max(coalesce(p.step_since, p.joined_at),"
+            " coalesce((SELECT max(e.at) FROM events e"
+            " WHERE e.session_id = p.session_id AND e.user_id = p.user_id), 0))"
             f" FROM participants p WHERE p.session_id = ? AND p.step IN"
             f" ({', '.join('?' * len(wanted))}) ORDER BY p.name, p.user_id",
             (session_id, *wanted),
@@ -622,7 +624,9 @@ class Transaction:
 
     # --- writes -------------------------------------------------------------------------
 
-    async def apply(self, changes: Iterable[Change]) -> None:
+    async def apply(self, changes: Iterable[Change], at: float | None = None) -> None:
+        """Save ``changes``, made by an event at ``at`` (when a person's step changes, the
+        time is kept: reminders wait a day from then)."""
         for change in changes:
             if isinstance(change, SaveRating):
                 await self._db.execute(
@@ -647,7 +651,7 @@ class Transaction:
                     (change.session_id, change.user_id, change.lens_id, change.card_id),
                 )
             elif isinstance(change, SaveParticipant):
-                await self._save_participant(change.participant)
+                await self._save_participant(change.participant, at)
             elif isinstance(change, SaveSession):
                 await self._save_session(change.session)
             elif isinstance(change, SaveTable):
@@ -797,10 +801,10 @@ class Transaction:
             ),
         )
 
-    async def _save_participant(self, p: Participant) -> None:
+    async def _save_participant(self, p: Participant, at: float | None) -> None:
         await self._db.execute(
-            f"INSERT INTO participants ({_PARTICIPANT_COLUMNS})"
-            f" VALUES ({', '.join('?' * 20)})"
+            f"INSERT INTO participants ({_PARTICIPANT_COLUMNS}, step_since)"
+            f" VALUES ({', '.join('?' * 21)})"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
             " name = excluded.name, locale = excluded.locale, step = excluded.step,"
             " lens_index = excluded.lens_index, paused = excluded.paused,"
@@ -808,7 +812,9 @@ class Transaction:
             " selection = excluded.selection, moving = excluded.moving,"
             " unreachable = excluded.unreachable, table_number = excluded.table_number,"
             " story_card = excluded.story_card, revision = excluded.revision,"
-            " round_choice = excluded.round_choice, muted = excluded.muted",
+            " round_choice = excluded.round_choice, muted = excluded.muted,"
+            " step_since = CASE WHEN participants.step = excluded.step"
+            " THEN participants.step_since ELSE excluded.step_since END",
             (
                 p.session_id,
                 p.user_id,
@@ -830,6 +836,7 @@ class Transaction:
                 p.revision,
                 p.round_choice,
                 int(p.muted),
+                at,
             ),
         )
 

@@ -229,7 +229,7 @@ class Straggler:
 
     participant: Participant
     active_at: float
-    """Their last answer (or their join)."""
+    """Their last answer, or when the session put them in their step if that is later."""
     reminded_at: float | None = None
 
 
