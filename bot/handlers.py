@@ -193,7 +193,12 @@ class Handlers:
     # --- facilitator, in the group ------------------------------------------------------
 
     async def new_session(self, update: Update, context: Context) -> None:
-        args = list(context.args or [])
+        """``/newsession [deck] [language] [stage=duration ...]``."""
+        words = [a.lower() for a in context.args or []]
+        args = [a for a in words if "=" not in a]
+        deadlines = tuple(
+            (stage, value) for stage, _, value in (a.partition("=") for a in words if "=" in a)
+        )
         user = update.effective_user
         known = self.services.decks_for(user.id if user else None)
         settings = self.services.settings
@@ -211,6 +216,7 @@ class Handlers:
                 default_locale=settings.default_locale,
                 known_decks=known,
                 default_deck=settings.default_deck,
+                deadlines=deadlines,
             ),
         )
 

@@ -56,8 +56,8 @@ from conversations.model import (
     Step,
     TableView,
 )
-from conversations.pacing import PENDING, Stage, current_stage
 from conversations.phases import Phase
+from conversations.stages import PENDING, Stage, current_stage
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +164,10 @@ class Runner:
             elif isinstance(event, at_tables):
                 tables = await tx.table_views(session.id)
             people = await tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
+            if isinstance(event, StatusRequested):
+                tables = await tx.table_views(session.id)
+                deadlines = await tx.deadlines(session.id)
+                return SessionView(session, deck, counts, tables=tables, deadlines=deadlines)
             return SessionView(session, deck, counts, waiting, finished, tables, people)
         if kind is ViewKind.JOIN:
             assert isinstance(event, JoinRequested)

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.runner import Runner
 from bot.store import Store
 from conversations.events import DeadlineReached, RemindersDue
-from conversations.pacing import ORDER
+from conversations.stages import ORDER
 
 log = logging.getLogger(__name__)
 

@@ -228,7 +228,15 @@ class Screens:
             {"number": i + 1, "sorting": sorting, "done": done}
             for i, (_, sorting, done) in enumerate(e.lenses)
         ]
-        return Screen(e.chat_id, self._text(e, "status", s=e, deck=deck, lenses=lenses))
+        deadline = (
+            (e.next_deadline[0], local_time(e.next_deadline[1], e.time_zone))
+            if e.next_deadline
+            else None
+        )
+        return Screen(
+            e.chat_id,
+            self._text(e, "status", s=e, deck=deck, lenses=lenses, deadline=deadline),
+        )
 
     def _decks(self, e: fx.ShowDecks) -> Screen:
         return Screen(

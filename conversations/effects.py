@@ -74,6 +74,11 @@ class ShowStatus(Effect):
     """(lens id, sorting, done) per lens, in sorting order."""
     with_top: int
     unreachable: int
+    stage: str = "join"
+    paused: bool = False
+    next_deadline: tuple[str, float] | None = None
+    """(stage, due at) of the first deadline still to come."""
+    time_zone: str = "Europe/Amsterdam"
 
 
 @dataclass(frozen=True, slots=True)

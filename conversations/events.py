@@ -30,6 +30,8 @@ class SessionRequested(FacilitatorEvent):
     default_locale: str
     known_decks: tuple[str, ...]
     default_deck: str
+    deadlines: tuple[tuple[str, str], ...] = ()
+    """``(stage, duration)`` pairs given at creation (``/newsession ... sort=2d``)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations.decision import Decision, DeleteSession, SaveParticipant, SaveSession
-from conversations.effects import Effect, Invite, Say, ShowSettings, ShowStatus
+from conversations.decision import (
+    Decision,
+    DeleteSession,
+    SaveDeadline,
+    SaveParticipant,
+    SaveSession,
+)
+from conversations.effects import Effect, Invite, Say, ShowDeadlines, ShowSettings, ShowStatus
 from conversations.events import (
     FacilitatorEvent,
     SessionDeleteRequested,
@@ -21,9 +27,10 @@ from conversations.events import (
     SortStartRequested,
     StatusRequested,
 )
-from conversations.model import LOCALES, ParticipantView, Session, SessionView
+from conversations.model import LOCALES, Deadline, ParticipantView, Session, SessionView
 from conversations.phases import Phase, can_move
 from conversations.sorting import begin_lens
+from conversations.stages import DEADLINE_STAGES, ORDER, Stage, current_stage, parse_duration
 
 SETTING_VALUES: dict[str, dict[str, bool | str | int]] = {
     "language": {locale: locale for locale in LOCALES},
@@ -75,6 +82,10 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
         )
     if locale not in LOCALES:
         return _say(view, event, "unknown_locale", locale=locale, locales=", ".join(LOCALES))
+    stages = {s.value for s in DEADLINE_STAGES}
+    durations = {stage: parse_duration(value) for stage, value in event.deadlines}
+    if any(stage not in stages or seconds is None for stage, seconds in durations.items()):
+        return _say(view, event, "deadline_usage")
     session = Session(
         id=event.new_session_id,
         group_chat_id=event.group_chat_id,
@@ -85,12 +96,25 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
         created_by=event.user_id,
         created_at=event.at,
     )
+    deadlines = tuple(
+        Deadline(session.id, stage, event.at + (seconds or 0))
+        for stage, seconds in sorted(durations.items(), key=lambda d: ORDER.index(Stage(d[0])))
+    )
+    effects: list[Effect] = [
+        Invite(event.group_chat_id, locale, session.id, session.join_code, deck_id),
+        _settings(session),
+    ]
+    if deadlines:
+        shown = tuple((d.stage, d.due_at, False) for d in deadlines)
+        first = Stage.SORT if session.sort_on_join else Stage.JOIN
+        effects.append(
+            ShowDeadlines(
+                session.group_chat_id, locale, session.id, shown, session.time_zone, first.value
+            )
+        )
     return Decision(
-        changes=(SaveSession(session),),
-        effects=(
-            Invite(event.group_chat_id, locale, session.id, session.join_code, deck_id),
-            _settings(session),
-        ),
+        changes=(SaveSession(session), *(SaveDeadline(d) for d in deadlines)),
+        effects=tuple(effects),
     )
 
 
@@ -155,6 +179,7 @@ def report_status(view: SessionView, event: StatusRequested) -> Decision:
     if refused is not None or view.session is None or view.counts is None:
         return refused or Decision()
     session, counts = view.session, view.counts
+    pending = [d for d in view.deadlines if d.fired_at is None]
     return Decision(
         effects=(
             ShowStatus(
@@ -168,6 +193,13 @@ def report_status(view: SessionView, event: StatusRequested) -> Decision:
                 tuple((lens.lens_id, lens.sorting, lens.done) for lens in counts.lenses),
                 counts.with_top,
                 counts.unreachable,
+                current_stage(session, view.tables).value,
+                session.paused_at is not None,
+                next(
+                    ((d.stage, d.due_at) for d in sorted(pending, key=lambda d: d.due_at)),
+                    None,
+                ),
+                session.time_zone,
             ),
         )
     )

@@ -17,7 +17,7 @@ from conversations.decision import Decision, SaveParticipant, SaveReminded, Toas
 from conversations.effects import Effect, Remind, Say
 from conversations.events import RemindersDue, RemindersMuted
 from conversations.model import ParticipantView, Session, SessionView
-from conversations.pacing import TURN, stage_of_step
+from conversations.stages import TURN, stage_of_step
 
 DAY = 86400.0
 

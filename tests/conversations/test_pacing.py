@@ -16,7 +16,7 @@ from conversations.decision import (
     SaveTable,
 )
 from conversations.deck import Deck
-from conversations.effects import AskNext, AskNote, MovedOn, Remind, Say, ShowDeadlines
+from conversations.effects import AskNext, MovedOn, Remind, Say, ShowDeadlines
 from conversations.handle import handle
 from conversations.model import (
     Deadline,
@@ -32,9 +32,9 @@ from conversations.model import (
     TableStage,
     TableView,
 )
-from conversations.pacing import Stage, current_stage, parse_duration
 from conversations.phases import Phase
 from conversations.reminding import DAY, is_waking
+from conversations.stages import Stage, current_stage, parse_duration
 
 GROUP = -100
 HOUR = 3600.0
@@ -340,4 +340,65 @@ def test_notes_are_not_nagged_about(deck: Deck) -> None:
         remind_view(deck, noting), ev.RemindersDue(9 * DAY, GROUP, 0, True, False, 10)
     )
     assert decision.effects == ()
-    assert not any(isinstance(e, AskNote) for e in decision.effects)
+
+
+# --- settings, creation and status ----------------------------------------------------------
+
+
+def new_session(deck: Deck, *deadlines: tuple[str, str]) -> ev.SessionRequested:
+    return ev.SessionRequested(
+        100.0, GROUP, 7, True, "goed-werk", "en", 1, "code", "en", (deck.id,), deck.id, deadlines
+    )
+
+
+def test_deadlines_can_be_set_at_creation(deck: Deck) -> None:
+    created = handle(SessionView(None), new_session(deck, ("vote", "3d"), ("sort", "1d")))
+    deadlines = [c.deadline for c in created.changes if isinstance(c, SaveDeadline)]
+    assert deadlines == [Deadline(1, "sort", 100.0 + DAY), Deadline(1, "vote", 100.0 + 3 * DAY)]
+    (shown,) = [e for e in created.effects if isinstance(e, ShowDeadlines)]
+    assert [stage for stage, _, _ in shown.deadlines] == ["sort", "vote"]
+    bad = handle(SessionView(None), new_session(deck, ("sort", "1d"), ("lunch", "1h")))
+    assert bad.changes == () and bad.effects[0].template == "deadline_usage"  # type: ignore[attr-defined]
+
+
+def test_reminder_settings(deck: Deck) -> None:
+    view = SessionView(session(), deck)
+
+    def change(name: str, value: str, known: bool = False) -> Session | None:
+        decision = handle(view, ev.SettingChanged(1.0, GROUP, 7, True, name, value, known))
+        saved = [c.session for c in decision.changes if isinstance(c, SaveSession)]
+        return saved[0] if saved else None
+
+    assert change("hours", "22-6") == replace(view.session, waking_from=22, waking_until=6)  # type: ignore[arg-type]
+    assert change("hours", "9-9") is None and change("hours", "9-25") is None
+    assert change("reminders", "off") == replace(view.session, reminders=False)  # type: ignore[arg-type]
+    assert change("timezone", "Europe/London", known=True) == replace(
+        view.session,  # type: ignore[arg-type]
+        time_zone="Europe/London",
+    )
+    assert change("timezone", "Mars/Olympus") is None
+
+
+def test_status_shows_the_stage_the_pause_and_the_next_deadline(deck: Deck) -> None:
+    from conversations.effects import ShowStatus
+    from conversations.model import SessionCounts
+
+    deadlines = (
+        Deadline(1, "vote", 500.0),
+        Deadline(1, "sort", 90.0, 95.0),
+        Deadline(1, "stories", 300.0),
+    )
+    view = SessionView(
+        session(Phase.TABLES, paused_at=50.0),
+        deck,
+        SessionCounts(3, 3, (), 3, 0),
+        tables=(table(1, TableStage.SHARING),),
+        deadlines=deadlines,
+    )
+    (status,) = handle(view, ev.StatusRequested(1.0, GROUP, 7, True)).effects
+    assert isinstance(status, ShowStatus)
+    assert (status.stage, status.paused, status.next_deadline) == (
+        "stories",
+        True,
+        ("stories", 300.0),
+    )
