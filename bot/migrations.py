@@ -193,4 +193,19 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        # Planned as version 5 (4 is taken by work in parallel), but versions here are
+        # positions in this tuple, so on this branch it runs as version 4.
+        "rehearsal",
+        """
+        CREATE TABLE IF NOT EXISTS simulated_participants (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            profile_seed INTEGER NOT NULL,
+            PRIMARY KEY (session_id, user_id),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+        """,
+    ),
 )

@@ -98,6 +98,15 @@ class DeleteSession:
     session_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class MarkSimulated:
+    """A participant who is simulated (a rehearsal), with the seed of their profile."""
+
+    session_id: int
+    user_id: int
+    profile_seed: int
+
+
 Change = (
     SaveSession
     | SaveParticipant
@@ -110,6 +119,7 @@ Change = (
     | SaveVote
     | ForgetPerson
     | DeleteSession
+    | MarkSimulated
 )
 
 

@@ -70,6 +70,8 @@ class ShowStatus(Effect):
     """(lens id, sorting, done) per lens, in sorting order."""
     with_top: int
     unreachable: int
+    simulated: int = 0
+    """Of those who joined, how many are simulated (a rehearsal)."""
 
 
 @dataclass(frozen=True, slots=True)

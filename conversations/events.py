@@ -8,6 +8,7 @@ arrive here as plain values. Must not: hold Telegram objects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # --- facilitator, in the group -------------------------------------------------------
@@ -104,6 +105,18 @@ class VoteRequested(FacilitatorEvent):
 @dataclass(frozen=True, slots=True)
 class SummaryRequested(FacilitatorEvent):
     """``/summary``: the plenary summary in the group."""
+
+
+@dataclass(frozen=True, slots=True)
+class RehearsalRequested(FacilitatorEvent):
+    """``/rehearse N``: N simulated participants join the group's session."""
+
+    count: int | None
+    """``None`` when what followed the command was not a whole number."""
+    names: Mapping[str, tuple[str, ...]]
+    """Names for simulated people, already marked as simulated, per language."""
+    seed: int
+    """Where their card orders and profiles draw their randomness."""
 
 
 # --- participant, in the private chat --------------------------------------------------
@@ -280,6 +293,7 @@ Event = (
     | DilemmaRequested
     | VoteRequested
     | SummaryRequested
+    | RehearsalRequested
     | JoinRequested
     | ForgetRequested
     | ConsentAnswered

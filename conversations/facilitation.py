@@ -152,6 +152,7 @@ def report_status(view: SessionView, event: StatusRequested) -> Decision:
                 tuple((lens.lens_id, lens.sorting, lens.done) for lens in counts.lenses),
                 counts.with_top,
                 counts.unreachable,
+                counts.simulated,
             ),
         )
     )

@@ -11,7 +11,16 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from conversations import facilitation, joining, plenary, sharing, sorting, tables, voting
+from conversations import (
+    facilitation,
+    joining,
+    plenary,
+    rehearsal,
+    sharing,
+    sorting,
+    tables,
+    voting,
+)
 from conversations.decision import Decision, Toast, merge
 from conversations.effects import Effect, Say
 from conversations.events import (
@@ -35,6 +44,7 @@ from conversations.events import (
     PileCardPicked,
     PilesConfirmed,
     RatingUndone,
+    RehearsalRequested,
     RevisionAnswered,
     RevisionRequested,
     RoundDecided,
@@ -89,6 +99,7 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     DilemmaRequested: voting.post_dilemma,
     VoteRequested: voting.open_votes,
     SummaryRequested: plenary.post_summary,
+    RehearsalRequested: rehearsal.rehearse,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {

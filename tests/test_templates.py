@@ -35,6 +35,7 @@ DECKS = load_builtin_decks()
 DECK = DECKS["goed-werk"]
 IDS = DECK.card_ids
 NASTY = '<b>&"Jan" & Piet</b>'
+EMPTY_ZIP = "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="
 
 
 class TelegramHTML(HTMLParser):
@@ -179,6 +180,14 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         ),
         fx.ShowSummary(1, locale, 3, DECK.id, (), (), (), (), 0, 0, (), (), (), False),
         fx.SendFile(2, locale, "export.zip", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "export_caption"),
+        *(
+            fx.SendFile(2, locale, "export.zip", EMPTY_ZIP, caption, params)
+            for caption in ("export_caption", "export_caption_names")
+            for params in ({"simulated": 6, "included": 0}, {"simulated": 1, "included": 1})
+        ),
+        fx.ShowStatus(
+            1, locale, 3, DECK.id, "tables", 8, 8, (("professional", 0, 8),), 8, 0, simulated=6
+        ),
     ]
 
 
@@ -197,6 +206,12 @@ SAY_PARAMS = {
     "person": NASTY,
     "table": 3,
     "tables": 4,
+    "names": f"{NASTY} (simulated), Bo (simulated)",
+    "total": 6,
+    "min": 1,
+    "max": 30,
+    "existing": 55,
+    "room": 5,
 }
 
 
