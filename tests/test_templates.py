@@ -13,6 +13,8 @@ from bot.render import Renderer
 from bot.screens import Screens
 from conversations import effects as fx
 from conversations.model import AGE_BANDS
+from conversations.rehearsal import MAX_AT_ONCE
+from conversations.rehearsal_profile import ORGANISATIONS, VARIANTS
 
 ALLOWED_TAGS = {
     "b",
@@ -310,3 +312,16 @@ def test_the_checker_rejects_what_telegram_rejects() -> None:
     for bad in ("<div>x</div>", "<b>x", "<b>x</i>", "&nbsp;", "   "):
         with pytest.raises((ValueError, AssertionError)):
             check_html(bad)
+
+
+def test_simulated_people_have_marked_names_and_words_in_both_languages() -> None:
+    renderer = Renderer()
+    for locale, marker in (("en", "(simulated)"), ("nl", "(gesimuleerd)")):
+        names = renderer.label(locale, "rehearsal_names").split("|")
+        assert len(set(names)) >= MAX_AT_ONCE, locale
+        assert renderer.label(locale, "rehearsal_name", name="Anna") == f"Anna {marker}"
+        organisations = renderer.label(locale, "rehearsal_organisations").split("|")
+        assert len(set(organisations)) == ORGANISATIONS
+        for key in ("rehearsal_stories", "rehearsal_notes"):
+            variants = renderer.label(locale, key).split("|")
+            assert len(set(variants)) == VARIANTS and all(v.strip() for v in variants), key
