@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
@@ -22,6 +22,7 @@ from bot.decks import DeckLibrary
 from bot.delivery import Delivery
 from bot.handlers import Handlers, topics_available
 from bot.logs import quiet_libraries
+from bot.rehearsal_actor import DEFAULT_DELAY, RehearsalActor
 from bot.render import Renderer
 from bot.runner import Runner
 from bot.scheduler import INTERVAL, Scheduler
@@ -55,6 +56,7 @@ GROUP_MENU = (
     "export",
     "endsession",
     "deletesession",
+    "rehearse",
     "decks",
     "help",
 )
@@ -63,15 +65,22 @@ GROUP_MENU = (
 class Services:
     """Everything the handlers use, created when the application starts."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+        rehearsal_delay: float = DEFAULT_DELAY,
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.rehearsal_delay = rehearsal_delay
         self.renderer = Renderer(fallback="en")
         self.decks = DeckLibrary(load_builtin_decks().values())
         self._store: Store | None = None
         self._runner: Runner | None = None
         self._delivery: Delivery | None = None
         self._scheduler: Scheduler | None = None
+        self._rehearsal: RehearsalActor | None = None
 
     @property
     def store(self) -> Store:
@@ -122,7 +131,22 @@ class Services:
         self._delivery = Delivery(
             self._store, app.bot, screens, self._runner.report_unreachable, clock=self.clock
         )
-        self._runner.on_enqueued = self._delivery.kick
+        self._rehearsal = RehearsalActor(
+            self._store,
+            self._runner,
+            self.decks,
+            self.renderer,
+            self.rehearsal_delay,
+            clock=self.clock,
+        )
+        delivery, rehearsal = self._delivery, self._rehearsal
+
+        def enqueued(chat_ids: Iterable[int] | None = None) -> None:
+            chats = None if chat_ids is None else tuple(chat_ids)
+            delivery.kick(chats)
+            rehearsal.kick(chats)
+
+        self._runner.on_enqueued = enqueued
         self._delivery.start()
         bot = app.bot
         self._scheduler = Scheduler(
@@ -132,6 +156,7 @@ class Services:
             app.job_queue.run_repeating(self._scheduled, interval=INTERVAL, first=0)
         else:  # pragma: no cover - the job-queue extra is a dependency
             log.error("PTB's JobQueue is missing: deadlines and reminders will not fire")
+        self._rehearsal.start()
         log.info("started as @%s", app.bot.username)
 
     async def _scheduled(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
@@ -146,11 +171,13 @@ class Services:
         self.decks.add(deck, owner_id)
 
     async def stop(self) -> None:
+        if self._rehearsal is not None:
+            await self._rehearsal.stop()
         if self._delivery is not None:
             await self._delivery.stop()
         if self._store is not None:
             await self._store.close()
-        self._store = self._runner = self._delivery = self._scheduler = None
+        self._store = self._runner = self._delivery = self._scheduler = self._rehearsal = None
 
 
 async def set_command_menu(app: Application, renderer: Renderer, default_locale: str) -> None:  # type: ignore[type-arg]
@@ -181,14 +208,16 @@ def build_application(
     rate_limiter: bool = True,
     request_timeout: float | None = None,
     seed: int | None = None,
+    rehearsal_delay: float = DEFAULT_DELAY,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's application. ``request_timeout`` (seconds) overrides PTB's 5 s timeouts
     of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram;
-    ``seed`` makes card orders and seatings repeatable (the demo); join codes stay random."""
+    ``seed`` makes card orders and seatings repeatable (the demo); join codes stay random;
+    ``rehearsal_delay``: seconds a simulated participant (``/rehearse``) takes to answer."""
     if not settings.token:
         raise ValueError("a bot token is needed to build the application")
     quiet_libraries()
-    services = Services(settings, clock)
+    services = Services(settings, clock, rehearsal_delay)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.start(app)

@@ -11,7 +11,9 @@ were written), editing a slot's message in place, and what each Telegram error m
   "message to edit not found": send it anew; any other: logged and set aside.
 
 Global, per-chat and per-group rate limits are kept by PTB's ``AIORateLimiter`` on the
-bot. Must not: decide workshop rules, or log message texts (they hold personal data).
+bot. Chats of simulated people (a rehearsal, ids reserved by ``conversations.rehearsal``)
+are never sent to: their effects are left to the rehearsal actor. Must not: decide
+workshop rules, or log message texts (they hold personal data).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.codec import decode_effect
 from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store
+from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +111,8 @@ class Delivery:
             self._wake.set()
             return
         for chat_id in chat_ids:
+            if is_simulated(chat_id):
+                continue  # the rehearsal actor's, never Telegram's
             if chat_id in self._workers:
                 self._dirty.add(chat_id)
             else:
@@ -159,7 +164,7 @@ class Delivery:
         now = self.clock()
         next_due: float | None = None
         for chat_id, not_before in chats:
-            if chat_id in self._workers:
+            if chat_id in self._workers or is_simulated(chat_id):
                 continue
             if not_before > now:
                 next_due = not_before if next_due is None else min(next_due, not_before)
@@ -189,7 +194,7 @@ class Delivery:
         while time.monotonic() < deadline:
             async with self.store.transaction() as tx:
                 chats = await tx.chats_with_pending_effects()
-            due = [c for c, nb in chats if nb <= self.clock()]
+            due = [c for c, nb in chats if nb <= self.clock() and not is_simulated(c)]
             if not due and not self._workers:
                 return
             for chat_id in due:
@@ -204,6 +209,8 @@ class Delivery:
 
     async def _deliver_chat(self, chat_id: int) -> bool:
         """Deliver the chat's due effects in order; True if there may be more."""
+        if is_simulated(chat_id):  # never to Telegram, whoever asked
+            return False
         async with self.store.reading() as tx:
             rows = await tx.pending_effects(chat_id, BATCH)
             slots = await tx.slot_messages(chat_id) if rows else {}

@@ -1,8 +1,9 @@
 """The facilitator's export of a session: CSV files and one JSON file, in one ZIP.
 
 Owns: the export's file layout and pseudonyms (people appear under a stable id per
-session unless the facilitator asks for names). Must not: run SQL (the store gives the
-rows) or send anything.
+session unless the facilitator asks for names), and leaving simulated participants (a
+rehearsal) out unless asked: their rows, and the outcomes of tables where only they sat.
+Must not: run SQL (the store gives the rows) or send anything.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "table",
         "revision",
         "unreachable",
+        "simulated",
     ),
     "ratings": ("person", "lens", "card", "level", "position"),
     "tops_before": ("person", "rank", "card"),
@@ -44,10 +46,33 @@ def pseudonym(salt: str, user_id: int) -> str:
     return f"P-{digest[:10]}"
 
 
+def without_simulated(
+    rows: dict[str, list[tuple[Any, ...]]], simulated: frozenset[int]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows without simulated people's, and without the outcomes of tables at which
+    only simulated people sat."""
+    real_tables = {r[5] for r in rows["participants"] if r[0] not in simulated}
+    simulated_only = {r[5] for r in rows["participants"] if r[0] in simulated} - real_tables
+    return {
+        name: [r for r in data if r[0] not in simulated_only]
+        if name == "outcomes"
+        else [r for r in data if r[0] not in simulated]
+        for name, data in rows.items()
+    }
+
+
 def build_export(
-    session: Session, rows: dict[str, list[tuple[Any, ...]]], with_names: bool
+    session: Session,
+    rows: dict[str, list[tuple[Any, ...]]],
+    with_names: bool,
+    simulated: frozenset[int] = frozenset(),
+    include_simulated: bool = False,
 ) -> tuple[str, bytes]:
-    """(file name, ZIP bytes) with one CSV per kind of row and ``session.json``."""
+    """(file name, ZIP bytes) with one CSV per kind of row and ``session.json``.
+    ``simulated``: the user ids of simulated participants, left out unless
+    ``include_simulated``."""
+    if not include_simulated:
+        rows = without_simulated(rows, simulated)
     names = {r[0]: r[1] for r in rows["participants"]}
     salt = secrets.token_hex(16)
 
@@ -55,7 +80,9 @@ def build_export(
         return names.get(user_id, str(user_id)) if with_names else pseudonym(salt, user_id)
 
     tables: dict[str, list[Sequence[Any]]] = {
-        "participants": [(person(r[0]), *r[2:]) for r in rows["participants"]],
+        "participants": [
+            (person(r[0]), *r[2:], int(r[0] in simulated)) for r in rows["participants"]
+        ],
         "ratings": [(person(r[0]), *r[1:]) for r in rows["ratings"]],
         "tops_before": [(person(r[0]), *r[1:]) for r in rows["tops_before"]],
         "tops_after": [(person(r[0]), *r[1:]) for r in rows["tops_after"]],
@@ -79,6 +106,8 @@ def build_export(
                 "phase": session.phase.value,
                 "created_at": session.created_at,
                 "names": with_names,
+                "simulated_participants": len(simulated),
+                "simulated_included": include_simulated,
             },
             **{
                 name: [dict(zip(HEADERS[name], row, strict=True)) for row in data]

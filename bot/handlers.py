@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOIN_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 MAX_NAME_LENGTH = 64
 GROUP_COMMANDS = (
     "newsession",
@@ -64,6 +65,7 @@ GROUP_COMMANDS = (
     "pause",
     "resume",
     "remind",
+    "rehearse",
 )
 PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
 ANONYMOUS_ADMIN_ID = 1087968824
@@ -130,6 +132,7 @@ class Handlers:
         app.add_handler(CommandHandler("pause", self.pause, groups))
         app.add_handler(CommandHandler("resume", self.resume_session, groups))
         app.add_handler(CommandHandler("remind", self.remind, groups))
+        app.add_handler(CommandHandler("rehearse", self.rehearse, groups))
         app.add_handler(CommandHandler("table", self.table, private))
         app.add_handler(CommandHandler("decks", self.list_decks))
         app.add_handler(CommandHandler("help", self.help))
@@ -351,11 +354,32 @@ class Handlers:
         if user.id == ANONYMOUS_ADMIN_ID or message.sender_chat is not None:
             await self._say(update, "export_anonymous")  # no private chat to send it to
             return
-        names = bool(context.args) and context.args[0].lower() in ("names", "namen")
+        args = {a.lower() for a in context.args or []}
+        names = bool(args & {"names", "namen"})
+        simulated = bool(args & {"all", "alle"})  # with the simulated people of a rehearsal
         sent = await self.services.runner.export(
-            message.chat.id, user.id, self._locale(user), names
+            message.chat.id, user.id, self._locale(user), names, simulated
         )
         await self._say(update, "export_sent" if sent else "no_session")
+
+    async def rehearse(self, update: Update, context: Context) -> None:
+        """``/rehearse N``: N simulated participants join, to walk through a session alone."""
+        args = list(context.args or [])
+        number = args[0] if len(args) == 1 and WHOLE_NUMBER.fullmatch(args[0]) else None
+        count = None if number is None else int(number) if len(number) <= 12 else 10**12
+        renderer = self.services.renderer
+        names = {
+            locale: tuple(
+                renderer.label(locale, "rehearsal_name", name=name.strip())
+                for name in renderer.label(locale, "rehearsal_names").split("|")
+            )
+            for locale in renderer.locales
+        }
+        seed = self.chance.getrandbits(32)
+        await self._facilitator_event(
+            update,
+            lambda at, chat, uid, ok: ev.RehearsalRequested(at, chat, uid, ok, count, names, seed),
+        )
 
     async def list_decks(self, update: Update, context: Context) -> None:
         chat, user = update.effective_chat, update.effective_user

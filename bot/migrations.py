@@ -219,4 +219,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX events_by_person ON events (session_id, user_id, at);
         """,
     ),
+    (
+        "rehearsal",
+        """
+        CREATE TABLE simulated_participants (
+            session_id INTEGER NOT NULL,
+            user_id INTEGER NOT NULL,
+            profile_seed INTEGER NOT NULL,
+            PRIMARY KEY (session_id, user_id),
+            FOREIGN KEY (session_id, user_id)
+                REFERENCES participants (session_id, user_id) ON DELETE CASCADE
+        );
+        """,
+    ),
 )

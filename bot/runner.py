@@ -32,6 +32,7 @@ from conversations.events import (
     ParticipantEvent,
     ParticipantUnreachable,
     PauseRequested,
+    RehearsalRequested,
     RemindersDue,
     ResumeRequested,
     RevisionRequested,
@@ -134,7 +135,7 @@ class Runner:
         kind = view_kind(event)
         if kind is ViewKind.SESSION:
             assert isinstance(event, FacilitatorEvent)
-            if isinstance(event, SessionDeleteRequested):
+            if isinstance(event, SessionDeleteRequested | RehearsalRequested):
                 session = await tx.latest_session_of_group(event.group_chat_id)
             else:
                 session = await tx.open_session_of_group(event.group_chat_id)
@@ -143,7 +144,7 @@ class Runner:
             deck = self.decks.get(session.deck_id)
             counts = (
                 await tx.session_counts(session, deck)
-                if isinstance(event, StatusRequested | SessionDeleteRequested)
+                if isinstance(event, StatusRequested | SessionDeleteRequested | RehearsalRequested)
                 else None
             )
             waiting = (
@@ -263,17 +264,24 @@ class Runner:
         async with self.store.transaction() as tx:
             return await tx.session_groups(limit)
 
-    async def export(self, group_chat_id: int, user_id: int, locale: str, names: bool) -> bool:
+    async def export(
+        self, group_chat_id: int, user_id: int, locale: str, names: bool, simulated: bool = False
+    ) -> bool:
         """Send the group's latest session's data to ``user_id`` in private; False when the
-        group has no session."""
+        group has no session. Simulated participants (a rehearsal) are left out unless
+        ``simulated``."""
         async with self.store.transaction() as tx:
             session = await tx.latest_session_of_group(group_chat_id)
             if session is None:
                 return False
-            name, data = build_export(session, await tx.export_rows(session.id), names)
+            rows = await tx.export_rows(session.id)
+            stand_ins = await tx.simulated_people(session.id)
+            name, data = build_export(session, rows, names, stand_ins, simulated)
             caption = "export_caption_names" if names else "export_caption"
+            params = {"simulated": len(stand_ins), "included": int(simulated)}
             payload = base64.b64encode(data).decode()
-            await tx.enqueue([SendFile(user_id, locale, name, payload, caption)], self.clock())
+            effect = SendFile(user_id, locale, name, payload, caption, params)
+            await tx.enqueue([effect], self.clock())
         self.on_enqueued()
         return True
 

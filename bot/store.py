@@ -32,6 +32,7 @@ from conversations.decision import (
     DeleteRating,
     DeleteSession,
     ForgetPerson,
+    MarkSimulated,
     SaveDeadline,
     SaveParticipant,
     SaveRating,
@@ -338,6 +339,7 @@ class Transaction:
             lenses=tuple(lenses),
             with_top=with_top,
             unreachable=int(unreachable[0]),
+            simulated=len(await self.simulated_people(session.id)),
         )
 
     # --- participants -------------------------------------------------------------------
@@ -563,6 +565,21 @@ class Transaction:
         }
         return {name: await self._all(sql, (session_id,)) for name, sql in queries.items()}
 
+    async def simulated_people(self, session_id: int) -> frozenset[int]:
+        """The user ids of a session's simulated participants (a rehearsal)."""
+        rows = await self._all(
+            "SELECT user_id FROM simulated_participants WHERE session_id = ?", (session_id,)
+        )
+        return frozenset(r[0] for r in rows)
+
+    async def simulated_profile_seed(self, session_id: int, user_id: int) -> int | None:
+        """The profile seed of a simulated participant; None for anyone else."""
+        row = await self._one(
+            "SELECT profile_seed FROM simulated_participants WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        )
+        return int(row[0]) if row else None
+
     async def set_table_thread(self, session_id: int, number: int, thread_id: int) -> None:
         await self._db.execute(
             "UPDATE tables SET thread_id = ? WHERE session_id = ? AND number = ?",
@@ -725,6 +742,12 @@ class Transaction:
                 await self._db.execute(
                     "UPDATE participants SET reminded_at = ? WHERE session_id = ? AND user_id = ?",
                     (change.at, change.session_id, change.user_id),
+                )
+            elif isinstance(change, MarkSimulated):
+                await self._db.execute(
+                    "INSERT OR IGNORE INTO simulated_participants"
+                    " (session_id, user_id, profile_seed) VALUES (?, ?, ?)",
+                    (change.session_id, change.user_id, change.profile_seed),
                 )
             else:  # pragma: no cover - the Change union is closed
                 raise TypeError(f"unknown change {change!r}")

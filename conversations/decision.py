@@ -118,6 +118,15 @@ class SaveReminded:
     at: float
 
 
+@dataclass(frozen=True, slots=True)
+class MarkSimulated:
+    """A participant who is simulated (a rehearsal), with the seed of their profile."""
+
+    session_id: int
+    user_id: int
+    profile_seed: int
+
+
 Change = (
     SaveSession
     | SaveParticipant
@@ -133,6 +142,7 @@ Change = (
     | SaveDeadline
     | DeleteDeadline
     | SaveReminded
+    | MarkSimulated
 )
 
 

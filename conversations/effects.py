@@ -79,6 +79,8 @@ class ShowStatus(Effect):
     next_deadline: tuple[str, float] | None = None
     """(stage, due at) of the first deadline still to come."""
     time_zone: str = "Europe/Amsterdam"
+    simulated: int = 0
+    """Of those who joined, how many are simulated (a rehearsal)."""
 
 
 @dataclass(frozen=True, slots=True)

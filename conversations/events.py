@@ -8,6 +8,7 @@ arrive here as plain values. Must not: hold Telegram objects.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # --- facilitator, in the group -------------------------------------------------------
@@ -160,6 +161,18 @@ class RemindersDue(FacilitatorEvent):
 
     manual: bool
     local_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class RehearsalRequested(FacilitatorEvent):
+    """``/rehearse N``: N simulated participants join the group's session."""
+
+    count: int | None
+    """``None`` when what followed the command was not a whole number."""
+    names: Mapping[str, tuple[str, ...]]
+    """Names for simulated people, already marked as simulated, per language."""
+    seed: int
+    """Where their card orders and profiles draw their randomness."""
 
 
 # --- participant, in the private chat --------------------------------------------------
@@ -348,6 +361,7 @@ Event = (
     | PauseRequested
     | ResumeRequested
     | RemindersDue
+    | RehearsalRequested
     | JoinRequested
     | ForgetRequested
     | ConsentAnswered

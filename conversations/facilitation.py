@@ -200,6 +200,7 @@ def report_status(view: SessionView, event: StatusRequested) -> Decision:
                     None,
                 ),
                 session.time_zone,
+                counts.simulated,
             ),
         )
     )

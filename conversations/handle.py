@@ -16,6 +16,7 @@ from conversations import (
     joining,
     pacing,
     plenary,
+    rehearsal,
     reminding,
     sharing,
     sorting,
@@ -50,6 +51,7 @@ from conversations.events import (
     PileCardPicked,
     PilesConfirmed,
     RatingUndone,
+    RehearsalRequested,
     RemindersDue,
     RemindersMuted,
     ResumeRequested,
@@ -114,6 +116,7 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     PauseRequested: pacing.pause,
     ResumeRequested: pacing.resume,
     RemindersDue: reminding.remind,
+    RehearsalRequested: rehearsal.rehearse,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {

@@ -248,6 +248,8 @@ class SessionCounts:
     lenses: tuple[LensProgress, ...]
     with_top: int
     unreachable: int
+    simulated: int = 0
+    """Of those who joined, how many are simulated (a rehearsal)."""
 
 
 @dataclass(frozen=True, slots=True)

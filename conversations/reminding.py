@@ -1,7 +1,8 @@
 """Reminders for people whose turn it is, over a session that runs for days.
 
 Owns: who is reminded and when. A person is reminded only while it is their turn
-(``pacing.TURN``: never when done, waiting for others, declined, unreachable or gone),
+(``stages.TURN``: never when done, waiting for others, declined, unreachable, gone or
+simulated),
 never after they asked for no more reminders, at most once in ``DAY``; the scheduler's
 reminders go only within the session's waking hours and only to people who have been
 idle for a day, ``/remind`` reaches everyone whose turn it is now. Must not: read a
@@ -17,6 +18,7 @@ from conversations.decision import Decision, SaveParticipant, SaveReminded, Toas
 from conversations.effects import Effect, Remind, Say
 from conversations.events import RemindersDue, RemindersMuted
 from conversations.model import ParticipantView, Session, SessionView
+from conversations.rehearsal import is_simulated
 from conversations.stages import TURN, stage_of_step
 
 DAY = 86400.0
@@ -47,7 +49,7 @@ def remind(view: SessionView, event: RemindersDue) -> Decision:
     muted = recent = 0
     for straggler in view.stragglers:
         p = straggler.participant
-        if p.step not in TURN or p.unreachable:
+        if p.step not in TURN or p.unreachable or is_simulated(p.user_id):
             continue
         if p.muted:
             muted += 1

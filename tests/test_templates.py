@@ -13,6 +13,8 @@ from bot.render import Renderer
 from bot.screens import Screens
 from conversations import effects as fx
 from conversations.model import AGE_BANDS
+from conversations.rehearsal import MAX_AT_ONCE
+from conversations.rehearsal_profile import ORGANISATIONS, VARIANTS
 
 ALLOWED_TAGS = {
     "b",
@@ -35,6 +37,7 @@ DECKS = load_builtin_decks()
 DECK = DECKS["goed-werk"]
 IDS = DECK.card_ids
 NASTY = '<b>&"Jan" & Piet</b>'
+EMPTY_ZIP = "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="
 
 
 class TelegramHTML(HTMLParser):
@@ -213,6 +216,14 @@ def sample_effects(locale: str) -> list[fx.Effect]:
             for stage, due in (("sort", 1_790_000_000.0), ("stories", None), ("revision", None))
         ),
         fx.Remind(2, locale, 3, "vote", None, "Europe/Amsterdam"),
+        *(
+            fx.SendFile(2, locale, "export.zip", EMPTY_ZIP, caption, params)
+            for caption in ("export_caption", "export_caption_names")
+            for params in ({"simulated": 6, "included": 0}, {"simulated": 1, "included": 1})
+        ),
+        fx.ShowStatus(
+            1, locale, 3, DECK.id, "tables", 8, 8, (("professional", 0, 8),), 8, 0, simulated=6
+        ),
     ]
 
 
@@ -238,6 +249,12 @@ SAY_PARAMS = {
     "recent": 1,
     "muted": 2,
     "late_joins": 1,
+    "names": f"{NASTY} (simulated), Bo (simulated)",
+    "total": 6,
+    "min": 1,
+    "max": 30,
+    "existing": 55,
+    "room": 5,
 }
 
 
@@ -340,3 +357,16 @@ def test_the_checker_rejects_what_telegram_rejects() -> None:
     for bad in ("<div>x</div>", "<b>x", "<b>x</i>", "&nbsp;", "   "):
         with pytest.raises((ValueError, AssertionError)):
             check_html(bad)
+
+
+def test_simulated_people_have_marked_names_and_words_in_both_languages() -> None:
+    renderer = Renderer()
+    for locale, marker in (("en", "(simulated)"), ("nl", "(gesimuleerd)")):
+        names = renderer.label(locale, "rehearsal_names").split("|")
+        assert len(set(names)) >= MAX_AT_ONCE, locale
+        assert renderer.label(locale, "rehearsal_name", name="Anna") == f"Anna {marker}"
+        organisations = renderer.label(locale, "rehearsal_organisations").split("|")
+        assert len(set(organisations)) == ORGANISATIONS
+        for key in ("rehearsal_stories", "rehearsal_notes"):
+            variants = renderer.label(locale, key).split("|")
+            assert len(set(variants)) == VARIANTS and all(v.strip() for v in variants), key
