@@ -11,7 +11,16 @@ from dataclasses import replace
 from enum import Enum
 from typing import Any
 
-from conversations import facilitation, joining, plenary, sharing, sorting, tables, voting
+from conversations import (
+    facilitation,
+    joining,
+    plenary,
+    series,
+    sharing,
+    sorting,
+    tables,
+    voting,
+)
 from conversations.decision import Decision, Toast, merge
 from conversations.effects import Effect, Say
 from conversations.events import (
@@ -22,6 +31,7 @@ from conversations.events import (
     DilemmaRequested,
     Event,
     FacilitatorEvent,
+    FollowupRequested,
     ForgetRequested,
     JoinRequested,
     LanguageChosen,
@@ -89,6 +99,7 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     DilemmaRequested: voting.post_dilemma,
     VoteRequested: voting.open_votes,
     SummaryRequested: plenary.post_summary,
+    FollowupRequested: series.request_followup,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
@@ -131,6 +142,7 @@ def _top_confirmed(view: ParticipantView, event: TopConfirmed) -> Decision:
     if not decision.changes:
         return decision
     done = replace(view, participant=replace(p, step=Step.DONE), top=p.selection)
+    decision = merge(decision, Decision(effects=series.then_and_now(done)))
     return merge(decision, tables.seat_latecomer(done))
 
 

@@ -34,6 +34,7 @@ LOCALES = ("nl", "en")
 DECKS = load_builtin_decks()
 DECK = DECKS["goed-werk"]
 IDS = DECK.card_ids
+TEAM_IDS = DECKS["team-values"].card_ids
 NASTY = '<b>&"Jan" & Piet</b>'
 
 
@@ -179,6 +180,52 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         ),
         fx.ShowSummary(1, locale, 3, DECK.id, (), (), (), (), 0, 0, (), (), (), False),
         fx.SendFile(2, locale, "export.zip", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "export_caption"),
+        fx.InviteFollowup(2, locale, 4, "code", DECK.id, 3, 2, NASTY),
+        fx.InviteFollowup(2, locale, 4, "code", "team-values", 3, 5),
+        fx.ShowThenAndNow(
+            2,
+            locale,
+            4,
+            DECK.id,
+            DECK.id,
+            3,
+            IDS[:4],
+            (IDS[0], IDS[2], IDS[5], IDS[6]),
+            (IDS[0], IDS[2]),
+            (IDS[5], IDS[6]),
+            (IDS[1], IDS[3]),
+        ),
+        fx.ShowThenAndNow(2, locale, 4, DECK.id, DECK.id, 3, IDS[:4], IDS[:4], IDS[:4], (), ()),
+        fx.ShowThenAndNow(
+            2,
+            locale,
+            4,
+            DECK.id,
+            "team-values",
+            1,
+            TEAM_IDS[:3],
+            IDS[:4],
+            (),
+            IDS[:4],
+            TEAM_IDS[:3],
+        ),
+        fx.ShowSeriesComparison(
+            1,
+            locale,
+            4,
+            DECK.id,
+            "team-values",
+            3,
+            20,
+            18,
+            tuple((c, 9) for c in TEAM_IDS[:7]),
+            tuple((c, 8) for c in IDS[:7]),
+            tuple((c, 2) for c in TEAM_IDS[:4]),
+            tuple((c, 3) for c in IDS[:4]),
+            IDS[:4],
+            TEAM_IDS[:4],
+        ),
+        fx.ShowSeriesComparison(1, locale, 4, DECK.id, DECK.id, 3, 0, 0, (), (), (), (), (), ()),
     ]
 
 
@@ -197,6 +244,7 @@ SAY_PARAMS = {
     "person": NASTY,
     "table": 3,
     "tables": 4,
+    "number": 2,
 }
 
 
@@ -260,6 +308,9 @@ def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
         "piles",
         "top_picker",
         "top",
+        "followup_invite",
+        "then_and_now",
+        "series_summary",
     }
     names = set(screens.renderer.template_names(locale)) - effect_templates
     assert len(names) > 20
