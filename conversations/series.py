@@ -42,8 +42,8 @@ NOT_INVITED = frozenset({Step.CONSENT, Step.DECLINED})
 """Who is not invited to a follow-up: people who never gave consent or declined."""
 
 
-def _say(chat_id: int, locale: str, template: str, **params: str | int) -> Decision:
-    return Decision(effects=(Say(chat_id, locale, template, dict(params)),))
+def _say(chat_id: int, in_locale: str, template: str, **params: str | int) -> Decision:
+    return Decision(effects=(Say(chat_id, in_locale, template, dict(params)),))
 
 
 def invitees(people: Sequence[Participant]) -> tuple[Participant, ...]:
