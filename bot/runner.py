@@ -171,6 +171,9 @@ class Runner:
             earlier_top = await tx.earlier_top(participant_view.session, event.user_id)
             if earlier_top is not None and earlier_top.deck_id in self.decks:
                 participant_view = replace(participant_view, earlier_top=earlier_top)
+            if participant_view.late_tables:  # seated late: away from earlier table mates
+                pairs = await tx.earlier_table_pairs(participant_view.session)
+                participant_view = replace(participant_view, earlier_pairs=pairs)
         return participant_view
 
     async def _series(

@@ -227,6 +227,9 @@ class ParticipantView:
     earlier_top: EarlierTop | None = None
     """Loaded only when a participant of a follow-up confirms their top after sorting:
     their top in the most recent earlier session of the series in which they had one."""
+    earlier_pairs: frozenset[frozenset[int]] = frozenset()
+    """Loaded with ``late_tables`` in a follow-up: the pairs of user ids who sat at one
+    table in an earlier session of the series."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,7 +217,7 @@ def seat_latecomer(view: ParticipantView) -> Decision | None:
     session, p = view.session, view.participant
     if session.phase is not Phase.TABLES or not session.late_joins or not view.late_tables:
         return None
-    tables, index = _join_smallest(list(view.late_tables), Mate(p, view.top))
+    tables, index = _join_smallest(list(view.late_tables), Mate(p, view.top), view.earlier_pairs)
     table = tables[index]
     joining = table.members[-1]
     effects: list[Effect] = list(_welcome_to_table(session, view.deck, joining, table))

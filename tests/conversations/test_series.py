@@ -232,6 +232,31 @@ def test_a_latecomer_in_a_followup_joins_a_table_without_an_earlier_mate(deck: D
         assert seated.participant.table_number == (2 if mate == 1 else 1)
 
 
+def test_a_late_finisher_seated_on_their_own_avoids_an_earlier_mate(deck: Deck) -> None:
+    session = closed_session(id=4, phase=Phase.TABLES, previous_id=3, late_joins=True)
+    tables = tuple(
+        TableView(Table(4, n), tuple(Mate(person(u, 4, table_number=n), ()) for u in members))
+        for n, members in ((1, (1, 2, 3)), (2, (4, 5, 6)))
+    )
+    ids = deck.card_ids
+    late = person(9, 4, step=Step.TOP, selection=ids[:4])
+    for mate in (1, 4):
+        view = ParticipantView(
+            session,
+            deck,
+            late,
+            late_tables=tables,
+            earlier_pairs=frozenset({frozenset((9, mate))}),
+        )
+        decision = handle(view, ev.TopConfirmed(1.0, 4, 9))
+        seated = [
+            c.participant
+            for c in decision.changes
+            if isinstance(c, SaveParticipant) and c.participant.table_number is not None
+        ]
+        assert [p.table_number for p in seated] == [2 if mate == 1 else 1]
+
+
 # --- then and now -------------------------------------------------------------------------
 
 
