@@ -128,7 +128,7 @@ async def test_a_followup_session_in_a_series(world: World, bot: Services) -> No
     posted = await sandbox.wait_for_message(
         world.group, text_contains="session 2 of the series", after=sent
     )
-    assert f"invited its {PEOPLE} participants privately" in posted.content
+    assert f"I invited {PEOPLE} of its participants privately" in posted.content
     for user in users:
         private = await sandbox.wait_for_message(
             user.private_chat, text_contains="A follow-up session in “Plenary”"
