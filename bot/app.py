@@ -37,6 +37,7 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 PRIVATE_MENU = ("continue", "table", "language", "forgetme", "decks", "help")
 GROUP_MENU = (
     "newsession",
+    "followup",
     "status",
     "settings",
     "startsort",

@@ -66,6 +66,7 @@ GROUP_COMMANDS = (
     "resume",
     "remind",
     "rehearse",
+    "followup",
 )
 PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
 ANONYMOUS_ADMIN_ID = 1087968824
@@ -133,6 +134,7 @@ class Handlers:
         app.add_handler(CommandHandler("resume", self.resume_session, groups))
         app.add_handler(CommandHandler("remind", self.remind, groups))
         app.add_handler(CommandHandler("rehearse", self.rehearse, groups))
+        app.add_handler(CommandHandler("followup", self.followup, groups))
         app.add_handler(CommandHandler("table", self.table, private))
         app.add_handler(CommandHandler("decks", self.list_decks))
         app.add_handler(CommandHandler("help", self.help))
@@ -220,6 +222,29 @@ class Handlers:
                 known_decks=known,
                 default_deck=settings.default_deck,
                 deadlines=deadlines,
+            ),
+        )
+
+    async def followup(self, update: Update, context: Context) -> None:
+        """``/followup [deck] [language]``: the next session of the group's series."""
+        args = list(context.args or [])
+        user, chat = update.effective_user, update.effective_chat
+        known = self.services.decks_for(user.id if user else None)
+        title = chat.title if chat is not None else None
+        await self._facilitator_event(
+            update,
+            lambda at, chat, uid, ok: ev.FollowupRequested(
+                at,
+                chat,
+                uid,
+                ok,
+                deck_id=args[0].lower() if args else None,
+                locale=args[1].lower() if len(args) > 1 else None,
+                new_session_id=0,  # the runner assigns it inside the transaction
+                join_code=new_join_code(),
+                default_locale=self.services.settings.default_locale,
+                known_decks=known,
+                group_title=title,
             ),
         )
 

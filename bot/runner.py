@@ -25,6 +25,7 @@ from conversations.events import (
     DilemmaRequested,
     Event,
     FacilitatorEvent,
+    FollowupRequested,
     JoinRequested,
     MoveRequested,
     NextConfirmed,
@@ -44,12 +45,14 @@ from conversations.events import (
     StatusRequested,
     SummaryRequested,
     TablesRequested,
+    TopConfirmed,
     VoteConfirmed,
     VoteRequested,
 )
 from conversations.handle import View, ViewKind, handle, view_kind
 from conversations.joining import JoinView
 from conversations.model import (
+    EarlierSession,
     ParticipantView,
     PersonView,
     Session,
@@ -111,7 +114,7 @@ class Runner:
             if update_id is not None and not await tx.claim_update(update_id, self.clock()):
                 log.info("update %d was handled before; ignored", update_id)
                 return DUPLICATE
-            if isinstance(event, SessionRequested):
+            if isinstance(event, SessionRequested | FollowupRequested):
                 event = replace(event, new_session_id=await tx.next_session_id())
             view = await self._load(tx, event)
             if view is None:
@@ -139,6 +142,8 @@ class Runner:
                 session = await tx.latest_session_of_group(event.group_chat_id)
             else:
                 session = await tx.open_session_of_group(event.group_chat_id)
+            if session is None and isinstance(event, FollowupRequested):
+                session = await tx.latest_session_of_group(event.group_chat_id)
             if session is None:
                 return SessionView(None)
             deck = self.decks.get(session.deck_id)
@@ -169,7 +174,9 @@ class Runner:
                 tables = await tx.table_views(session.id)
                 deadlines = await tx.deadlines(session.id)
                 return SessionView(session, deck, counts, tables=tables, deadlines=deadlines)
-            return SessionView(session, deck, counts, waiting, finished, tables, people)
+            view = SessionView(session, deck, counts, waiting, finished, tables, people)
+            summary = isinstance(event, SummaryRequested)
+            return await self._series(tx, event, view, seating=seating, summary=summary)
         if kind is ViewKind.JOIN:
             assert isinstance(event, JoinRequested)
             session = await tx.session_by_code(event.join_code)
@@ -182,7 +189,60 @@ class Runner:
             return PersonView(event.user_id, await tx.participation_count(event.user_id))
         assert isinstance(event, ParticipantEvent)
         counting = isinstance(event, VoteConfirmed | RoundDecided)
-        return await self._participant_view(tx, event.session_id, event.user_id, counting)
+        participant_view = await self._participant_view(
+            tx, event.session_id, event.user_id, counting
+        )
+        if (
+            isinstance(event, TopConfirmed)
+            and participant_view is not None
+            and participant_view.session.previous_id is not None
+            and participant_view.participant.step is Step.TOP
+        ):  # a follow-up: their top then, to show beside the new one
+            earlier_top = await tx.earlier_top(participant_view.session, event.user_id)
+            if earlier_top is not None and earlier_top.deck_id in self.decks:
+                participant_view = replace(participant_view, earlier_top=earlier_top)
+            if participant_view.late_tables:  # seated late: away from earlier table mates
+                pairs = await tx.earlier_table_pairs(participant_view.session)
+                participant_view = replace(participant_view, earlier_pairs=pairs)
+        return participant_view
+
+    async def _series(
+        self,
+        tx: Transaction,
+        event: FacilitatorEvent,
+        view: SessionView,
+        *,
+        seating: bool,
+        summary: bool,
+    ) -> SessionView:
+        """What a group event needs of the session's series: earlier table mates for
+        seating, the latest session's people for ``/followup``, the session before for a
+        follow-up's summary."""
+        session = view.session
+        if session is None:
+            return view
+        if isinstance(event, FollowupRequested):
+            return replace(
+                view,
+                previous_people=await tx.participants(session.id),
+                series_length=await tx.series_length(session.id),
+            )
+        if session.previous_id is None:
+            return view
+        if seating:
+            return replace(view, earlier_pairs=await tx.earlier_table_pairs(session))
+        if summary:
+            previous = await tx.session(session.previous_id)
+            if previous is None or previous.deck_id not in self.decks:
+                return view
+            earlier = EarlierSession(
+                previous,
+                self.decks.get(previous.deck_id),
+                await tx.table_views(previous.id),
+                await tx.people_facts(previous),
+            )
+            return replace(view, earlier=earlier)
+        return view
 
     async def _pacing_view(
         self, tx: Transaction, event: FacilitatorEvent, session: Session
@@ -201,7 +261,7 @@ class Runner:
             return SessionView(session, deck, tables=tables, deadlines=deadlines)
         stage = current_stage(session, tables)
         seating = stage is Stage.SORT
-        return SessionView(
+        view = SessionView(
             session,
             deck,
             counts=await tx.session_counts(session, deck) if seating else None,
@@ -212,6 +272,8 @@ class Runner:
             deadlines=deadlines,
             stragglers=stragglers,
         )
+        summary = stage is Stage.PLENARY
+        return await self._series(tx, event, view, seating=seating, summary=summary)
 
     async def _participant_view(
         self, tx: Transaction, session_id: int, user_id: int, counting: bool = False

@@ -178,6 +178,9 @@ class Screens:
             fx.MovedOn: self._moved_on,
             fx.ShowDeadlines: self._deadlines,
             fx.Remind: self._remind,
+            fx.InviteFollowup: self._invite_followup,
+            fx.ShowThenAndNow: self._then_and_now,
+            fx.ShowSeriesComparison: self._series_comparison,
         }
 
     def screen(self, effect: fx.Effect) -> Screen:
@@ -217,6 +220,25 @@ class Screens:
             e.chat_id,
             self._text(e, "invite", deck=deck, card_count=len(deck.deck.cards)),
             ((Button(self._label(e, "join"), url=url),),),
+        )
+
+    def _invite_followup(self, e: fx.InviteFollowup) -> Screen:
+        url = f"https://t.me/{self.bot_username}?start={e.join_code}"
+        deck = self._deck(e.deck_id, e.locale)
+        return Screen(
+            e.chat_id,
+            self._text(e, "followup_invite", e=e, deck=deck, card_count=len(deck.deck.cards)),
+            ((Button(self._label(e, "join"), url=url),),),
+        )
+
+    def _then_and_now(self, e: fx.ShowThenAndNow) -> Screen:
+        deck, then_deck = self._deck(e.deck_id, e.locale), self._deck(e.then_deck_id, e.locale)
+        return Screen(e.chat_id, self._text(e, "then_and_now", e=e, deck=deck, then_deck=then_deck))
+
+    def _series_comparison(self, e: fx.ShowSeriesComparison) -> Screen:
+        deck, then_deck = self._deck(e.deck_id, e.locale), self._deck(e.then_deck_id, e.locale)
+        return Screen(
+            e.chat_id, self._text(e, "series_summary", e=e, deck=deck, then_deck=then_deck)
         )
 
     def _settings(self, e: fx.ShowSettings) -> Screen:

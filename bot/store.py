@@ -48,6 +48,7 @@ from conversations.deck import Deck
 from conversations.effects import Effect
 from conversations.model import (
     Deadline,
+    EarlierTop,
     Finisher,
     LensProgress,
     Mate,
@@ -76,6 +77,16 @@ _PARTICIPANT_COLUMNS = (
     "paused, age_band, organisation, selection, moving, unreachable, table_number, "
     "story_card, revision, round_choice, muted"
 )
+
+
+_EARLIER_SESSIONS = (
+    "WITH RECURSIVE earlier (id, depth) AS ("
+    " SELECT id, 1 FROM sessions WHERE id = ?"
+    " UNION ALL"
+    " SELECT s.previous_id, e.depth + 1 FROM sessions s JOIN earlier e ON s.id = e.id"
+    " WHERE s.previous_id IS NOT NULL AND e.depth < 1000)"
+)
+"""A session and the ones before it in its series (``depth`` 1 is the session itself)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -638,6 +649,60 @@ class Transaction:
             (Phase.CLOSED.value,),
         )
         return [_session(r) for r in rows]
+
+    # --- series -------------------------------------------------------------------------
+
+    async def series_length(self, session_id: int) -> int:
+        """How many sessions the series up to ``session_id`` holds (it included)."""
+        row = await self._one(f"{_EARLIER_SESSIONS} SELECT count(*) FROM earlier", (session_id,))
+        return int(row[0])
+
+    async def participants(self, session_id: int) -> tuple[Participant, ...]:
+        """Every participant of a session (for the invitations to its follow-up)."""
+        rows = await self._all(
+            f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ?"
+            " ORDER BY joined_at",
+            (session_id,),
+        )
+        return tuple(_participant(r) for r in rows)
+
+    async def earlier_table_pairs(self, session: Session) -> frozenset[frozenset[int]]:
+        """The pairs of people who sat at one table (seated for good) in a session before
+        ``session`` in its series, following ``previous_id`` back."""
+        if session.previous_id is None:
+            return frozenset()
+        rows = await self._all(
+            f"{_EARLIER_SESSIONS} SELECT DISTINCT a.user_id, b.user_id FROM earlier e"
+            " JOIN tables t ON t.session_id = e.id"
+            " JOIN participants a ON a.session_id = t.session_id AND a.table_number = t.number"
+            " JOIN participants b ON b.session_id = t.session_id AND b.table_number = t.number"
+            " AND b.user_id > a.user_id",
+            (session.previous_id,),
+        )
+        return frozenset(frozenset(row) for row in rows)
+
+    async def earlier_top(self, session: Session, user_id: int) -> EarlierTop | None:
+        """The person's top in the most recent session before ``session`` in its series in
+        which they had one: revised after the stories if they answered, else as chosen."""
+        if session.previous_id is None:
+            return None
+        rows = await self._all(
+            f"{_EARLIER_SESSIONS}, kept AS ("
+            " SELECT e.depth, s.id, s.deck_id, 0 AS source, r.rank, r.card_id FROM earlier e"
+            " JOIN sessions s ON s.id = e.id JOIN revised_tops r ON r.session_id = e.id"
+            " WHERE r.user_id = ?"
+            " UNION ALL"
+            " SELECT e.depth, s.id, s.deck_id, 1 AS source, t.rank, t.card_id FROM earlier e"
+            " JOIN sessions s ON s.id = e.id JOIN tops t ON t.session_id = e.id"
+            " WHERE t.user_id = ?)"
+            " SELECT id, deck_id, card_id FROM kept"
+            " WHERE (depth, source) = (SELECT depth, source FROM kept ORDER BY depth, source"
+            " LIMIT 1) ORDER BY rank",
+            (session.previous_id, user_id, user_id),
+        )
+        if not rows:
+            return None
+        return EarlierTop(rows[0][0], rows[0][1], tuple(row[2] for row in rows))
 
     # --- writes -------------------------------------------------------------------------
 

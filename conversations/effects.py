@@ -443,6 +443,61 @@ class Remind(Effect):
     time_zone: str
 
 
+@dataclass(frozen=True, slots=True)
+class InviteFollowup(Effect):
+    """A private invitation to a follow-up session for someone who took part in the
+    session before it, with the same deep-link button to join as the group's invitation."""
+
+    session_id: int
+    join_code: str
+    deck_id: str
+    previous_session_id: int
+    number_in_series: int
+    """This session's place in the series (2 for the first follow-up)."""
+    group_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowThenAndNow(Effect):
+    """A follow-up participant's top next to their top in an earlier session."""
+
+    session_id: int
+    deck_id: str
+    then_deck_id: str
+    """The deck of the earlier session, for the titles of ``then`` and ``went``."""
+    then_session_id: int
+    then: tuple[str, ...]
+    now: tuple[str, ...]
+    stayed: tuple[str, ...]
+    """In both tops, in the order of ``now``."""
+    came: tuple[str, ...]
+    """New in ``now``."""
+    went: tuple[str, ...]
+    """In ``then`` only (titles from ``then_deck_id``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSeriesComparison(Effect):
+    """In a follow-up's plenary: how the group's values changed since the session before."""
+
+    session_id: int
+    deck_id: str
+    then_deck_id: str
+    then_session_id: int
+    people_then: int
+    people_now: int
+    frequent_then: tuple[tuple[str, int], ...]
+    """(card, number of current tops holding it) in the earlier session."""
+    frequent_now: tuple[tuple[str, int], ...]
+    agreed_then: tuple[tuple[str, int], ...]
+    """(card, number of tables that agreed it) in the earlier session."""
+    agreed_now: tuple[tuple[str, int], ...]
+    agreed_new: tuple[str, ...]
+    """Agreed at some table now, at none then (titles from ``deck_id``)."""
+    agreed_gone: tuple[str, ...]
+    """Agreed at some table then, at none now (titles from ``then_deck_id``)."""
+
+
 EFFECT_TYPES: dict[str, type[Effect]] = {
     cls.__name__: cls
     for cls in (
@@ -483,6 +538,9 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         MovedOn,
         ShowDeadlines,
         Remind,
+        InviteFollowup,
+        ShowThenAndNow,
+        ShowSeriesComparison,
     )
 }
 """Every effect class by name, for the shell's outbox codec."""

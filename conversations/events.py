@@ -175,6 +175,21 @@ class RehearsalRequested(FacilitatorEvent):
     """Where their card orders and profiles draw their randomness."""
 
 
+@dataclass(frozen=True, slots=True)
+class FollowupRequested(FacilitatorEvent):
+    """``/followup [deck] [language]``: the next session of the group's series, after the
+    group's latest session (same deck and language unless given)."""
+
+    deck_id: str | None
+    locale: str | None
+    new_session_id: int
+    join_code: str
+    default_locale: str
+    known_decks: tuple[str, ...]
+    group_title: str | None = None
+    """The group's name in Telegram, to name the series in private invitations."""
+
+
 # --- participant, in the private chat --------------------------------------------------
 
 
@@ -388,4 +403,5 @@ Event = (
     | NoteSkipped
     | RemindersMuted
     | ParticipantUnreachable
+    | FollowupRequested
 )

@@ -18,6 +18,7 @@ from conversations import (
     plenary,
     rehearsal,
     reminding,
+    series,
     sharing,
     sorting,
     tables,
@@ -35,6 +36,7 @@ from conversations.events import (
     DilemmaRequested,
     Event,
     FacilitatorEvent,
+    FollowupRequested,
     ForgetRequested,
     JoinRequested,
     LanguageChosen,
@@ -117,6 +119,7 @@ _FACILITATOR: dict[type[Any], Callable[[SessionView, Any], Decision]] = {
     ResumeRequested: pacing.resume,
     RemindersDue: reminding.remind,
     RehearsalRequested: rehearsal.rehearse,
+    FollowupRequested: series.request_followup,
 }
 
 _PARTICIPANT: dict[type[Any], Callable[[ParticipantView, Any], Decision]] = {
@@ -160,6 +163,7 @@ def _top_confirmed(view: ParticipantView, event: TopConfirmed) -> Decision:
     if not decision.changes:
         return decision
     done = replace(view, participant=replace(p, step=Step.DONE), top=p.selection)
+    decision = merge(decision, Decision(effects=series.then_and_now(done)))
     return merge(decision, tables.seat_latecomer(done))
 
 

@@ -183,6 +183,27 @@ class Finisher:
     top: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class EarlierTop:
+    """A person's top in an earlier session of the series: revised after the stories if
+    they answered, else as chosen after sorting."""
+
+    session_id: int
+    deck_id: str
+    """The deck of that session (it may differ from the follow-up's)."""
+    cards: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierSession:
+    """The session a follow-up follows up, as much as its plenary summary needs."""
+
+    session: Session
+    deck: Deck
+    tables: tuple[TableView, ...]
+    people: tuple[PersonFacts, ...]
+
+
 Ratings = Mapping[str, Mapping[str, int]]
 """lens id -> card id -> level (1..5) for one participant."""
 
@@ -203,6 +224,12 @@ class ParticipantView:
     """card id -> the story the person told about it."""
     late_tables: tuple[TableView, ...] = ()
     """Loaded only when a late finisher may join a table: every table of the session."""
+    earlier_top: EarlierTop | None = None
+    """Loaded only when a participant of a follow-up confirms their top after sorting:
+    their top in the most recent earlier session of the series in which they had one."""
+    earlier_pairs: frozenset[frozenset[int]] = frozenset()
+    """Loaded with ``late_tables`` in a follow-up: the pairs of user ids who sat at one
+    table in an earlier session of the series."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,3 +299,13 @@ class SessionView:
     """Loaded for pacing, reminders and status: the session's deadlines."""
     stragglers: tuple[Straggler, ...] = ()
     """Loaded for pacing and reminders: everyone whose turn it is."""
+    earlier_pairs: frozenset[frozenset[int]] = frozenset()
+    """Loaded with ``finished`` for seating in a follow-up: the pairs of user ids who sat
+    at one table in an earlier session of the series."""
+    previous_people: tuple[Participant, ...] = ()
+    """Loaded for ``/followup``: every participant of the group's latest session."""
+    series_length: int = 0
+    """Loaded for ``/followup``: how many sessions the series holds so far (the group's
+    latest session and the ones it follows up)."""
+    earlier: EarlierSession | None = None
+    """Loaded for a follow-up's summary: the session it follows up."""

@@ -8,13 +8,31 @@ per card for a chart). Must not: compute the figures itself (``summary`` does) o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from conversations import series
 from conversations.consensus import Outcome, OutcomeKind
 from conversations.decision import Decision
-from conversations.effects import Say, ShowSummary
+from conversations.effects import Effect, Say, ShowSummary
 from conversations.events import SummaryRequested
 from conversations.facilitation import refusal
-from conversations.model import SessionView
+from conversations.model import SessionView, TableView
 from conversations.summary import TableResult, summarize
+
+
+def table_results(tables: Sequence[TableView]) -> tuple[TableResult, ...]:
+    """The tables as the summary counts them: outcome, note and each member's top."""
+    return tuple(
+        TableResult(
+            t.table.number,
+            Outcome(t.table.agreed, OutcomeKind(t.table.outcome), {})
+            if t.table.outcome is not None
+            else None,
+            t.table.note,
+            {m.participant.user_id: m.top for m in t.members},
+        )
+        for t in tables
+    )
 
 
 def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
@@ -26,43 +44,40 @@ def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
         return Decision(
             effects=(Say(session.group_chat_id, session.locale, "nothing_to_summarize"),)
         )
-    tables = tuple(
-        TableResult(
-            t.table.number,
-            Outcome(t.table.agreed, OutcomeKind(t.table.outcome), {})
-            if t.table.outcome is not None
-            else None,
-            t.table.note,
-            {m.participant.user_id: m.top for m in t.members},
-        )
-        for t in view.tables
-    )
-    summary = summarize(tables, view.people, deck.card_ids, deck.lens_ids)
-    return Decision(
-        effects=(
-            ShowSummary(
-                session.group_chat_id,
-                session.locale,
-                session.id,
-                deck.id,
-                tuple(
-                    (
-                        r.number,
-                        r.outcome.kind.value if r.outcome else None,
-                        r.outcome.agreed if r.outcome else (),
-                        r.note,
-                    )
-                    for r in summary.tables
-                ),
-                summary.everywhere_in_tops,
-                summary.everywhere_agreed,
-                summary.most_frequent,
-                summary.revised,
-                summary.participants,
-                summary.revised_by_age,
-                summary.lens_moves,
-                summary.support_by_card,
-                any(r.outcome is not None for r in summary.tables),
+    summary = summarize(table_results(view.tables), view.people, deck.card_ids, deck.lens_ids)
+    effects: list[Effect] = [
+        ShowSummary(
+            session.group_chat_id,
+            session.locale,
+            session.id,
+            deck.id,
+            tuple(
+                (
+                    r.number,
+                    r.outcome.kind.value if r.outcome else None,
+                    r.outcome.agreed if r.outcome else (),
+                    r.note,
+                )
+                for r in summary.tables
             ),
+            summary.everywhere_in_tops,
+            summary.everywhere_agreed,
+            summary.most_frequent,
+            summary.revised,
+            summary.participants,
+            summary.revised_by_age,
+            summary.lens_moves,
+            summary.support_by_card,
+            any(r.outcome is not None for r in summary.tables),
+        ),
+    ]
+    earlier = view.earlier
+    if earlier is not None:  # a follow-up: how the values changed since the session before
+        then = summarize(
+            table_results(earlier.tables),
+            earlier.people,
+            earlier.deck.card_ids,
+            earlier.deck.lens_ids,
         )
-    )
+        effects.append(series.compare(session, summary, earlier, then, len(view.people)))
+    return Decision(effects=tuple(effects))

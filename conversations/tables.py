@@ -56,13 +56,17 @@ def _seatable(participant: Participant, profile: tuple[int, ...] = ()) -> Seatab
     return Seatable(participant.user_id, participant.organisation, participant.age_band, profile)
 
 
-def _join_smallest(tables: list[TableView], mate: Mate) -> tuple[list[TableView], int]:
-    """Seat ``mate`` at the smallest table (where they add most diversity among equals)."""
+def _join_smallest(
+    tables: list[TableView], mate: Mate, avoid_pairs: frozenset[frozenset[int]] = frozenset()
+) -> tuple[list[TableView], int]:
+    """Seat ``mate`` at the smallest table (where they add most diversity among equals,
+    away from earlier table mates of the series when ``avoid_pairs`` names them)."""
     people = {m.participant.user_id: _seatable(m.participant) for t in tables for m in t.members}
     index = place_latecomer(
         [tuple(m.participant.user_id for m in t.members) for t in tables],
         _seatable(mate.participant),
         people,
+        avoid_pairs=avoid_pairs,
     )
     seated = Mate(
         replace(mate.participant, step=Step.STORY, table_number=tables[index].table.number),
@@ -105,6 +109,7 @@ def propose(view: SessionView, event: TablesRequested) -> Decision:
         [_seatable(f.participant, f.profile) for f in view.finished],
         session.table_size,
         seed=event.seed,
+        avoid_pairs=view.earlier_pairs,  # in a follow-up: not again with earlier table mates
     )
     number_of = {uid: n for n, table in enumerate(plan, start=1) for uid in table}
     people = {
@@ -212,7 +217,7 @@ def seat_latecomer(view: ParticipantView) -> Decision | None:
     session, p = view.session, view.participant
     if session.phase is not Phase.TABLES or not session.late_joins or not view.late_tables:
         return None
-    tables, index = _join_smallest(list(view.late_tables), Mate(p, view.top))
+    tables, index = _join_smallest(list(view.late_tables), Mate(p, view.top), view.earlier_pairs)
     table = tables[index]
     joining = table.members[-1]
     effects: list[Effect] = list(_welcome_to_table(session, view.deck, joining, table))
@@ -245,7 +250,9 @@ def _seat_latecomers(view: SessionView) -> Decision:
     changes: list[Change] = []
     effects: list[Effect] = []
     for finisher in waiting:
-        tables, index = _join_smallest(tables, Mate(finisher.participant, finisher.top))
+        tables, index = _join_smallest(
+            tables, Mate(finisher.participant, finisher.top), view.earlier_pairs
+        )
         joining = tables[index].members[-1]
         changes.append(SaveParticipant(joining.participant))
         effects.extend(_welcome_to_table(session, deck, joining, tables[index]))

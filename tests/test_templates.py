@@ -36,6 +36,7 @@ LOCALES = ("nl", "en")
 DECKS = load_builtin_decks()
 DECK = DECKS["goed-werk"]
 IDS = DECK.card_ids
+TEAM_IDS = DECKS["team-values"].card_ids
 NASTY = '<b>&"Jan" & Piet</b>'
 EMPTY_ZIP = "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA=="
 
@@ -224,6 +225,52 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.ShowStatus(
             1, locale, 3, DECK.id, "tables", 8, 8, (("professional", 0, 8),), 8, 0, simulated=6
         ),
+        fx.InviteFollowup(2, locale, 4, "code", DECK.id, 3, 2, NASTY),
+        fx.InviteFollowup(2, locale, 4, "code", "team-values", 3, 5),
+        fx.ShowThenAndNow(
+            2,
+            locale,
+            4,
+            DECK.id,
+            DECK.id,
+            3,
+            IDS[:4],
+            (IDS[0], IDS[2], IDS[5], IDS[6]),
+            (IDS[0], IDS[2]),
+            (IDS[5], IDS[6]),
+            (IDS[1], IDS[3]),
+        ),
+        fx.ShowThenAndNow(2, locale, 4, DECK.id, DECK.id, 3, IDS[:4], IDS[:4], IDS[:4], (), ()),
+        fx.ShowThenAndNow(
+            2,
+            locale,
+            4,
+            DECK.id,
+            "team-values",
+            1,
+            TEAM_IDS[:3],
+            IDS[:4],
+            (),
+            IDS[:4],
+            TEAM_IDS[:3],
+        ),
+        fx.ShowSeriesComparison(
+            1,
+            locale,
+            4,
+            DECK.id,
+            "team-values",
+            3,
+            20,
+            18,
+            tuple((c, 9) for c in TEAM_IDS[:7]),
+            tuple((c, 8) for c in IDS[:7]),
+            tuple((c, 2) for c in TEAM_IDS[:4]),
+            tuple((c, 3) for c in IDS[:4]),
+            IDS[:4],
+            TEAM_IDS[:4],
+        ),
+        fx.ShowSeriesComparison(1, locale, 4, DECK.id, DECK.id, 3, 0, 0, (), (), (), (), (), ()),
     ]
 
 
@@ -255,6 +302,7 @@ SAY_PARAMS = {
     "max": 30,
     "existing": 55,
     "room": 5,
+    "number": 2,
 }
 
 
@@ -322,6 +370,9 @@ def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
         "moved_on",
         "deadlines",
         "remind",
+        "followup_invite",
+        "then_and_now",
+        "series_summary",
     }
     names = set(screens.renderer.template_names(locale)) - effect_templates
     assert len(names) > 20

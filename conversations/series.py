@@ -1,0 +1,192 @@
+"""Series of sessions (step 7 of the method): follow-up sessions in the same group.
+
+Owns: creating the next session of a group's series (``/followup``: the latest session
+must be closed; its settings carry over; whoever took part and may still be written to
+is invited privately), the comparison of a participant's top with their top in an
+earlier session of the series ("then and now"), and the comparison of a follow-up's
+plenary with the session before it. Must not: load the earlier sessions (the shell
+follows ``previous_id`` back and puts what is needed into the view), seat people
+(``seating`` avoids the earlier table mates the view names) or compute the plenary's
+figures itself (``summary`` does, for both sessions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from conversations.decision import Decision, SaveSession
+from conversations.effects import (
+    Effect,
+    Invite,
+    InviteFollowup,
+    Say,
+    ShowSeriesComparison,
+    ShowThenAndNow,
+)
+from conversations.events import FollowupRequested
+from conversations.facilitation import _settings
+from conversations.model import (
+    LOCALES,
+    EarlierSession,
+    Participant,
+    ParticipantView,
+    Session,
+    SessionView,
+    Step,
+)
+from conversations.phases import Phase
+from conversations.rehearsal import is_simulated
+from conversations.summary import Summary
+
+NOT_INVITED = frozenset({Step.CONSENT, Step.DECLINED})
+"""Who is not invited to a follow-up: people who never gave consent or declined."""
+
+
+def _say(chat_id: int, in_locale: str, template: str, **params: str | int) -> Decision:
+    return Decision(effects=(Say(chat_id, in_locale, template, dict(params)),))
+
+
+def invitees(people: Sequence[Participant]) -> tuple[Participant, ...]:
+    """The participants of a session who are invited to its follow-up: they gave consent
+    and the bot can still write to them (people who used ``/forgetme`` are gone; the
+    simulated people of a rehearsal have no chat)."""
+    return tuple(
+        p
+        for p in people
+        if p.step not in NOT_INVITED and not p.unreachable and not is_simulated(p.user_id)
+    )
+
+
+def request_followup(view: SessionView, event: FollowupRequested) -> Decision:
+    """The next session of the series, after the group's latest session (``view.session``)."""
+    previous = view.session
+    locale = previous.locale if previous is not None else event.default_locale
+    if not event.is_facilitator:
+        return _say(event.group_chat_id, locale, "not_facilitator")
+    if previous is None:
+        return _say(event.group_chat_id, locale, "followup_without_session")
+    if previous.phase is not Phase.CLOSED:
+        return _say(event.group_chat_id, locale, "followup_needs_end", session=previous.id)
+    deck_id = event.deck_id or previous.deck_id
+    new_locale = event.locale or previous.locale
+    if event.deck_id in LOCALES and event.locale is None:  # "/followup en": a language only
+        deck_id, new_locale = previous.deck_id, event.deck_id
+    if deck_id != previous.deck_id and deck_id not in event.known_decks:
+        return _say(
+            event.group_chat_id,
+            locale,
+            "unknown_deck",
+            deck_id=deck_id,
+            decks=", ".join(event.known_decks),
+        )
+    if new_locale not in LOCALES:
+        return _say(
+            event.group_chat_id,
+            locale,
+            "unknown_locale",
+            locale=new_locale,
+            locales=", ".join(LOCALES),
+        )
+    session = _followup(previous, event, deck_id, new_locale)
+    invited = invitees(view.previous_people)
+    number = max(view.series_length, 1) + 1
+    effects: list[Effect] = [
+        Invite(session.group_chat_id, session.locale, session.id, session.join_code, deck_id),
+        Say(
+            session.group_chat_id,
+            session.locale,
+            "followup_posted",
+            {"session": previous.id, "count": len(invited), "number": number},
+        ),
+        _settings(session),
+    ]
+    effects.extend(
+        InviteFollowup(
+            p.chat_id,
+            p.locale,
+            session.id,
+            session.join_code,
+            deck_id,
+            previous.id,
+            number,
+            event.group_title,
+        )
+        for p in invited
+    )
+    return Decision(changes=(SaveSession(session),), effects=tuple(effects))
+
+
+def _followup(previous: Session, event: FollowupRequested, deck_id: str, locale: str) -> Session:
+    """A new session with the previous one's settings (table size, late joins, vote rule,
+    rounds, time zone, waking hours, reminders, ...) and none of its progress."""
+    return replace(
+        previous,
+        id=event.new_session_id,
+        deck_id=deck_id,
+        locale=locale,
+        phase=Phase.JOINING,
+        join_code=event.join_code,
+        created_by=event.user_id,
+        created_at=event.at,
+        rooms=None,
+        dilemma_index=0,
+        paused_at=None,
+        previous_id=previous.id,
+    )
+
+
+def then_and_now(view: ParticipantView) -> tuple[Effect, ...]:
+    """The person's new top (``view.top``) next to their top in the most recent earlier
+    session of the series in which they had one; nothing outside a series."""
+    earlier = view.earlier_top
+    if view.session.previous_id is None or earlier is None or not earlier.cards:
+        return ()
+    p, now, then = view.participant, view.top, earlier.cards
+    return (
+        ShowThenAndNow(
+            p.chat_id,
+            p.locale,
+            p.session_id,
+            view.deck.id,
+            earlier.deck_id,
+            earlier.session_id,
+            then,
+            now,
+            stayed=tuple(card for card in now if card in then),
+            came=tuple(card for card in now if card not in then),
+            went=tuple(card for card in then if card not in now),
+        ),
+    )
+
+
+def _agreed(summary: Summary) -> tuple[tuple[str, int], ...]:
+    """(card, tables that agreed it), most first; empty when no table voted."""
+    voted = any(table.outcome is not None for table in summary.tables)
+    return summary.support_by_card if voted else ()
+
+
+def compare(
+    session: Session, now: Summary, earlier: EarlierSession, then: Summary, people_now: int
+) -> ShowSeriesComparison:
+    """How the group's values changed since the session before: the most frequent values
+    and the values agreed at tables, then and now (``then`` summarizes ``earlier``)."""
+    agreed_then, agreed_now = _agreed(then), _agreed(now)
+    then_cards = {card for card, _ in agreed_then}
+    now_cards = {card for card, _ in agreed_now}
+    return ShowSeriesComparison(
+        session.group_chat_id,
+        session.locale,
+        session.id,
+        session.deck_id,
+        earlier.deck.id,
+        earlier.session.id,
+        len(earlier.people),
+        people_now,
+        then.most_frequent,
+        now.most_frequent,
+        agreed_then,
+        agreed_now,
+        agreed_new=tuple(card for card, _ in agreed_now if card not in then_cards),
+        agreed_gone=tuple(card for card, _ in agreed_then if card not in now_cards),
+    )
