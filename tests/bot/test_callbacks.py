@@ -29,10 +29,21 @@ def test_every_button_round_trips_to_its_event() -> None:
         (callbacks.toggle_top(12, "trust"), ev.TopCardToggled(1.0, 12, 7, "trust")),
         (callbacks.confirm_top(12), ev.TopConfirmed(1.0, 12, 7)),
         (callbacks.language(12, "en"), ev.LanguageChosen(1.0, 12, 7, "en")),
+        (callbacks.mute_reminders(12), ev.RemindersMuted(1.0, 12, 7)),
     ]
     for data, event in cases:
         assert len(data.encode()) <= 64
         assert callbacks.parse(data, 7, 1.0) == event
+
+
+def test_the_move_on_button_is_a_facilitator_tap_of_its_own() -> None:
+    data = callbacks.move_on(12, "revision")
+    assert callbacks.parse_move_on(data) == (12, "revision")
+    assert len(callbacks.move_on(999_999_999_999, "plenary").encode()) <= 64
+    for other in (callbacks.rate(12, 0, "trust", 5), "nx:12", "nx:a:sort", "nx:12:SORT", None):
+        assert callbacks.parse_move_on(other) is None
+    with pytest.raises(callbacks.InvalidCallback):
+        callbacks.parse(data, 7, 1.0)  # never a participant's event
 
 
 def test_the_longest_button_fits_in_64_bytes() -> None:
