@@ -202,3 +202,46 @@ async def test_a_three_day_session(world: World) -> None:
         assert (await sandbox.wait_for_callback_answer(confirmed)).text == "Moved on."
         await sandbox.wait_for_message(world.group, text_contains="Moved on from the plenary")
         await sandbox.wait_for_message(world.group, text_contains="The session is closed")
+
+
+async def test_pause_resume_remind_and_time_zone(world: World) -> None:
+    sandbox, clock = world.sandbox, FakeClock(START)
+    ann = SimulatedParticipant(
+        sandbox, sandbox.add_user("Ann", language_code="en"), Persona(), random.Random(1)
+    )
+    async with running(world, clock) as services:
+        code = await new_session(world, "goed-werk en sort=1d")
+        await sandbox.wait_for_message(world.group, text_contains="2026-12-01 08:00")
+        await ann.join(code)
+        consent = ann.screen()
+        assert consent is not None
+
+        await command(world, "pause", "", "The session is paused")
+        tapped = await ann.user.tap(consent.message_id, ann.user.private_chat, data="c:1:1")
+        answer = await sandbox.wait_for_callback_answer(tapped)
+        assert answer.text == "The session is paused for a moment."
+        assert ann.screen() == consent  # nothing moved on
+
+        clock.set(hours=2)
+        await command(world, "resume", "", "1 deadline moved 120 minutes later")
+        await command(world, "deadline", "", "2026-12-01 10:00")
+        await tick(services)  # the old time of the deadline is not a deadline any more
+
+        await command(world, "remind", "", "Reminded 1 participant")
+        await sandbox.wait_for_message(ann.user.private_chat, text_contains=REMINDER)
+        await command(world, "remind", "", "1 had a reminder less than a day ago")
+        assert reminders(sandbox, ann.user) == 1
+
+        await command(world, "settings", "timezone europe/london", "(Europe/London)")
+        await command(world, "settings", "timezone Mars/Base", "I do not know the time zone")
+        await command(world, "deadline", "", "2026-12-01 09:00 (Europe/London)")
+
+        stranger = sandbox.add_user("Sam", language_code="en")
+        await stranger.join(world.group)
+        sent = await stranger.send_command(world.group, "pause")
+        await sandbox.wait_for_message(
+            world.group, text_contains="only the facilitators", after=sent
+        )
+        await command(
+            world, "status", "", "Stage: joining; the deadline for the sort is 2026-12-01 09:00"
+        )
