@@ -35,6 +35,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store
@@ -125,12 +126,7 @@ class Delivery:
             self.kick()
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all((self._task, *self._workers.values()))
         self._task = None
         self._workers.clear()
 

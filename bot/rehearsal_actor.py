@@ -16,11 +16,11 @@ write to the database other than marking outbox rows, or decide workshop rules.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
 
+from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.decks import DeckLibrary
 from bot.render import Renderer
@@ -79,12 +79,7 @@ class RehearsalActor:
             self._wake.set()
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._task, *self._workers.values()) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_all((self._task, *self._workers.values()))
         self._task = None
         self._workers.clear()
 
