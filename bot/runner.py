@@ -78,92 +78,95 @@ class Runner:
 
     async def submit(self, event: Event, update_id: int | None = None) -> Decision:
         """Handle ``event`` in one transaction; the decision (for its toast)."""
-        async with self.store.transaction() as tx:
-            if update_id is not None and not await tx.claim_update(update_id, self.clock()):
-                log.info("update %d was handled before; ignored", update_id)
-                return DUPLICATE
-            if isinstance(event, SessionRequested):
-                event = replace(event, new_session_id=await tx.next_session_id())
-            view = await self._load(tx, event)
-            if view is None:
-                return NOT_A_PARTICIPANT
-            decision = handle(view, event)
-            await tx.apply(decision.changes)
-            queued = await tx.enqueue(decision.effects, self.clock())
-            if decision.changes and not isinstance(view, PersonView):
-                await tx.log_event(
-                    type(event).__name__,
-                    event.at,
-                    _session_id(view, decision),
-                    event.user_id,
-                    event,
-                )
-        if queued:
+        decision = await self.store.run(lambda tx: self._decide(tx, event, update_id))
+        if decision.effects:
             self.on_enqueued(dict.fromkeys(effect.chat_id for effect in decision.effects))
         return decision
 
-    async def _load(self, tx: Transaction, event: Event) -> View | None:
+    def _decide(self, tx: Transaction, event: Event, update_id: int | None) -> Decision:
+        """The unit of work, run whole on the store's thread (``Store.run``): claim the
+        update, load the view, let the core decide, save its changes and effects, log."""
+        if update_id is not None and not tx.claim_update(update_id, self.clock()):
+            log.info("update %d was handled before; ignored", update_id)
+            return DUPLICATE
+        if isinstance(event, SessionRequested):
+            event = replace(event, new_session_id=tx.next_session_id())
+        view = self._load(tx, event)
+        if view is None:
+            return NOT_A_PARTICIPANT
+        decision = handle(view, event)
+        tx.apply(decision.changes)
+        tx.enqueue(decision.effects, self.clock())
+        if decision.changes and not isinstance(view, PersonView):
+            tx.log_event(
+                type(event).__name__,
+                event.at,
+                _session_id(view, decision),
+                event.user_id,
+                event,
+            )
+        return decision
+
+    def _load(self, tx: Transaction, event: Event) -> View | None:
         kind = view_kind(event)
         if kind is ViewKind.SESSION:
             assert isinstance(event, FacilitatorEvent)
             if isinstance(event, SessionDeleteRequested):
-                session = await tx.latest_session_of_group(event.group_chat_id)
+                session = tx.latest_session_of_group(event.group_chat_id)
             else:
-                session = await tx.open_session_of_group(event.group_chat_id)
+                session = tx.open_session_of_group(event.group_chat_id)
             if session is None:
                 return SessionView(None)
             deck = self.decks.get(session.deck_id)
             counts = (
-                await tx.session_counts(session, deck)
+                tx.session_counts(session, deck)
                 if isinstance(event, StatusRequested | SessionDeleteRequested)
                 else None
             )
             waiting = (
-                await tx.waiting_participants(session.id)
-                if isinstance(event, SortStartRequested)
-                else ()
+                tx.waiting_participants(session.id) if isinstance(event, SortStartRequested) else ()
             )
             seating = isinstance(event, TablesRequested | MoveRequested | SeatingConfirmed)
-            finished = await tx.finishers(session, deck) if seating else ()
+            finished = tx.finishers(session, deck) if seating else ()
             if isinstance(event, TablesRequested) and counts is None:
-                counts = await tx.session_counts(session, deck)
+                counts = tx.session_counts(session, deck)
             at_tables = TablesRequested | RevisionRequested | VoteRequested | SummaryRequested
             tables: tuple[TableView, ...] = ()
             if isinstance(event, DilemmaRequested):
-                tables = await tx.table_views(session.id, deck)  # with levels, for the prompt
+                tables = tx.table_views(session.id, deck)  # with levels, for the prompt
             elif isinstance(event, at_tables):
-                tables = await tx.table_views(session.id)
-            people = await tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
+                tables = tx.table_views(session.id)
+            people = tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
             return SessionView(session, deck, counts, waiting, finished, tables, people)
         if kind is ViewKind.JOIN:
             assert isinstance(event, JoinRequested)
-            session = await tx.session_by_code(event.join_code)
+            session = tx.session_by_code(event.join_code)
             if session is None:
                 return JoinView(None, None, None)
             deck = self.decks.get(session.deck_id)
-            existing = await self._participant_view(tx, session.id, event.user_id)
+            existing = self._participant_view(tx, session.id, event.user_id)
             return JoinView(session, deck, existing)
         if kind is ViewKind.PERSON:
-            return PersonView(event.user_id, await tx.participation_count(event.user_id))
+            return PersonView(event.user_id, tx.participation_count(event.user_id))
         assert isinstance(event, ParticipantEvent)
         counting = isinstance(event, VoteConfirmed | RoundDecided)
-        return await self._participant_view(tx, event.session_id, event.user_id, counting)
+        return self._participant_view(tx, event.session_id, event.user_id, counting)
 
-    async def _participant_view(
+    def _participant_view(
         self, tx: Transaction, session_id: int, user_id: int, counting: bool = False
     ) -> ParticipantView | None:
         """The person's own rows, their table (with levels and ballots when a vote may be
         counted), and every table only when they may join one late."""
-        session = await tx.session(session_id)
+        session = tx.session(session_id)
         if session is None:
             return None
-        participant = await tx.participant(session_id, user_id)
+        participant = tx.participant(session_id, user_id)
         if participant is None:
             return None
         at_table = session.phase is Phase.TABLES and participant.table_number is not None
         deck = self.decks.get(session.deck_id)
         table = (
-            await tx.table_view(session_id, participant.table_number, deck if counting else None)
+            tx.table_view(session_id, participant.table_number, deck if counting else None)
             if at_table and participant.table_number is not None
             else None
         )
@@ -176,48 +179,52 @@ class Runner:
             session,
             deck,
             participant,
-            await tx.ratings(session_id, user_id),
-            await tx.top(session_id, user_id),
+            tx.ratings(session_id, user_id),
+            tx.top(session_id, user_id),
             table,
-            await tx.stories(session_id, user_id) if at_table else {},
-            await tx.table_views(session_id) if late else (),
+            tx.stories(session_id, user_id) if at_table else {},
+            tx.table_views(session_id) if late else (),
         )
 
     async def say(self, *effects: Effect) -> None:
         """Queue answers that change no state (help, the deck list, upload results)."""
-        async with self.store.transaction() as tx:
-            await tx.enqueue(effects, self.clock())
+        at = self.clock()
+        await self.store.run(lambda tx: tx.enqueue(effects, at))
         self.on_enqueued()
 
     async def current_session_of(self, user_id: int) -> int | None:
         """The open session a person most recently joined, for commands in private."""
-        async with self.store.transaction() as tx:
-            participant = await tx.current_participation(user_id)
+        participant = await self.store.read(lambda tx: tx.current_participation(user_id))
         return participant.session_id if participant else None
 
     async def session_groups(self, limit: int = 20) -> list[int]:
         """The groups that held the most recent sessions."""
-        async with self.store.transaction() as tx:
-            return await tx.session_groups(limit)
+        return await self.store.read(lambda tx: tx.session_groups(limit))
 
     async def export(self, group_chat_id: int, user_id: int, locale: str, names: bool) -> bool:
         """Send the group's latest session's data to ``user_id`` in private; False when the
         group has no session."""
-        async with self.store.transaction() as tx:
-            session = await tx.latest_session_of_group(group_chat_id)
+
+        def enqueue_export(tx: Transaction) -> bool:
+            session = tx.latest_session_of_group(group_chat_id)
             if session is None:
                 return False
-            name, data = build_export(session, await tx.export_rows(session.id), names)
+            name, data = build_export(session, tx.export_rows(session.id), names)
             caption = "export_caption_names" if names else "export_caption"
             payload = base64.b64encode(data).decode()
-            await tx.enqueue([SendFile(user_id, locale, name, payload, caption)], self.clock())
+            tx.enqueue([SendFile(user_id, locale, name, payload, caption)], self.clock())
+            return True
+
+        if not await self.store.run(enqueue_export):
+            return False
         self.on_enqueued()
         return True
 
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""
-        async with self.store.transaction() as tx:
-            return await tx.slot_message(chat_id, f"{MAIN_SLOT}:{session_id}")
+        return await self.store.read(
+            lambda tx: tx.slot_message(chat_id, f"{MAIN_SLOT}:{session_id}")
+        )
 
     async def report_unreachable(self, chat_id: int) -> None:
         """Telegram refused to deliver to a private chat: record it for the person."""
