@@ -4,6 +4,9 @@ Owns: loading the view an event needs (as the core's ``view_kind`` names it), ca
 the core, saving its changes and effects and logging the event in the same
 ``BEGIN IMMEDIATE`` transaction, and recording handled Telegram update ids so that an
 update delivered twice changes nothing the second time. Must not: talk to Telegram.
+
+The unit of work (``Runner._decide``) is synchronous: the store runs it whole on its
+connection's thread (``Store.run``), one trip there and back per event.
 """
 
 from __future__ import annotations
