@@ -451,8 +451,9 @@ async def run_ours(load: Load, profile: str | None) -> Result:
                 watch.edits.clear()
                 with profiled(profile):
                     stats = await tap_load(watch, users, load.taps_each, load.inflight)
-                async with services.store.transaction() as tx:
-                    (rated,) = await tx.rows("SELECT count(*) FROM ratings")
+                (rated,) = await services.store.read(
+                    lambda tx: tx.rows("SELECT count(*) FROM ratings")
+                )
             result = summarise(stats, watch)
             if rated[0] != stats.taps:
                 raise RuntimeError(f"{stats.taps} taps answered but {rated[0]} ratings stored")

@@ -28,7 +28,7 @@ from bot.runner import Runner
 from bot.scheduler import INTERVAL, Scheduler
 from bot.screens import Screens
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import Store, Transaction
 from conversations.deck import Deck, DeckInvalid
 
 log = logging.getLogger(__name__)
@@ -120,8 +120,7 @@ class Services:
 
     async def start(self, app: Application) -> None:  # type: ignore[type-arg]
         self._store = await Store.open(self.settings.database_path)
-        async with self._store.transaction() as tx:
-            uploaded = await tx.uploaded_decks()
+        uploaded = await self._store.read(Transaction.uploaded_decks)
         for deck_id, owner_id, filename, content in uploaded:
             try:
                 self.decks.add(load_deck_bytes(filename, content, self.base_deck()), owner_id)
@@ -167,8 +166,10 @@ class Services:
     async def save_uploaded_deck(
         self, deck: Deck, owner_id: int, filename: str, data: bytes
     ) -> None:
-        async with self.store.transaction() as tx:
-            await tx.save_uploaded_deck(deck.id, owner_id, filename, data, self.clock())
+        at = self.clock()
+        await self.store.run(
+            lambda tx: tx.save_uploaded_deck(deck.id, owner_id, filename, data, at)
+        )
         self.decks.add(deck, owner_id)
 
     async def stop(self) -> None:

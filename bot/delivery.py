@@ -38,7 +38,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.screens import Keyboard, Screen, Screens, split_long
-from bot.store import OutboxRow, Store
+from bot.store import OutboxRow, Store, Transaction
 from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)
@@ -143,17 +143,16 @@ class Delivery:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _prune(self) -> None:
+        before = self.clock() - KEEP_DELIVERED
         try:
-            async with self.store.transaction() as tx:
-                await tx.prune(self.clock() - KEEP_DELIVERED)
+            await self.store.run(lambda tx: tx.prune(before))
         except Exception:
             log.exception("could not prune the outbox")
 
     async def _dispatch(self) -> float | None:
         """Start a worker for each chat with due effects; when the next one is due."""
         try:
-            async with self.store.reading() as tx:
-                chats = await tx.chats_with_pending_effects()
+            chats = await self.store.read(Transaction.chats_with_pending_effects)
         except Exception:
             log.exception("could not read the outbox")
             return self.clock() + 1.0
@@ -188,8 +187,7 @@ class Delivery:
         """Deliver everything that is due now (for start-up, tests and the demo)."""
         deadline = time.monotonic() + limit_s
         while time.monotonic() < deadline:
-            async with self.store.transaction() as tx:
-                chats = await tx.chats_with_pending_effects()
+            chats = await self.store.read(Transaction.chats_with_pending_effects)
             due = [c for c, nb in chats if nb <= self.clock() and not is_simulated(c)]
             if not due and not self._workers:
                 return
@@ -207,9 +205,12 @@ class Delivery:
         """Deliver the chat's due effects in order; True if there may be more."""
         if is_simulated(chat_id):  # never to Telegram, whoever asked
             return False
-        async with self.store.reading() as tx:
-            rows = await tx.pending_effects(chat_id, BATCH)
-            slots = await tx.slot_messages(chat_id) if rows else {}
+
+        def due(tx: Transaction) -> tuple[list[OutboxRow], dict[str, int]]:
+            rows = tx.pending_effects(chat_id, BATCH)
+            return rows, tx.slot_messages(chat_id) if rows else {}
+
+        rows, slots = await self.store.read(due)
         for row in rows:
             if row.not_before > self.clock():
                 self.kick()  # not due yet: the dispatcher keeps the timer for this chat
@@ -221,39 +222,42 @@ class Delivery:
                 self.kick()  # the dispatcher keeps the timer for the retry
                 return False
             except Forbidden:
-                await self._give_up_chat(chat_id, rows, "forbidden")
+                await self._give_up_chat(chat_id, "forbidden")
                 await self.on_unreachable(chat_id)
                 return False
         return len(rows) == BATCH
 
     async def _postpone(self, row: OutboxRow, delay: float) -> None:
-        async with self.store.transaction() as tx:
-            if row.attempts + 1 >= MAX_ATTEMPTS:
-                log.error(
-                    "giving up on outbox effect %d (%s) after %d tries",
-                    row.id,
-                    row.kind,
-                    row.attempts + 1,
-                )
-                await tx.mark_failed(row.id, "too many attempts")
-            else:
-                await tx.postpone(row.id, self.clock() + delay)
+        if row.attempts + 1 >= MAX_ATTEMPTS:
+            log.error(
+                "giving up on outbox effect %d (%s) after %d tries",
+                row.id,
+                row.kind,
+                row.attempts + 1,
+            )
+            await self.store.run(lambda tx: tx.mark_failed(row.id, "too many attempts"))
+        else:
+            not_before = self.clock() + delay
+            await self.store.run(lambda tx: tx.postpone(row.id, not_before))
 
-    async def _give_up_chat(self, chat_id: int, rows: list[OutboxRow], reason: str) -> None:
+    async def _give_up_chat(self, chat_id: int, reason: str) -> None:
         log.warning(
             "chat %d is unreachable (%s); its pending messages are set aside", chat_id, reason
         )
-        async with self.store.transaction() as tx:
-            for row in await tx.pending_effects(chat_id, 10_000):
-                await tx.mark_failed(row.id, reason)
+
+        def set_aside(tx: Transaction) -> None:
+            for row in tx.pending_effects(chat_id, 10_000):
+                tx.mark_failed(row.id, reason)
+
+        await self.store.run(set_aside)
 
     async def _deliver(self, row: OutboxRow, slots: dict[str, int]) -> None:
         try:
             screen = self.screens.screen(decode_effect(row.kind, row.payload))
         except Exception as exc:  # a bug: set the effect aside rather than retry forever
             log.exception("could not render outbox effect %d (%s)", row.id, row.kind)
-            async with self.store.transaction() as tx:
-                await tx.mark_failed(row.id, f"render: {type(exc).__name__}")
+            reason = f"render: {type(exc).__name__}"
+            await self.store.run(lambda tx: tx.mark_failed(row.id, reason))
             return
         try:
             message_id = await self._send(screen, slots)
@@ -270,8 +274,8 @@ class Delivery:
             raise
         except BadRequest as exc:
             log.error("Telegram refused outbox effect %d (%s): %s", row.id, row.kind, exc.message)
-            async with self.store.transaction() as tx:
-                await tx.mark_failed(row.id, f"bad request: {exc.message}")
+            reason = f"bad request: {exc.message}"
+            await self.store.run(lambda tx: tx.mark_failed(row.id, reason))
             return
         except NetworkError as exc:
             log.warning("network error delivering effect %d: %s", row.id, type(exc).__name__)
@@ -282,11 +286,16 @@ class Delivery:
         except Exception as exc:
             log.exception("unexpected error delivering effect %d (%s)", row.id, row.kind)
             raise _Postpone(backoff(row.attempts)) from exc
-        async with self.store.transaction() as tx:
+        at = self.clock()
+
+        def delivered(tx: Transaction) -> None:
             if screen.slot is not None and message_id is not None:
-                await tx.set_slot_message(screen.chat_id, screen.slot, message_id)
-                slots[screen.slot] = message_id
-            await tx.mark_delivered(row.id, self.clock())
+                tx.set_slot_message(screen.chat_id, screen.slot, message_id)
+            tx.mark_delivered(row.id, at)
+
+        await self.store.run(delivered)
+        if screen.slot is not None and message_id is not None:
+            slots[screen.slot] = message_id
 
     async def _send(self, screen: Screen, slots: dict[str, int]) -> int | None:
         """Send or edit; the message id to remember for the slot, if it changed."""
@@ -355,8 +364,7 @@ class Delivery:
         """Post in a table's forum topic, creating the topic first when asked to."""
         assert screen.room is not None
         session_id, number = screen.room
-        async with self.store.transaction() as tx:
-            thread = await tx.table_thread(session_id, number)
+        thread = await self.store.read(lambda tx: tx.table_thread(session_id, number))
         if screen.new_topic is not None and thread is None:
             try:
                 topic = await self.bot.create_forum_topic(screen.chat_id, screen.new_topic)
@@ -365,8 +373,7 @@ class Delivery:
                 log.warning("could not open a table topic: %s", exc.message)
             else:
                 thread = topic.message_thread_id
-                async with self.store.transaction() as tx:
-                    await tx.set_table_thread(session_id, number, thread)
+                await self.store.run(lambda tx: tx.set_table_thread(session_id, number, thread))
         for part in split_long(screen.text):
             await self.bot.send_message(
                 screen.chat_id,

@@ -114,6 +114,8 @@ class Handlers:
     def register(self, app: Application) -> None:  # type: ignore[type-arg]
         groups = filters.ChatType.GROUPS
         private = filters.ChatType.PRIVATE
+        # Taps first: they are most of the traffic, and no other handler takes them.
+        app.add_handler(CallbackQueryHandler(self.tap))
         app.add_handler(CommandHandler("newsession", self.new_session, groups))
         app.add_handler(CommandHandler("status", self.status, groups))
         app.add_handler(CommandHandler("settings", self.settings, groups))
@@ -150,7 +152,6 @@ class Handlers:
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.private_message)
         )
         app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.COMMAND, self.media))
-        app.add_handler(CallbackQueryHandler(self.tap))
 
     # --- facts --------------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from bot.codec import decode_effect
 from bot.decks import DeckLibrary
 from bot.render import Renderer
 from bot.runner import Runner
-from bot.store import Store
+from bot.store import Store, Transaction
 from conversations import effects as fx
 from conversations.events import Event, TextReceived
 from conversations.rehearsal import is_simulated
@@ -88,8 +88,7 @@ class RehearsalActor:
             await self._wake.wait()
             self._wake.clear()
             try:
-                async with self.store.reading() as tx:
-                    chats = await tx.chats_with_pending_effects()
+                chats = await self.store.read(Transaction.chats_with_pending_effects)
             except Exception:
                 log.exception("the rehearsal actor could not read the outbox")
                 await asyncio.sleep(1.0)
@@ -124,8 +123,7 @@ class RehearsalActor:
     async def _answer(self, chat_id: int) -> bool:
         """Answer the newest screen among the chat's pending effects and mark them done;
         True if anything was pending."""
-        async with self.store.reading() as tx:
-            rows = await tx.pending_effects(chat_id, BATCH)
+        rows = await self.store.read(lambda tx: tx.pending_effects(chat_id, BATCH))
         if not rows:
             return False
         screens = []
@@ -141,12 +139,16 @@ class RehearsalActor:
                 screens.append(effect)
         if screens:
             await self._act(screens[-1])
-        async with self.store.transaction() as tx:
+        at = self.clock()
+
+        def mark(tx: Transaction) -> None:
             for row in rows:
                 if row.id in broken:
-                    await tx.mark_failed(row.id, "unreadable")
+                    tx.mark_failed(row.id, "unreadable")
                 else:
-                    await tx.mark_delivered(row.id, self.clock())
+                    tx.mark_delivered(row.id, at)
+
+        await self.store.run(mark)
         return True
 
     async def _profile(self, effect: fx.Effect) -> Profile | None:
@@ -155,8 +157,8 @@ class RehearsalActor:
             session_id = getattr(effect, "session_id", None)
             seed = None
             if session_id is not None:
-                async with self.store.reading() as tx:
-                    seed = await tx.simulated_profile_seed(session_id, user_id)
+                sid = session_id
+                seed = await self.store.read(lambda tx: tx.simulated_profile_seed(sid, user_id))
             self._profiles[user_id] = Profile.from_seed(seed) if seed is not None else None
         return self._profiles[user_id]
 

@@ -43,6 +43,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates ship with the program: no stat() per message
         )
 
     def _locale(self, locale: str) -> str:

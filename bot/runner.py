@@ -4,6 +4,9 @@ Owns: loading the view an event needs (as the core's ``view_kind`` names it), ca
 the core, saving its changes and effects and logging the event in the same
 ``BEGIN IMMEDIATE`` transaction, and recording handled Telegram update ids so that an
 update delivered twice changes nothing the second time. Must not: talk to Telegram.
+
+The unit of work (``Runner._decide``) is synchronous: the store runs it whole on its
+connection's thread (``Store.run``), one trip there and back per event.
 """
 
 from __future__ import annotations
@@ -110,103 +113,104 @@ class Runner:
 
     async def submit(self, event: Event, update_id: int | None = None) -> Decision:
         """Handle ``event`` in one transaction; the decision (for its toast)."""
-        async with self.store.transaction() as tx:
-            if update_id is not None and not await tx.claim_update(update_id, self.clock()):
-                log.info("update %d was handled before; ignored", update_id)
-                return DUPLICATE
-            if isinstance(event, SessionRequested | FollowupRequested):
-                event = replace(event, new_session_id=await tx.next_session_id())
-            view = await self._load(tx, event)
-            if view is None:
-                return NOT_A_PARTICIPANT
-            decision = handle(view, event)
-            await tx.apply(decision.changes, event.at)
-            queued = await tx.enqueue(decision.effects, self.clock())
-            if decision.changes and not isinstance(view, PersonView):
-                await tx.log_event(
-                    type(event).__name__,
-                    event.at,
-                    _session_id(view, decision),
-                    event.user_id,
-                    event,
-                )
-        if queued:
+        decision = await self.store.run(lambda tx: self._decide(tx, event, update_id))
+        if decision.effects:
             self.on_enqueued(dict.fromkeys(effect.chat_id for effect in decision.effects))
         return decision
 
-    async def _load(self, tx: Transaction, event: Event) -> View | None:
+    def _decide(self, tx: Transaction, event: Event, update_id: int | None) -> Decision:
+        """The unit of work, run whole on the store's thread (``Store.run``): claim the
+        update, load the view, let the core decide, save its changes and effects, log."""
+        if update_id is not None and not tx.claim_update(update_id, self.clock()):
+            log.info("update %d was handled before; ignored", update_id)
+            return DUPLICATE
+        if isinstance(event, SessionRequested | FollowupRequested):
+            event = replace(event, new_session_id=tx.next_session_id())
+        view = self._load(tx, event)
+        if view is None:
+            return NOT_A_PARTICIPANT
+        decision = handle(view, event)
+        tx.apply(decision.changes, event.at)
+        tx.enqueue(decision.effects, self.clock())
+        if decision.changes and not isinstance(view, PersonView):
+            tx.log_event(
+                type(event).__name__,
+                event.at,
+                _session_id(view, decision),
+                event.user_id,
+                event,
+            )
+        return decision
+
+    def _load(self, tx: Transaction, event: Event) -> View | None:
         kind = view_kind(event)
         if kind is ViewKind.SESSION:
             assert isinstance(event, FacilitatorEvent)
             if isinstance(event, SessionDeleteRequested | RehearsalRequested):
-                session = await tx.latest_session_of_group(event.group_chat_id)
+                session = tx.latest_session_of_group(event.group_chat_id)
             else:
-                session = await tx.open_session_of_group(event.group_chat_id)
+                session = tx.open_session_of_group(event.group_chat_id)
             if session is None and isinstance(event, FollowupRequested):
-                session = await tx.latest_session_of_group(event.group_chat_id)
+                session = tx.latest_session_of_group(event.group_chat_id)
             if session is None:
                 return SessionView(None)
             deck = self.decks.get(session.deck_id)
             counts = (
-                await tx.session_counts(session, deck)
+                tx.session_counts(session, deck)
                 if isinstance(event, StatusRequested | SessionDeleteRequested | RehearsalRequested)
                 else None
             )
             waiting = (
-                await tx.waiting_participants(session.id)
-                if isinstance(event, SortStartRequested)
-                else ()
+                tx.waiting_participants(session.id) if isinstance(event, SortStartRequested) else ()
             )
             if isinstance(event, _PACING):
-                return await self._pacing_view(tx, event, session)
+                return self._pacing_view(tx, event, session)
             seating = isinstance(event, TablesRequested | MoveRequested | SeatingConfirmed)
-            finished = await tx.finishers(session, deck) if seating else ()
+            finished = tx.finishers(session, deck) if seating else ()
             if isinstance(event, TablesRequested) and counts is None:
-                counts = await tx.session_counts(session, deck)
+                counts = tx.session_counts(session, deck)
             at_tables = TablesRequested | RevisionRequested | VoteRequested | SummaryRequested
             tables: tuple[TableView, ...] = ()
             if isinstance(event, DilemmaRequested):
-                tables = await tx.table_views(session.id, deck)  # with levels, for the prompt
+                tables = tx.table_views(session.id, deck)  # with levels, for the prompt
             elif isinstance(event, at_tables):
-                tables = await tx.table_views(session.id)
-            people = await tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
+                tables = tx.table_views(session.id)
+            people = tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
             if isinstance(event, StatusRequested):
-                tables = await tx.table_views(session.id)
-                deadlines = await tx.deadlines(session.id)
+                tables = tx.table_views(session.id)
+                deadlines = tx.deadlines(session.id)
                 return SessionView(session, deck, counts, tables=tables, deadlines=deadlines)
             view = SessionView(session, deck, counts, waiting, finished, tables, people)
             summary = isinstance(event, SummaryRequested)
-            return await self._series(tx, event, view, seating=seating, summary=summary)
+            return self._series(tx, event, view, seating=seating, summary=summary)
         if kind is ViewKind.JOIN:
             assert isinstance(event, JoinRequested)
-            session = await tx.session_by_code(event.join_code)
+            session = tx.session_by_code(event.join_code)
             if session is None:
                 return JoinView(None, None, None)
             deck = self.decks.get(session.deck_id)
-            existing = await self._participant_view(tx, session.id, event.user_id)
+            existing = self._participant_view(tx, session.id, event.user_id)
             return JoinView(session, deck, existing)
         if kind is ViewKind.PERSON:
-            return PersonView(event.user_id, await tx.participation_count(event.user_id))
+            return PersonView(event.user_id, tx.participation_count(event.user_id))
         assert isinstance(event, ParticipantEvent)
         counting = isinstance(event, VoteConfirmed | RoundDecided)
-        participant_view = await self._participant_view(
-            tx, event.session_id, event.user_id, counting
-        )
+        participant_view = self._participant_view(tx, event.session_id, event.user_id, counting)
         if (
             isinstance(event, TopConfirmed)
             and participant_view is not None
             and participant_view.session.previous_id is not None
             and participant_view.participant.step is Step.TOP
         ):  # a follow-up: their top then, to show beside the new one
-            earlier_top = await tx.earlier_top(participant_view.session, event.user_id)
+            earlier_top = tx.earlier_top(participant_view.session, event.user_id)
             if earlier_top is not None and earlier_top.deck_id in self.decks:
                 participant_view = replace(participant_view, earlier_top=earlier_top)
             if participant_view.late_tables:  # seated late: away from earlier table mates
-                pairs = await tx.earlier_table_pairs(participant_view.session)
+                pairs = tx.earlier_table_pairs(participant_view.session)
                 participant_view = replace(participant_view, earlier_pairs=pairs)
         return participant_view
 
-    async def _series(
+    def _series(
         self,
         tx: Transaction,
         event: FacilitatorEvent,
@@ -224,39 +228,39 @@ class Runner:
         if isinstance(event, FollowupRequested):
             return replace(
                 view,
-                previous_people=await tx.participants(session.id),
-                series_length=await tx.series_length(session.id),
+                previous_people=tx.participants(session.id),
+                series_length=tx.series_length(session.id),
             )
         if session.previous_id is None:
             return view
         if seating:
-            return replace(view, earlier_pairs=await tx.earlier_table_pairs(session))
+            return replace(view, earlier_pairs=tx.earlier_table_pairs(session))
         if summary:
-            previous = await tx.session(session.previous_id)
+            previous = tx.session(session.previous_id)
             if previous is None or previous.deck_id not in self.decks:
                 return view
             earlier = EarlierSession(
                 previous,
                 self.decks.get(previous.deck_id),
-                await tx.table_views(previous.id),
-                await tx.people_facts(previous),
+                tx.table_views(previous.id),
+                tx.people_facts(previous),
             )
             return replace(view, earlier=earlier)
         return view
 
-    async def _pacing_view(
+    def _pacing_view(
         self, tx: Transaction, event: FacilitatorEvent, session: Session
     ) -> SessionView:
         """Pacing and reminders: deadlines and who is not done; moving on also needs what
         the next step needs (the finishers to seat, the tables with their votes, the
         summary's figures)."""
         deck = self.decks.get(session.deck_id)
-        deadlines = await tx.deadlines(session.id)
-        stragglers = await tx.stragglers(session.id, _NOT_DONE)
+        deadlines = tx.deadlines(session.id)
+        stragglers = tx.stragglers(session.id, _NOT_DONE)
         if isinstance(event, RemindersDue):
             return SessionView(session, deck, deadlines=deadlines, stragglers=stragglers)
         moving = isinstance(event, NextRequested | NextConfirmed | DeadlineReached)
-        tables = await tx.table_views(session.id, deck if moving else None)
+        tables = tx.table_views(session.id, deck if moving else None)
         if not moving:
             return SessionView(session, deck, tables=tables, deadlines=deadlines)
         stage = current_stage(session, tables)
@@ -264,32 +268,32 @@ class Runner:
         view = SessionView(
             session,
             deck,
-            counts=await tx.session_counts(session, deck) if seating else None,
-            waiting=await tx.waiting_participants(session.id) if stage is Stage.JOIN else (),
-            finished=await tx.finishers(session, deck) if seating else (),
+            counts=tx.session_counts(session, deck) if seating else None,
+            waiting=tx.waiting_participants(session.id) if stage is Stage.JOIN else (),
+            finished=tx.finishers(session, deck) if seating else (),
             tables=tables,
-            people=await tx.people_facts(session) if stage is Stage.PLENARY else (),
+            people=tx.people_facts(session) if stage is Stage.PLENARY else (),
             deadlines=deadlines,
             stragglers=stragglers,
         )
         summary = stage is Stage.PLENARY
-        return await self._series(tx, event, view, seating=seating, summary=summary)
+        return self._series(tx, event, view, seating=seating, summary=summary)
 
-    async def _participant_view(
+    def _participant_view(
         self, tx: Transaction, session_id: int, user_id: int, counting: bool = False
     ) -> ParticipantView | None:
         """The person's own rows, their table (with levels and ballots when a vote may be
         counted), and every table only when they may join one late."""
-        session = await tx.session(session_id)
+        session = tx.session(session_id)
         if session is None:
             return None
-        participant = await tx.participant(session_id, user_id)
+        participant = tx.participant(session_id, user_id)
         if participant is None:
             return None
         at_table = session.phase is Phase.TABLES and participant.table_number is not None
         deck = self.decks.get(session.deck_id)
         table = (
-            await tx.table_view(session_id, participant.table_number, deck if counting else None)
+            tx.table_view(session_id, participant.table_number, deck if counting else None)
             if at_table and participant.table_number is not None
             else None
         )
@@ -302,29 +306,27 @@ class Runner:
             session,
             deck,
             participant,
-            await tx.ratings(session_id, user_id),
-            await tx.top(session_id, user_id),
+            tx.ratings(session_id, user_id),
+            tx.top(session_id, user_id),
             table,
-            await tx.stories(session_id, user_id) if at_table else {},
-            await tx.table_views(session_id) if late else (),
+            tx.stories(session_id, user_id) if at_table else {},
+            tx.table_views(session_id) if late else (),
         )
 
     async def say(self, *effects: Effect) -> None:
         """Queue answers that change no state (help, the deck list, upload results)."""
-        async with self.store.transaction() as tx:
-            await tx.enqueue(effects, self.clock())
+        at = self.clock()
+        await self.store.run(lambda tx: tx.enqueue(effects, at))
         self.on_enqueued()
 
     async def current_session_of(self, user_id: int) -> int | None:
         """The open session a person most recently joined, for commands in private."""
-        async with self.store.transaction() as tx:
-            participant = await tx.current_participation(user_id)
+        participant = await self.store.read(lambda tx: tx.current_participation(user_id))
         return participant.session_id if participant else None
 
     async def session_groups(self, limit: int = 20) -> list[int]:
         """The groups that held the most recent sessions."""
-        async with self.store.transaction() as tx:
-            return await tx.session_groups(limit)
+        return await self.store.read(lambda tx: tx.session_groups(limit))
 
     async def export(
         self, group_chat_id: int, user_id: int, locale: str, names: bool, simulated: bool = False
@@ -332,25 +334,31 @@ class Runner:
         """Send the group's latest session's data to ``user_id`` in private; False when the
         group has no session. Simulated participants (a rehearsal) are left out unless
         ``simulated``."""
-        async with self.store.transaction() as tx:
-            session = await tx.latest_session_of_group(group_chat_id)
+
+        def enqueue_export(tx: Transaction) -> bool:
+            session = tx.latest_session_of_group(group_chat_id)
             if session is None:
                 return False
-            rows = await tx.export_rows(session.id)
-            stand_ins = await tx.simulated_people(session.id)
+            stand_ins = tx.simulated_people(session.id)
+            rows = tx.export_rows(session.id)
             name, data = build_export(session, rows, names, stand_ins, simulated)
             caption = "export_caption_names" if names else "export_caption"
             params = {"simulated": len(stand_ins), "included": int(simulated)}
             payload = base64.b64encode(data).decode()
             effect = SendFile(user_id, locale, name, payload, caption, params)
-            await tx.enqueue([effect], self.clock())
+            tx.enqueue([effect], self.clock())
+            return True
+
+        if not await self.store.run(enqueue_export):
+            return False
         self.on_enqueued()
         return True
 
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""
-        async with self.store.transaction() as tx:
-            return await tx.slot_message(chat_id, f"{MAIN_SLOT}:{session_id}")
+        return await self.store.read(
+            lambda tx: tx.slot_message(chat_id, f"{MAIN_SLOT}:{session_id}")
+        )
 
     async def report_unreachable(self, chat_id: int) -> None:
         """Telegram refused to deliver to a private chat: record it for the person."""

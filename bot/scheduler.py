@@ -24,7 +24,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.runner import Runner
-from bot.store import Store
+from bot.store import Store, Transaction
 from conversations.events import DeadlineReached, RemindersDue
 from conversations.stages import ORDER
 
@@ -64,8 +64,7 @@ class Scheduler:
 
     async def _fire_deadlines(self) -> None:
         now = self.clock()
-        async with self.store.reading() as tx:
-            due = await tx.due_deadlines(now)
+        due = await self.store.read(lambda tx: tx.due_deadlines(now))
         for group_chat_id, session_id, stage in due:
             topics = await self.topics_available(group_chat_id)
             for _ in ORDER:
@@ -73,16 +72,15 @@ class Scheduler:
                     now, group_chat_id, SCHEDULER, True, stage, self.chance.getrandbits(32), topics
                 )
                 await self.runner.submit(event)
-                async with self.store.reading() as tx:
-                    still_due = (group_chat_id, session_id, stage) in await tx.due_deadlines(now)
+                pending = await self.store.read(lambda tx: tx.due_deadlines(now))
+                still_due = (group_chat_id, session_id, stage) in pending
                 if not still_due:
                     break
             log.info("session %d: the %s deadline passed", session_id, stage)
 
     async def _offer_reminders(self) -> None:
         now = self.clock()
-        async with self.store.reading() as tx:
-            sessions = await tx.reminding_sessions()
+        sessions = await self.store.read(Transaction.reminding_sessions)
         for session in sessions:
             hour = datetime.fromtimestamp(now, ZoneInfo(session.time_zone)).hour
             event = RemindersDue(now, session.group_chat_id, SCHEDULER, True, False, hour)

@@ -4,22 +4,23 @@ Owns: every SQL statement of the project, the connection settings (WAL, foreign 
 ``BEGIN IMMEDIATE`` per unit of work), running migrations, and mapping rows to the
 core's records. Must not: decide anything about the workshop or talk to Telegram.
 
-Every read and write of one event happens inside one ``transaction()``; the methods of
-``Transaction`` load only the rows an event touches, so the cost of handling a rating
-does not grow with the size of the session.
+Every read and write of one event happens inside one ``Store.run(work)``: ``work`` is a
+synchronous function of a ``Transaction``, run whole on aiosqlite's thread between
+``BEGIN IMMEDIATE`` and ``COMMIT``. The methods of ``Transaction`` load only the rows an
+event touches, so the cost of handling a rating does not grow with the size of the
+session.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -65,6 +66,8 @@ from conversations.phases import Phase
 from conversations.summary import PersonFacts
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 _SESSION_COLUMNS = (
     "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
@@ -152,11 +155,18 @@ def _participant(row: Any) -> Participant:
 
 
 class Store:
-    """One connection to the database; every use goes through ``transaction()``."""
+    """One connection to the database, used through ``run`` (a unit of work) and ``read``.
+
+    aiosqlite gives the connection a thread of its own, and every call on it is a trip to
+    that thread and back: a queue, a wake-up and a callback to the event loop. A unit of
+    work is therefore one synchronous function, ``work(tx)``, that runs whole on that
+    thread: all its reads and writes, and ``BEGIN IMMEDIATE``/``COMMIT`` around them, cost
+    one trip instead of one per statement. The thread runs one function at a time, so no
+    unit of work ever sees another one half done, and no lock is needed on this side.
+    """
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._db = connection
-        self._lock = asyncio.Lock()
         self.path = path
 
     @classmethod
@@ -168,13 +178,9 @@ class Store:
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             os.chmod(path, 0o600)
         db = await aiosqlite.connect(path, isolation_level=None)
+        store = cls(db, path)
         try:
-            await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute("PRAGMA foreign_keys = ON")
-            await db.execute("PRAGMA synchronous = NORMAL")
-            await db.execute("PRAGMA busy_timeout = 5000")
-            store = cls(db, path)
-            await store._migrate()
+            await store._on_thread(store._prepare)
         except BaseException:
             await db.close()
             raise
@@ -183,14 +189,49 @@ class Store:
     async def close(self) -> None:
         await self._db.close()
 
-    async def _migrate(self) -> None:
-        await self._db.execute(
+    async def _on_thread(self, function: Callable[[sqlite3.Connection], T]) -> T:
+        """``function(connection)`` on the connection's thread, in one trip.
+
+        aiosqlite has no public call for this: ``Connection._execute`` is how each of its
+        own methods (``execute``, ``commit``, ...) queues its work on that thread, and
+        ``_conn`` is the ``sqlite3`` connection, which may only be used there."""
+        db = self._db
+        result: T = await db._execute(lambda: function(db._conn))
+        return result
+
+    async def run(self, work: Callable[[Transaction], T]) -> T:
+        """``work(tx)`` as one unit of work: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back
+        if it raises. ``work`` runs on the connection's thread, so it must not block on the
+        event loop (it is synchronous, and only reads, decides and writes)."""
+
+        def unit(connection: sqlite3.Connection) -> T:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(Transaction(connection))
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+            return result
+
+        return await self._on_thread(unit)
+
+    async def read(self, work: Callable[[Transaction], T]) -> T:
+        """``work(tx)`` with reads only, without ``BEGIN``/``COMMIT``: every statement sees a
+        committed state (WAL), and nothing else runs on the connection in between."""
+        return await self._on_thread(lambda connection: work(Transaction(connection)))
+
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        """The connection's settings, then the migrations this database has not run yet."""
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
         )
-        async with self._db.execute("SELECT max(version) FROM schema_migrations") as cur:
-            row = await cur.fetchone()
-        current = (row[0] if row else None) or 0
+        current = Transaction(db).schema_version()
         if current > len(MIGRATIONS):
             raise StoreError(
                 f"The database {self.path} has schema version {current}, newer than this "
@@ -200,124 +241,103 @@ class Store:
             if version <= current:
                 continue
             log.info("applying migration %d (%s)", version, name)
-            await self._db.executescript(
+            db.executescript(
                 f"BEGIN IMMEDIATE;\n{sql}\n"
                 f"INSERT INTO schema_migrations VALUES ({version}, '{name}', {time.time()});\n"
                 "COMMIT;"
             )
 
     async def schema_version(self) -> int:
-        async with self._db.execute("SELECT max(version) FROM schema_migrations") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row and row[0] else 0
-
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Transaction]:
-        """Reads only, without ``BEGIN``/``COMMIT``: the one connection is ours alone (the
-        lock) and every statement sees a committed state (WAL)."""
-        async with self._lock:
-            yield Transaction(self._db)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
-        """``BEGIN IMMEDIATE`` ... ``COMMIT``; rolls back if the block raises."""
-        async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield Transaction(self._db)
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            else:
-                await self._db.execute("COMMIT")
+        return await self.read(Transaction.schema_version)
 
 
 class Transaction:
-    """Queries and writes inside one open transaction."""
+    """Queries and writes on the connection's thread (see ``Store.run``), synchronous."""
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
 
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        rows = await self._db.execute_fetchall(sql, tuple(params))
-        return next(iter(rows), None)
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        return self._db.execute(sql, tuple(params)).fetchone()
 
-    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        return list(await self._db.execute_fetchall(sql, tuple(params)))
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        return self._db.execute(sql, tuple(params)).fetchall()
+
+    def schema_version(self) -> int:
+        row = self._one("SELECT max(version) FROM schema_migrations")
+        return int(row[0]) if row and row[0] else 0
 
     # --- updates and events -------------------------------------------------------------
 
-    async def claim_update(self, update_id: int, at: float) -> bool:
+    def claim_update(self, update_id: int, at: float) -> bool:
         """Record a Telegram update as handled; False if it was handled before."""
-        cur = await self._db.execute(
+        cur = self._db.execute(
             "INSERT OR IGNORE INTO processed_updates (update_id, at) VALUES (?, ?)",
             (update_id, at),
         )
         return cur.rowcount == 1
 
-    async def log_event(
+    def log_event(
         self, kind: str, at: float, session_id: int | None, user_id: int | None, record: Any
     ) -> None:
-        await self._db.execute(
+        self._db.execute(
             "INSERT INTO events (at, kind, session_id, user_id, payload) VALUES (?, ?, ?, ?, ?)",
             (at, kind, session_id, user_id, encode(record)),
         )
 
     # --- sessions -----------------------------------------------------------------------
 
-    async def next_session_id(self) -> int:
-        row = await self._one("SELECT coalesce(max(id), 0) + 1 FROM sessions")
+    def next_session_id(self) -> int:
+        row = self._one("SELECT coalesce(max(id), 0) + 1 FROM sessions")
         return int(row[0])
 
-    async def open_session_of_group(self, group_chat_id: int) -> Session | None:
-        row = await self._one(
+    def open_session_of_group(self, group_chat_id: int) -> Session | None:
+        row = self._one(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE group_chat_id = ? AND phase != ?",
             (group_chat_id, Phase.CLOSED.value),
         )
         return _session(row) if row else None
 
-    async def latest_session_of_group(self, group_chat_id: int) -> Session | None:
-        row = await self._one(
+    def latest_session_of_group(self, group_chat_id: int) -> Session | None:
+        row = self._one(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE group_chat_id = ?"
             " ORDER BY created_at DESC, id DESC LIMIT 1",
             (group_chat_id,),
         )
         return _session(row) if row else None
 
-    async def session(self, session_id: int) -> Session | None:
-        row = await self._one(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
-        )
+    def session(self, session_id: int) -> Session | None:
+        row = self._one(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
         return _session(row) if row else None
 
-    async def session_groups(self, limit: int) -> list[int]:
-        rows = await self._all(
+    def session_groups(self, limit: int) -> list[int]:
+        rows = self._all(
             "SELECT group_chat_id FROM sessions GROUP BY group_chat_id"
             " ORDER BY max(created_at) DESC LIMIT ?",
             (limit,),
         )
         return [r[0] for r in rows]
 
-    async def session_by_code(self, join_code: str) -> Session | None:
-        row = await self._one(
+    def session_by_code(self, join_code: str) -> Session | None:
+        row = self._one(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE join_code = ?", (join_code,)
         )
         return _session(row) if row else None
 
-    async def session_counts(self, session: Session, deck: Deck) -> SessionCounts:
+    def session_counts(self, session: Session, deck: Deck) -> SessionCounts:
         steps = dict(
-            await self._all(
+            self._all(
                 "SELECT step, count(*) FROM participants WHERE session_id = ? GROUP BY step",
                 (session.id,),
             )
         )
-        unreachable = await self._one(
+        unreachable = self._one(
             "SELECT count(*) FROM participants WHERE session_id = ? AND unreachable",
             (session.id,),
         )
         by_lens = dict(
             (tuple(r[:2]), r[2])
-            for r in await self._all(
+            for r in self._all(
                 "SELECT step, lens_index, count(*) FROM participants"
                 " WHERE session_id = ? AND step IN (?, ?) GROUP BY step, lens_index",
                 (session.id, Step.SORTING.value, Step.REVIEW.value),
@@ -350,21 +370,21 @@ class Transaction:
             lenses=tuple(lenses),
             with_top=with_top,
             unreachable=int(unreachable[0]),
-            simulated=len(await self.simulated_people(session.id)),
+            simulated=len(self.simulated_people(session.id)),
         )
 
     # --- participants -------------------------------------------------------------------
 
-    async def participant(self, session_id: int, user_id: int) -> Participant | None:
-        row = await self._one(
+    def participant(self, session_id: int, user_id: int) -> Participant | None:
+        row = self._one(
             f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND user_id = ?",
             (session_id, user_id),
         )
         return _participant(row) if row else None
 
-    async def current_participation(self, user_id: int) -> Participant | None:
+    def current_participation(self, user_id: int) -> Participant | None:
         """The person's participation in their most recently joined open session."""
-        row = await self._one(
+        row = self._one(
             f"SELECT {', '.join('p.' + c.strip() for c in _PARTICIPANT_COLUMNS.split(','))}"
             " FROM participants p JOIN sessions s ON s.id = p.session_id"
             " WHERE p.user_id = ? AND s.phase != ? ORDER BY p.joined_at DESC LIMIT 1",
@@ -372,12 +392,12 @@ class Transaction:
         )
         return _participant(row) if row else None
 
-    async def stragglers(self, session_id: int, steps: Iterable[Step]) -> tuple[Straggler, ...]:
+    def stragglers(self, session_id: int, steps: Iterable[Step]) -> tuple[Straggler, ...]:
         """Everyone in one of ``steps``, with their last reminder and when they last
         moved: their last answer, or when the session put them in their step."""
         wanted = [step.value for step in steps]
         columns = ", ".join("p." + c.strip() for c in _PARTICIPANT_COLUMNS.split(","))
-        rows = await self._all(
+        rows = self._all(
             f"SELECT {columns}, p.reminded_at, max(coalesce(p.step_since, p.joined_at),"
             " coalesce((SELECT max(e.at) FROM events e"
             " WHERE e.session_id = p.session_id AND e.user_id = p.user_id), 0))"
@@ -390,40 +410,40 @@ class Transaction:
             Straggler(_participant(r), active_at=r[width + 1], reminded_at=r[width]) for r in rows
         )
 
-    async def waiting_participants(self, session_id: int) -> tuple[Participant, ...]:
-        rows = await self._all(
+    def waiting_participants(self, session_id: int) -> tuple[Participant, ...]:
+        rows = self._all(
             f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND step = ?"
             " ORDER BY joined_at",
             (session_id, Step.WAITING.value),
         )
         return tuple(_participant(r) for r in rows)
 
-    async def stories(self, session_id: int, user_id: int) -> dict[str, str]:
-        rows = await self._all(
+    def stories(self, session_id: int, user_id: int) -> dict[str, str]:
+        rows = self._all(
             "SELECT card_id, text FROM stories WHERE session_id = ? AND user_id = ?"
             " ORDER BY told_at",
             (session_id, user_id),
         )
         return {r[0]: r[1] for r in rows}
 
-    async def table_view(
+    def table_view(
         self, session_id: int, number: int, deck: Deck | None = None
     ) -> TableView | None:
         """A table with its members and their current tops (a handful of rows); with
         ``deck``, also their last lens' levels and their ballots of the current round."""
-        views = await self._table_views(session_id, number, deck)
+        views = self._table_views(session_id, number, deck)
         return views[0] if views else None
 
-    async def table_views(self, session_id: int, deck: Deck | None = None) -> tuple[TableView, ...]:
+    def table_views(self, session_id: int, deck: Deck | None = None) -> tuple[TableView, ...]:
         """Every table of a session with its members (for seating, votes, the summary)."""
-        return await self._table_views(session_id, None, deck)
+        return self._table_views(session_id, None, deck)
 
-    async def _table_views(
+    def _table_views(
         self, session_id: int, number: int | None, deck: Deck | None
     ) -> tuple[TableView, ...]:
         one = number is not None
         params: tuple[Any, ...] = (session_id, number) if one else (session_id,)
-        tables = await self._all(
+        tables = self._all(
             "SELECT number, stage, round, agreed, outcome, note FROM tables WHERE session_id = ?"
             + (" AND number = ?" if one else "")
             + " ORDER BY number",
@@ -434,25 +454,25 @@ class Transaction:
         seated = "table_number = ?" if one else "table_number IS NOT NULL"
         members = [
             _participant(r)
-            for r in await self._all(
+            for r in self._all(
                 f"SELECT {_PARTICIPANT_COLUMNS} FROM participants"
                 f" WHERE session_id = ? AND {seated} ORDER BY joined_at",
                 params,
             )
         ]
-        tops = await self._tops_of(session_id, seated, params[1:], "tops")
-        tops.update(await self._tops_of(session_id, seated, params[1:], "revised_tops"))
+        tops = self._tops_of(session_id, seated, params[1:], "tops")
+        tops.update(self._tops_of(session_id, seated, params[1:], "revised_tops"))
         levels: dict[int, dict[str, int]] = {}
         ballots: dict[tuple[int, int], list[str]] = {}
         if deck is not None:
-            for user_id, card_id, level in await self._all(
+            for user_id, card_id, level in self._all(
                 "SELECT r.user_id, r.card_id, r.level FROM ratings r JOIN participants p"
                 " ON p.session_id = r.session_id AND p.user_id = r.user_id"
                 f" WHERE r.session_id = ? AND r.lens_id = ? AND p.{seated}",
                 (session_id, deck.lenses[-1].id, *params[1:]),
             ):
                 levels.setdefault(user_id, {})[card_id] = level
-            for user_id, round_, card_id in await self._all(
+            for user_id, round_, card_id in self._all(
                 "SELECT v.user_id, v.round, v.card_id FROM votes v JOIN participants p"
                 " ON p.session_id = v.session_id AND p.user_id = v.user_id"
                 f" WHERE v.session_id = ? AND p.{seated}",
@@ -483,12 +503,12 @@ class Transaction:
             views.append(TableView(table, mates))
         return tuple(views)
 
-    async def _tops_of(
+    def _tops_of(
         self, session_id: int, where: str, params: tuple[Any, ...], source: str = "tops"
     ) -> dict[int, tuple[str, ...]]:
         """user id -> top, from ``tops`` (chosen) or ``revised_tops``, for the participants
         matching ``where``."""
-        rows = await self._all(
+        rows = self._all(
             f"SELECT t.user_id, t.card_id FROM {source} t JOIN participants p"
             " ON p.session_id = t.session_id AND p.user_id = t.user_id"
             f" WHERE t.session_id = ? AND p.{where} ORDER BY t.user_id, t.rank",
@@ -499,17 +519,17 @@ class Transaction:
             result.setdefault(user_id, []).append(card_id)
         return {k: tuple(v) for k, v in result.items()}
 
-    async def people_facts(self, session: Session) -> tuple[PersonFacts, ...]:
+    def people_facts(self, session: Session) -> tuple[PersonFacts, ...]:
         """What every participant who chose a top contributes to the summary."""
-        people = await self._all(
+        people = self._all(
             "SELECT user_id, age_band FROM participants WHERE session_id = ? AND user_id IN"
             " (SELECT user_id FROM tops WHERE session_id = ?) ORDER BY user_id",
             (session.id, session.id),
         )
-        before = await self._tops_of(session.id, "user_id IS NOT NULL", (), "tops")
-        after = await self._tops_of(session.id, "user_id IS NOT NULL", (), "revised_tops")
+        before = self._tops_of(session.id, "user_id IS NOT NULL", (), "tops")
+        after = self._tops_of(session.id, "user_id IS NOT NULL", (), "revised_tops")
         levels: dict[int, dict[str, dict[str, int]]] = {}
-        for user_id, lens_id, card_id, level in await self._all(
+        for user_id, lens_id, card_id, level in self._all(
             "SELECT user_id, lens_id, card_id, level FROM ratings WHERE session_id = ?",
             (session.id,),
         ):
@@ -525,11 +545,11 @@ class Transaction:
             for user_id, band in people
         )
 
-    async def finishers(self, session: Session, deck: Deck) -> tuple[Finisher, ...]:
+    def finishers(self, session: Session, deck: Deck) -> tuple[Finisher, ...]:
         """Everyone who finished sorting and is not seated for good, with their value
         profile (levels of the last lens in deck order) and top."""
         seated_for_good = session.phase.value == "tables"
-        rows = await self._all(
+        rows = self._all(
             f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND step = ?"
             + (" AND table_number IS NULL" if seated_for_good else "")
             + " ORDER BY joined_at",
@@ -538,14 +558,14 @@ class Transaction:
         people = [_participant(r) for r in rows]
         last_lens = deck.lenses[-1].id
         levels: dict[int, dict[str, int]] = {}
-        for user_id, card_id, level in await self._all(
+        for user_id, card_id, level in self._all(
             "SELECT r.user_id, r.card_id, r.level FROM ratings r JOIN participants p"
             " ON p.session_id = r.session_id AND p.user_id = r.user_id"
             " WHERE r.session_id = ? AND r.lens_id = ? AND p.step = ?",
             (session.id, last_lens, Step.DONE.value),
         ):
             levels.setdefault(user_id, {})[card_id] = level
-        tops = await self._tops_of(session.id, "step = ?", (Step.DONE.value,))
+        tops = self._tops_of(session.id, "step = ?", (Step.DONE.value,))
         return tuple(
             Finisher(
                 p,
@@ -555,7 +575,7 @@ class Transaction:
             for p in people
         )
 
-    async def export_rows(self, session_id: int) -> dict[str, list[tuple[Any, ...]]]:
+    def export_rows(self, session_id: int) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of one session, per kind, for the facilitator's export."""
         queries = {
             "participants": "SELECT user_id, name, organisation, age_band, step, table_number,"
@@ -574,47 +594,47 @@ class Transaction:
             "outcomes": "SELECT number, round, outcome, agreed, note FROM tables"
             " WHERE session_id = ? ORDER BY number",
         }
-        return {name: await self._all(sql, (session_id,)) for name, sql in queries.items()}
+        return {name: self._all(sql, (session_id,)) for name, sql in queries.items()}
 
-    async def simulated_people(self, session_id: int) -> frozenset[int]:
+    def simulated_people(self, session_id: int) -> frozenset[int]:
         """The user ids of a session's simulated participants (a rehearsal)."""
-        rows = await self._all(
+        rows = self._all(
             "SELECT user_id FROM simulated_participants WHERE session_id = ?", (session_id,)
         )
         return frozenset(r[0] for r in rows)
 
-    async def simulated_profile_seed(self, session_id: int, user_id: int) -> int | None:
+    def simulated_profile_seed(self, session_id: int, user_id: int) -> int | None:
         """The profile seed of a simulated participant; None for anyone else."""
-        row = await self._one(
+        row = self._one(
             "SELECT profile_seed FROM simulated_participants WHERE session_id = ? AND user_id = ?",
             (session_id, user_id),
         )
         return int(row[0]) if row else None
 
-    async def set_table_thread(self, session_id: int, number: int, thread_id: int) -> None:
-        await self._db.execute(
+    def set_table_thread(self, session_id: int, number: int, thread_id: int) -> None:
+        self._db.execute(
             "UPDATE tables SET thread_id = ? WHERE session_id = ? AND number = ?",
             (thread_id, session_id, number),
         )
 
-    async def table_thread(self, session_id: int, number: int) -> int | None:
-        row = await self._one(
+    def table_thread(self, session_id: int, number: int) -> int | None:
+        row = self._one(
             "SELECT thread_id FROM tables WHERE session_id = ? AND number = ?",
             (session_id, number),
         )
         return row[0] if row else None
 
-    async def ratings(self, session_id: int, user_id: int) -> dict[str, dict[str, int]]:
+    def ratings(self, session_id: int, user_id: int) -> dict[str, dict[str, int]]:
         result: dict[str, dict[str, int]] = {}
-        for lens_id, card_id, level in await self._all(
+        for lens_id, card_id, level in self._all(
             "SELECT lens_id, card_id, level FROM ratings WHERE session_id = ? AND user_id = ?",
             (session_id, user_id),
         ):
             result.setdefault(lens_id, {})[card_id] = level
         return result
 
-    async def top(self, session_id: int, user_id: int) -> tuple[str, ...]:
-        rows = await self._all(
+    def top(self, session_id: int, user_id: int) -> tuple[str, ...]:
+        rows = self._all(
             "SELECT card_id FROM tops WHERE session_id = ? AND user_id = ? ORDER BY rank",
             (session_id, user_id),
         )
@@ -622,17 +642,17 @@ class Transaction:
 
     # --- deadlines and reminders ------------------------------------------------------
 
-    async def deadlines(self, session_id: int) -> tuple[Deadline, ...]:
-        rows = await self._all(
+    def deadlines(self, session_id: int) -> tuple[Deadline, ...]:
+        rows = self._all(
             "SELECT session_id, stage, due_at, fired_at FROM deadlines WHERE session_id = ?",
             (session_id,),
         )
         return tuple(Deadline(*row) for row in rows)
 
-    async def due_deadlines(self, now: float) -> list[tuple[int, int, str]]:
+    def due_deadlines(self, now: float) -> list[tuple[int, int, str]]:
         """(group chat, session, stage) of every pending deadline that is due, earliest
         first, in open sessions that are not paused."""
-        rows = await self._all(
+        rows = self._all(
             "SELECT s.group_chat_id, d.session_id, d.stage FROM deadlines d"
             " JOIN sessions s ON s.id = d.session_id"
             " WHERE d.fired_at IS NULL AND d.due_at <= ? AND s.phase != ?"
@@ -641,9 +661,9 @@ class Transaction:
         )
         return [(r[0], r[1], r[2]) for r in rows]
 
-    async def reminding_sessions(self) -> list[Session]:
+    def reminding_sessions(self) -> list[Session]:
         """Open, running sessions with reminders on."""
-        rows = await self._all(
+        rows = self._all(
             f"SELECT {_SESSION_COLUMNS} FROM sessions"
             " WHERE phase != ? AND paused_at IS NULL AND reminders = 1",
             (Phase.CLOSED.value,),
@@ -652,26 +672,26 @@ class Transaction:
 
     # --- series -------------------------------------------------------------------------
 
-    async def series_length(self, session_id: int) -> int:
+    def series_length(self, session_id: int) -> int:
         """How many sessions the series up to ``session_id`` holds (it included)."""
-        row = await self._one(f"{_EARLIER_SESSIONS} SELECT count(*) FROM earlier", (session_id,))
+        row = self._one(f"{_EARLIER_SESSIONS} SELECT count(*) FROM earlier", (session_id,))
         return int(row[0])
 
-    async def participants(self, session_id: int) -> tuple[Participant, ...]:
+    def participants(self, session_id: int) -> tuple[Participant, ...]:
         """Every participant of a session (for the invitations to its follow-up)."""
-        rows = await self._all(
+        rows = self._all(
             f"SELECT {_PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ?"
             " ORDER BY joined_at",
             (session_id,),
         )
         return tuple(_participant(r) for r in rows)
 
-    async def earlier_table_pairs(self, session: Session) -> frozenset[frozenset[int]]:
+    def earlier_table_pairs(self, session: Session) -> frozenset[frozenset[int]]:
         """The pairs of people who sat at one table (seated for good) in a session before
         ``session`` in its series, following ``previous_id`` back."""
         if session.previous_id is None:
             return frozenset()
-        rows = await self._all(
+        rows = self._all(
             f"{_EARLIER_SESSIONS} SELECT DISTINCT a.user_id, b.user_id FROM earlier e"
             " JOIN tables t ON t.session_id = e.id"
             " JOIN participants a ON a.session_id = t.session_id AND a.table_number = t.number"
@@ -681,12 +701,12 @@ class Transaction:
         )
         return frozenset(frozenset(row) for row in rows)
 
-    async def earlier_top(self, session: Session, user_id: int) -> EarlierTop | None:
+    def earlier_top(self, session: Session, user_id: int) -> EarlierTop | None:
         """The person's top in the most recent session before ``session`` in its series in
         which they had one: revised after the stories if they answered, else as chosen."""
         if session.previous_id is None:
             return None
-        rows = await self._all(
+        rows = self._all(
             f"{_EARLIER_SESSIONS}, kept AS ("
             " SELECT e.depth, s.id, s.deck_id, 0 AS source, r.rank, r.card_id FROM earlier e"
             " JOIN sessions s ON s.id = e.id JOIN revised_tops r ON r.session_id = e.id"
@@ -706,12 +726,12 @@ class Transaction:
 
     # --- writes -------------------------------------------------------------------------
 
-    async def apply(self, changes: Iterable[Change], at: float | None = None) -> None:
+    def apply(self, changes: Iterable[Change], at: float | None = None) -> None:
         """Save ``changes``, made by an event at ``at`` (when a person's step changes, the
         time is kept: reminders wait a day from then)."""
         for change in changes:
             if isinstance(change, SaveRating):
-                await self._db.execute(
+                self._db.execute(
                     "INSERT INTO ratings (session_id, user_id, lens_id, card_id, level, position,"
                     " rated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (session_id, user_id, lens_id, card_id)"
@@ -727,18 +747,18 @@ class Transaction:
                     ),
                 )
             elif isinstance(change, DeleteRating):
-                await self._db.execute(
+                self._db.execute(
                     "DELETE FROM ratings WHERE session_id = ? AND user_id = ? AND lens_id = ?"
                     " AND card_id = ?",
                     (change.session_id, change.user_id, change.lens_id, change.card_id),
                 )
             elif isinstance(change, SaveParticipant):
-                await self._save_participant(change.participant, at)
+                self._save_participant(change.participant, at)
             elif isinstance(change, SaveSession):
-                await self._save_session(change.session)
+                self._save_session(change.session)
             elif isinstance(change, SaveTable):
                 t = change.table
-                await self._db.execute(
+                self._db.execute(
                     "INSERT INTO tables (session_id, number, stage, round, agreed, outcome, note)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, number) DO UPDATE"
                     " SET stage = excluded.stage, round = excluded.round,"
@@ -754,16 +774,16 @@ class Transaction:
                     ),
                 )
             elif isinstance(change, SaveVote):
-                await self._db.execute(
+                self._db.execute(
                     "INSERT OR REPLACE INTO ballots (session_id, user_id, round, voted_at)"
                     " VALUES (?, ?, ?, ?)",
                     (change.session_id, change.user_id, change.round, change.at),
                 )
-                await self._db.execute(
+                self._db.execute(
                     "DELETE FROM votes WHERE session_id = ? AND user_id = ? AND round = ?",
                     (change.session_id, change.user_id, change.round),
                 )
-                await self._db.executemany(
+                self._db.executemany(
                     "INSERT INTO votes (session_id, user_id, round, card_id, voted_at)"
                     " VALUES (?, ?, ?, ?, ?)",
                     [
@@ -772,44 +792,42 @@ class Transaction:
                     ],
                 )
             elif isinstance(change, SaveStory):
-                await self._db.execute(
+                self._db.execute(
                     "INSERT INTO stories (session_id, user_id, card_id, text, told_at)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (session_id, user_id, card_id)"
                     " DO UPDATE SET text = excluded.text, told_at = excluded.told_at",
                     (change.session_id, change.user_id, change.card_id, change.text, change.at),
                 )
             elif isinstance(change, SaveRevisedTop):
-                await self._save_top(
+                self._save_top(
                     "revised_tops", change.session_id, change.user_id, change.cards, change.at
                 )
             elif isinstance(change, DeleteSession):
-                await self._delete_session(change.session_id)
+                self._delete_session(change.session_id)
             elif isinstance(change, ForgetPerson):
-                await self._forget(change.user_id)
+                self._forget(change.user_id)
             elif isinstance(change, SaveTop):
-                await self._save_top(
-                    "tops", change.session_id, change.user_id, change.cards, change.at
-                )
+                self._save_top("tops", change.session_id, change.user_id, change.cards, change.at)
             elif isinstance(change, SaveDeadline):
                 d = change.deadline
-                await self._db.execute(
+                self._db.execute(
                     "INSERT INTO deadlines (session_id, stage, due_at, fired_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, stage)"
                     " DO UPDATE SET due_at = excluded.due_at, fired_at = excluded.fired_at",
                     (d.session_id, d.stage, d.due_at, d.fired_at),
                 )
             elif isinstance(change, DeleteDeadline):
-                await self._db.execute(
+                self._db.execute(
                     "DELETE FROM deadlines WHERE session_id = ? AND stage = ?",
                     (change.session_id, change.stage),
                 )
             elif isinstance(change, SaveReminded):
-                await self._db.execute(
+                self._db.execute(
                     "UPDATE participants SET reminded_at = ? WHERE session_id = ? AND user_id = ?",
                     (change.at, change.session_id, change.user_id),
                 )
             elif isinstance(change, MarkSimulated):
-                await self._db.execute(
+                self._db.execute(
                     "INSERT OR IGNORE INTO simulated_participants"
                     " (session_id, user_id, profile_seed) VALUES (?, ?, ?)",
                     (change.session_id, change.user_id, change.profile_seed),
@@ -817,40 +835,40 @@ class Transaction:
             else:  # pragma: no cover - the Change union is closed
                 raise TypeError(f"unknown change {change!r}")
 
-    async def _save_top(
+    def _save_top(
         self, table: str, session_id: int, user_id: int, cards: tuple[str, ...], at: float
     ) -> None:
-        await self._db.execute(
+        self._db.execute(
             f"DELETE FROM {table} WHERE session_id = ? AND user_id = ?",
             (session_id, user_id),
         )
-        await self._db.executemany(
+        self._db.executemany(
             f"INSERT INTO {table} (session_id, user_id, rank, card_id, chosen_at)"
             " VALUES (?, ?, ?, ?, ?)",
             [(session_id, user_id, rank, card, at) for rank, card in enumerate(cards, start=1)],
         )
 
-    async def _forget(self, user_id: int) -> None:
+    def _forget(self, user_id: int) -> None:
         """Delete a person's rows: participations (their ratings and tops go with them by
         cascade), their events, their private chat's outbox and screen."""
-        await self._db.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
-        await self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+        self._db.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
+        self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
         # Delivered messages to others may quote them (relayed texts, stories): all go.
-        await self._db.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL")
-        await self._db.execute("DELETE FROM message_slots WHERE chat_id = ?", (user_id,))
+        self._db.execute("DELETE FROM outbox WHERE delivered_at IS NOT NULL")
+        self._db.execute("DELETE FROM message_slots WHERE chat_id = ?", (user_id,))
 
-    async def _delete_session(self, session_id: int) -> None:
+    def _delete_session(self, session_id: int) -> None:
         """Delete a session; its participants, ratings and tops go with it by cascade."""
-        await self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-        await self._db.execute("DELETE FROM events WHERE session_id = ?", (session_id,))
-        await self._db.execute("DELETE FROM message_slots WHERE slot LIKE ?", (f"%:{session_id}",))
+        self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        self._db.execute("DELETE FROM events WHERE session_id = ?", (session_id,))
+        self._db.execute("DELETE FROM message_slots WHERE slot LIKE ?", (f"%:{session_id}",))
 
-    async def participation_count(self, user_id: int) -> int:
-        row = await self._one("SELECT count(*) FROM participants WHERE user_id = ?", (user_id,))
+    def participation_count(self, user_id: int) -> int:
+        row = self._one("SELECT count(*) FROM participants WHERE user_id = ?", (user_id,))
         return int(row[0])
 
-    async def _save_session(self, s: Session) -> None:
-        await self._db.execute(
+    def _save_session(self, s: Session) -> None:
+        self._db.execute(
             f"INSERT INTO sessions ({_SESSION_COLUMNS})"
             f" VALUES ({', '.join('?' * 22)})"
             " ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id,"
@@ -889,8 +907,8 @@ class Transaction:
             ),
         )
 
-    async def _save_participant(self, p: Participant, at: float | None) -> None:
-        await self._db.execute(
+    def _save_participant(self, p: Participant, at: float | None) -> None:
+        self._db.execute(
             f"INSERT INTO participants ({_PARTICIPANT_COLUMNS}, step_since)"
             f" VALUES ({', '.join('?' * 21)})"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
@@ -930,73 +948,69 @@ class Transaction:
 
     # --- the outbox ---------------------------------------------------------------------
 
-    async def enqueue(self, effects: Iterable[Effect], at: float) -> int:
+    def enqueue(self, effects: Iterable[Effect], at: float) -> int:
         rows = [(at, e.chat_id, type(e).__name__, encode(e)) for e in effects]
-        await self._db.executemany(
+        self._db.executemany(
             "INSERT INTO outbox (created_at, chat_id, kind, payload) VALUES (?, ?, ?, ?)", rows
         )
         return len(rows)
 
-    async def chats_with_pending_effects(self) -> list[tuple[int, float]]:
+    def chats_with_pending_effects(self) -> list[tuple[int, float]]:
         """(chat id, when its oldest undelivered effect may be tried) per chat."""
-        rows = await self._all(
+        rows = self._all(
             "SELECT chat_id, not_before FROM outbox o WHERE delivered_at IS NULL"
             " AND failed IS NULL AND id = (SELECT min(id) FROM outbox i"
             " WHERE i.chat_id = o.chat_id AND delivered_at IS NULL AND failed IS NULL)"
         )
         return [(r[0], r[1]) for r in rows]
 
-    async def pending_effects(self, chat_id: int, limit: int) -> list[OutboxRow]:
+    def pending_effects(self, chat_id: int, limit: int) -> list[OutboxRow]:
         """A chat's undelivered effects in the order they were written."""
-        rows = await self._all(
+        rows = self._all(
             "SELECT id, chat_id, kind, payload, attempts, not_before FROM outbox"
             " WHERE chat_id = ? AND delivered_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
             (chat_id, limit),
         )
         return [OutboxRow(*r) for r in rows]
 
-    async def mark_delivered(self, effect_id: int, at: float) -> None:
-        await self._db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", (at, effect_id))
+    def mark_delivered(self, effect_id: int, at: float) -> None:
+        self._db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", (at, effect_id))
 
-    async def mark_failed(self, effect_id: int, reason: str) -> None:
-        await self._db.execute("UPDATE outbox SET failed = ? WHERE id = ?", (reason, effect_id))
+    def mark_failed(self, effect_id: int, reason: str) -> None:
+        self._db.execute("UPDATE outbox SET failed = ? WHERE id = ?", (reason, effect_id))
 
-    async def postpone(self, effect_id: int, not_before: float) -> None:
-        await self._db.execute(
+    def postpone(self, effect_id: int, not_before: float) -> None:
+        self._db.execute(
             "UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE id = ?",
             (not_before, effect_id),
         )
 
-    async def prune(self, before: float) -> int:
+    def prune(self, before: float) -> int:
         """Forget delivered messages and handled update ids older than ``before``: they
         are only needed for a short while, and messages hold personal data."""
-        cur = await self._db.execute(
+        cur = self._db.execute(
             "DELETE FROM outbox WHERE delivered_at IS NOT NULL AND delivered_at < ?", (before,)
         )
-        await self._db.execute("DELETE FROM processed_updates WHERE at < ?", (before,))
+        self._db.execute("DELETE FROM processed_updates WHERE at < ?", (before,))
         return cur.rowcount
 
-    async def pending_count(self) -> int:
-        row = await self._one(
-            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed IS NULL"
-        )
+    def pending_count(self) -> int:
+        row = self._one("SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed IS NULL")
         return int(row[0])
 
-    async def slot_message(self, chat_id: int, slot: str) -> int | None:
-        row = await self._one(
+    def slot_message(self, chat_id: int, slot: str) -> int | None:
+        row = self._one(
             "SELECT message_id FROM message_slots WHERE chat_id = ? AND slot = ?", (chat_id, slot)
         )
         return int(row[0]) if row else None
 
-    async def slot_messages(self, chat_id: int) -> dict[str, int]:
+    def slot_messages(self, chat_id: int) -> dict[str, int]:
         """Every slot of a chat: slot -> message id."""
-        rows = await self._all(
-            "SELECT slot, message_id FROM message_slots WHERE chat_id = ?", (chat_id,)
-        )
+        rows = self._all("SELECT slot, message_id FROM message_slots WHERE chat_id = ?", (chat_id,))
         return {r[0]: int(r[1]) for r in rows}
 
-    async def set_slot_message(self, chat_id: int, slot: str, message_id: int) -> None:
-        await self._db.execute(
+    def set_slot_message(self, chat_id: int, slot: str, message_id: int) -> None:
+        self._db.execute(
             "INSERT INTO message_slots (chat_id, slot, message_id) VALUES (?, ?, ?)"
             " ON CONFLICT (chat_id, slot) DO UPDATE SET message_id = excluded.message_id",
             (chat_id, slot, message_id),
@@ -1004,10 +1018,10 @@ class Transaction:
 
     # --- uploaded decks -----------------------------------------------------------------
 
-    async def save_uploaded_deck(
+    def save_uploaded_deck(
         self, deck_id: str, owner_id: int, filename: str, content: bytes, at: float
     ) -> None:
-        await self._db.execute(
+        self._db.execute(
             "INSERT INTO uploaded_decks (deck_id, owner_id, filename, content, uploaded_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (deck_id) DO UPDATE SET"
             " owner_id = excluded.owner_id, filename = excluded.filename,"
@@ -1015,17 +1029,15 @@ class Transaction:
             (deck_id, owner_id, filename, content, at),
         )
 
-    async def uploaded_decks(self) -> list[tuple[str, int, str, bytes]]:
-        rows = await self._all(
+    def uploaded_decks(self) -> list[tuple[str, int, str, bytes]]:
+        rows = self._all(
             "SELECT deck_id, owner_id, filename, content FROM uploaded_decks ORDER BY deck_id"
         )
         return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
-    async def rows(self, sql: str, params: Mapping[str, Any] | Iterable[Any] = ()) -> list[Any]:
+    def rows(self, sql: str, params: Mapping[str, Any] | Iterable[Any] = ()) -> list[Any]:
         """A read-only query for tests and exports (``SELECT`` only)."""
         if not sql.lstrip().upper().startswith("SELECT"):
             raise StoreError("Transaction.rows only runs SELECT statements.")
-        async with self._db.execute(
-            sql, params if isinstance(params, Mapping) else tuple(params)
-        ) as cur:
-            return list(await cur.fetchall())
+        cursor = self._db.execute(sql, params if isinstance(params, Mapping) else tuple(params))
+        return cursor.fetchall()

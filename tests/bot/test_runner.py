@@ -11,7 +11,7 @@ import pytest
 from bot.deck_files import load_builtin_decks
 from bot.decks import DeckLibrary
 from bot.runner import Runner
-from bot.store import Store
+from bot.store import Store, Transaction
 from conversations import events as ev
 
 GROUP = -5
@@ -33,11 +33,12 @@ def new_session(code: str = "code") -> ev.SessionRequested:
 
 
 async def counts(runner: Runner) -> tuple[int, int, int]:
-    async with runner.store.transaction() as tx:
-        sessions = (await tx.rows("SELECT count(*) FROM sessions"))[0][0]
-        outbox = (await tx.rows("SELECT count(*) FROM outbox"))[0][0]
-        events = (await tx.rows("SELECT count(*) FROM events"))[0][0]
-    return sessions, outbox, events
+    def count(tx: Transaction, table: str) -> int:
+        return int(tx.rows(f"SELECT count(*) FROM {table}")[0][0])
+
+    return await runner.store.read(
+        lambda tx: (count(tx, "sessions"), count(tx, "outbox"), count(tx, "events"))
+    )
 
 
 async def test_the_same_update_twice_changes_nothing_the_second_time(runner: Runner) -> None:
@@ -53,10 +54,13 @@ async def test_changes_effects_and_the_event_log_are_written_together(runner: Ru
     await runner.submit(new_session())
     join = ev.JoinRequested(2.0, 50, 50, "Ann", "en", "code", 99)
     await runner.submit(join, update_id=42)
-    async with runner.store.transaction() as tx:
-        participant = await tx.participant(1, 50)
-        kinds = await tx.rows("SELECT kind FROM events ORDER BY id")
-        chats = await tx.rows("SELECT chat_id, kind FROM outbox ORDER BY id")
+    participant, kinds, chats = await runner.store.read(
+        lambda tx: (
+            tx.participant(1, 50),
+            tx.rows("SELECT kind FROM events ORDER BY id"),
+            tx.rows("SELECT chat_id, kind FROM outbox ORDER BY id"),
+        )
+    )
     assert participant is not None and participant.name == "Ann"
     assert kinds == [("SessionRequested",), ("JoinRequested",)]
     assert chats[-1] == (50, "AskConsent")

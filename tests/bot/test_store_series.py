@@ -62,8 +62,7 @@ def seated(session_id: int, user_id: int, table: int | None) -> SaveParticipant:
 
 
 async def fill(store: Store, changes: list[Change]) -> None:
-    async with store.transaction() as tx:
-        await tx.apply(changes)
+    await store.run(lambda tx: tx.apply(changes))
 
 
 async def test_earlier_table_mates_over_the_whole_series(store: Store) -> None:
@@ -82,15 +81,14 @@ async def test_earlier_table_mates_over_the_whole_series(store: Store) -> None:
     changes += [seated(3, uid, 1) for uid in (1, 2, 3, 4)]  # the follow-up itself
     changes += [seated(4, uid, 1) for uid in (7, 8)]
     await fill(store, changes)
-    async with store.transaction() as tx:
-        later = await tx.session(3)
-        first = await tx.session(1)
-        assert later is not None and first is not None
-        pairs = await tx.earlier_table_pairs(later)
-        assert pairs == {frozenset(p) for p in ((1, 2), (1, 3), (2, 3), (1, 4))}
-        assert await tx.earlier_table_pairs(first) == frozenset()
-        assert await tx.series_length(3) == 3
-        assert await tx.series_length(1) == 1
+    later = await store.read(lambda tx: tx.session(3))
+    first = await store.read(lambda tx: tx.session(1))
+    assert later is not None and first is not None
+    pairs = await store.read(lambda tx: tx.earlier_table_pairs(later))
+    assert pairs == {frozenset(p) for p in ((1, 2), (1, 3), (2, 3), (1, 4))}
+    assert await store.read(lambda tx: tx.earlier_table_pairs(first)) == frozenset()
+    assert await store.read(lambda tx: tx.series_length(3)) == 3
+    assert await store.read(lambda tx: tx.series_length(1)) == 1
 
 
 async def test_the_earlier_top_is_the_latest_one_revised_if_revised(store: Store) -> None:
@@ -114,15 +112,17 @@ async def test_the_earlier_top_is_the_latest_one_revised_if_revised(store: Store
             SaveTop(2, 44, ("d", "c", "b", "a"), 4.0),
         ],
     )
-    async with store.transaction() as tx:
-        later = await tx.session(4)
-        assert later is not None
-        # 42 had no top in session 3: session 2's revised top counts.
-        assert await tx.earlier_top(later, 42) == EarlierTop(2, "goed-werk", ("a", "b", "c", "e"))
-        assert await tx.earlier_top(later, 43) == EarlierTop(
-            1, "team-values", ("feedback", "humour", "focus")
-        )
-        assert await tx.earlier_top(later, 44) == EarlierTop(2, "goed-werk", ("d", "c", "b", "a"))
-        assert await tx.earlier_top(later, 45) is None
-        first = await tx.session(1)
-        assert first is not None and await tx.earlier_top(first, 42) is None
+    later = await store.read(lambda tx: tx.session(4))
+    assert later is not None
+
+    async def earlier_top(user_id: int) -> EarlierTop | None:
+        return await store.read(lambda tx: tx.earlier_top(later, user_id))
+
+    # 42 had no top in session 3: session 2's revised top counts.
+    assert await earlier_top(42) == EarlierTop(2, "goed-werk", ("a", "b", "c", "e"))
+    assert await earlier_top(43) == EarlierTop(1, "team-values", ("feedback", "humour", "focus"))
+    assert await earlier_top(44) == EarlierTop(2, "goed-werk", ("d", "c", "b", "a"))
+    assert await earlier_top(45) is None
+    first = await store.read(lambda tx: tx.session(1))
+    assert first is not None
+    assert await store.read(lambda tx: tx.earlier_top(first, 42)) is None

@@ -88,11 +88,14 @@ async def test_sigkill_ten_times_while_twenty_people_sort(world: World, tmp_path
     assert kills == KILLS and process.starts == KILLS + 1
 
     store = await Store.open(world.database)
-    async with store.transaction() as tx:
-        rows = await tx.rows("SELECT user_id, lens_id, card_id, level FROM ratings")
-        tops = await tx.rows("SELECT user_id, count(*) FROM tops GROUP BY user_id")
-        steps = await tx.rows("SELECT step, count(*) FROM participants GROUP BY step")
-        pending = await tx.pending_count()
+    rows, tops, steps, pending = await store.read(
+        lambda tx: (
+            tx.rows("SELECT user_id, lens_id, card_id, level FROM ratings"),
+            tx.rows("SELECT user_id, count(*) FROM tops GROUP BY user_id"),
+            tx.rows("SELECT step, count(*) FROM participants GROUP BY step"),
+            tx.pending_count(),
+        )
+    )
     await store.close()
 
     stored: dict[int, dict[tuple[int, str], int]] = {}

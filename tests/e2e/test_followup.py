@@ -146,11 +146,14 @@ async def test_a_followup_session_in_a_series(world: World, bot: Services) -> No
     for person in again:
         await person.join(new_code)
     await asyncio.gather(*(p.run() for p in again))
-    async with bot.store.transaction() as tx:
-        sessions = await tx.rows("SELECT id, previous_id, table_size, sort_on_join FROM sessions")
-        revised = await tx.rows(
+    sessions = await bot.store.read(
+        lambda tx: tx.rows("SELECT id, previous_id, table_size, sort_on_join FROM sessions")
+    )
+    revised = await bot.store.read(
+        lambda tx: tx.rows(
             "SELECT user_id, card_id FROM revised_tops WHERE session_id = 1 ORDER BY rank"
         )
+    )
     assert sessions == [(1, None, 3, 1), (2, 1, 3, 1)]
     then_of: dict[int, list[str]] = {}
     for user_id, card_id in revised:

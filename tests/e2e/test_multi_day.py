@@ -59,9 +59,8 @@ def reminders(sandbox: Sandbox, user: SimUser) -> int:
 async def settle(services: Services) -> None:
     """Until every queued message is delivered."""
     for _ in range(200):
-        async with services.store.reading() as tx:
-            if await tx.pending_count() == 0:
-                return
+        if await services.store.read(lambda tx: tx.pending_count()) == 0:
+            return
         await asyncio.sleep(0.05)
     raise TimeoutError("messages stayed queued")
 

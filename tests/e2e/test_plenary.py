@@ -139,8 +139,7 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     assert export.document is not None and export.document.data is not None
     archive = zipfile.ZipFile(io.BytesIO(export.document.data))
     ratings = list(csv.reader(io.StringIO(archive.read("ratings.csv").decode())))
-    async with bot.store.transaction() as tx:
-        stored = (await tx.rows("SELECT count(*) FROM ratings"))[0][0]
+    stored = (await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings")))[0][0]
     assert len(ratings) - 1 == stored == 20 * 2 * 30
     assert all(row[0].startswith("P-") for row in ratings[1:]), "pseudonymous by default"
     assert {"votes.csv", "outcomes.csv", "stories.csv", "tops_after.csv", "session.json"} <= set(

@@ -19,11 +19,12 @@ NAME = "<b>Jan & Piet</b>"
 
 
 async def counts(bot: Services) -> dict[str, int]:
-    async with bot.store.transaction() as tx:
-        return {
-            table: (await tx.rows(f"SELECT count(*) FROM {table}"))[0][0]
+    return await bot.store.read(
+        lambda tx: {
+            table: tx.rows(f"SELECT count(*) FROM {table}")[0][0]
             for table in ("sessions", "participants", "ratings", "tops", "events")
         }
+    )
 
 
 @pytest.fixture
@@ -59,11 +60,15 @@ async def test_forget_me_and_delete_session(
     await sandbox.wait_for_message(jan.user.private_chat, text_contains="your data is deleted")
     after = await counts(bot)
     assert after["participants"] == 1 and after["ratings"] == 60 and after["tops"] == 4
-    async with bot.store.transaction() as tx:
-        assert await tx.rows(
-            "SELECT count(*) FROM events WHERE user_id = ?", (jan.user.state.id,)
-        ) == [(0,)]
-        assert await tx.rows("SELECT count(*) FROM participants WHERE name LIKE '%Jan%'") == [(0,)]
+    jan_id = jan.user.state.id
+    events, named = await bot.store.read(
+        lambda tx: (
+            tx.rows("SELECT count(*) FROM events WHERE user_id = ?", (jan_id,)),
+            tx.rows("SELECT count(*) FROM participants WHERE name LIKE '%Jan%'"),
+        )
+    )
+    assert events == [(0,)]
+    assert named == [(0,)]
     await jan.user.send_command(jan.user.private_chat, "forgetme")
     await sandbox.wait_for_message(jan.user.private_chat, text_contains="nothing stored about you")
 
@@ -80,10 +85,10 @@ async def test_forget_me_and_delete_session(
         "tops": 0,
         "events": 1,
     }
-    async with bot.store.transaction() as tx:  # what stays: the record that it was deleted
-        assert await tx.rows("SELECT kind, user_id FROM events") == [
-            ("SessionDeleteRequested", world.facilitator.state.id)
-        ]
+    # What stays: the record that it was deleted.
+    assert await bot.store.read(lambda tx: tx.rows("SELECT kind, user_id FROM events")) == [
+        ("SessionDeleteRequested", world.facilitator.state.id)
+    ]
 
     assert stat.S_IMODE(world.database.stat().st_mode) == 0o600
     records = info_logs.get_records("setup") + info_logs.get_records("call")

@@ -171,15 +171,17 @@ async def test_a_facilitator_rehearses_a_whole_session_alone(forum: World, bot: 
     assert len(rows(archive, "stories.csv")) >= PEOPLE
 
     for _ in range(100):  # the last notes may still be on their way
-        async with bot.store.transaction() as tx:
-            steps = await tx.rows("SELECT step, count(*) FROM participants GROUP BY step")
+        steps = await bot.store.read(
+            lambda tx: tx.rows("SELECT step, count(*) FROM participants GROUP BY step")
+        )
         if dict(steps) == {"final": PEOPLE}:
             break
         await asyncio.sleep(0.1)
-    async with bot.store.transaction() as tx:
-        failed = await tx.rows("SELECT count(*) FROM outbox WHERE failed IS NOT NULL")
-        marked = await tx.rows("SELECT count(*) FROM simulated_participants")
-        ids = await tx.rows("SELECT user_id, chat_id FROM participants")
+    failed = await bot.store.read(
+        lambda tx: tx.rows("SELECT count(*) FROM outbox WHERE failed IS NOT NULL")
+    )
+    marked = await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM simulated_participants"))
+    ids = await bot.store.read(lambda tx: tx.rows("SELECT user_id, chat_id FROM participants"))
     assert dict(steps) == {"final": PEOPLE}
     assert failed == [(0,)]
     assert marked == [(PEOPLE,)]
@@ -198,8 +200,11 @@ async def test_simulated_people_pick_up_their_work_after_a_restart(forum: World)
         await command(world, "rehearse", "4", text_contains="Rehearsal")
 
         async def rated() -> int:
-            async with services.store.transaction() as tx:
-                return int((await tx.rows("SELECT count(*) FROM ratings"))[0][0])
+            return int(
+                (await services.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings")))[0][
+                    0
+                ]
+            )
 
         for _ in range(400):  # they are sorting: stop in the middle of it
             if await rated() >= 20:
@@ -207,11 +212,12 @@ async def test_simulated_people_pick_up_their_work_after_a_restart(forum: World)
             await asyncio.sleep(0.05)
 
     store = await Store.open(world.database)  # the bot is down: what it left behind
-    async with store.transaction() as tx:
-        before = (await tx.rows("SELECT count(*) FROM ratings"))[0][0]
-        pending = await tx.rows(
+    before = (await store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings")))[0][0]
+    pending = await store.read(
+        lambda tx: tx.rows(
             "SELECT DISTINCT chat_id FROM outbox WHERE delivered_at IS NULL AND failed IS NULL"
         )
+    )
     await store.close()
     assert 20 <= before < 4 * 60, "stopped in the middle of the sort"
     assert pending and all(is_simulated(chat) for (chat,) in pending), "screens wait for them"
@@ -220,9 +226,10 @@ async def test_simulated_people_pick_up_their_work_after_a_restart(forum: World)
     async with polling(app) as services:
         text = await status_until(world, "Top 4 chosen: 4")
         assert "Of whom simulated (rehearsal): 4" in text
-        async with services.store.transaction() as tx:
-            ratings = await tx.rows("SELECT count(*) FROM ratings")
-            steps = await tx.rows("SELECT DISTINCT step FROM participants")
+        ratings = await services.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings"))
+        steps = await services.store.read(
+            lambda tx: tx.rows("SELECT DISTINCT step FROM participants")
+        )
         assert ratings == [(4 * 60,)]
         assert steps == [("done",)]
 
@@ -251,8 +258,7 @@ async def test_bad_rehearse_commands_get_a_polite_answer_and_change_nothing(
     await sandbox.wait_for_message(
         stranger.private_chat, text_contains="works in the group", after=sent
     )
-    async with bot.store.transaction() as tx:
-        assert await tx.rows("SELECT count(*) FROM participants") == [(0,)]
+    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM participants")) == [(0,)]
 
     for _ in range(2):
         await command(world, "rehearse", "30", text_contains="30 simulated participants joined")
@@ -261,6 +267,7 @@ async def test_bad_rehearse_commands_get_a_polite_answer_and_change_nothing(
     )
     await command(world, "endsession", text_contains="closed")
     await command(world, "rehearse", "2", text_contains="The session in this group is closed")
-    async with bot.store.transaction() as tx:
-        assert await tx.rows("SELECT count(*) FROM simulated_participants") == [(60,)]
-        assert await tx.rows("SELECT count(*) FROM participants") == [(60,)]
+    assert await bot.store.read(
+        lambda tx: tx.rows("SELECT count(*) FROM simulated_participants")
+    ) == [(60,)]
+    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM participants")) == [(60,)]

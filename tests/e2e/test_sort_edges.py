@@ -51,8 +51,8 @@ def button_data(screen: TranscriptMessage, wanted: Callable[[str], bool]) -> str
 
 
 async def ratings_count(bot: Services) -> int:
-    async with bot.store.transaction() as tx:
-        return (await tx.rows("SELECT count(*) FROM ratings"))[0][0]
+    rows = await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings"))
+    return int(rows[0][0])
 
 
 async def test_facilitator_waits_then_starts_the_sort_and_sees_counts(
@@ -96,8 +96,7 @@ async def test_strangers_cannot_steer(world: World, bot: Services) -> None:
             == 5
         )
     )
-    async with bot.store.transaction() as tx:
-        assert await tx.rows("SELECT count(*) FROM sessions") == [(0,)]
+    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM sessions")) == [(0,)]
     await sam.start_bot()
     await sam.send_command(sam.private_chat, "newsession")
     await sandbox.wait_for_message(sam.private_chat, text_contains="works in the group")
@@ -125,8 +124,7 @@ async def test_wrong_codes_double_joins_and_typed_text(world: World, bot: Servic
         ann.user.private_chat, text_contains="Card 1 of 30", after=back
     )
     assert card.buttons
-    async with bot.store.transaction() as tx:
-        assert await tx.rows("SELECT count(*) FROM participants") == [(1,)]
+    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM participants")) == [(1,)]
 
 
 async def test_double_taps_stale_and_forged_buttons_change_nothing(

@@ -47,10 +47,13 @@ async def test_a_participant_joins_and_sorts_everything(world: World, bot: Servi
     final = sandbox.bot_messages(ann.private_chat)
     assert "Your top 4" in final[-2].content
     assert [m.content for m in final if m.buttons] == [], "answered screens keep no buttons"
-    async with bot.store.transaction() as tx:
-        ratings = await tx.rows("SELECT lens_id, count(*) FROM ratings GROUP BY lens_id")
-        tops = await tx.rows("SELECT count(*) FROM tops")
-        org = await tx.rows("SELECT organisation, age_band, step FROM participants")
+    ratings, tops, org = await bot.store.read(
+        lambda tx: (
+            tx.rows("SELECT lens_id, count(*) FROM ratings GROUP BY lens_id"),
+            tx.rows("SELECT count(*) FROM tops"),
+            tx.rows("SELECT organisation, age_band, step FROM participants"),
+        )
+    )
     assert sorted(ratings) == [("professional", 30), ("situation", 30)]
     assert tops == [(4,)]
     assert org == [("City of Utrecht", "30-44", "done")]

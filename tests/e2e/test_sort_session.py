@@ -68,11 +68,14 @@ async def test_six_people_sort_both_lenses_across_a_restart(world: World, tmp_pa
     assert process.starts == 2
 
     store = await Store.open(world.database)
-    async with store.transaction() as tx:
-        ratings = await tx.rows("SELECT session_id, user_id, lens_id, card_id, level FROM ratings")
-        tops = await tx.rows("SELECT user_id, count(*) FROM tops GROUP BY user_id")
-        sessions = await tx.rows("SELECT created_by FROM sessions")
-        pending = await tx.pending_count()
+    ratings, tops, sessions, pending = await store.read(
+        lambda tx: (
+            tx.rows("SELECT session_id, user_id, lens_id, card_id, level FROM ratings"),
+            tx.rows("SELECT user_id, count(*) FROM tops GROUP BY user_id"),
+            tx.rows("SELECT created_by FROM sessions"),
+            tx.pending_count(),
+        )
+    )
     await store.close()
 
     assert len(ratings) == PEOPLE * LENSES * CARDS

@@ -159,18 +159,22 @@ async def test_thirteen_people_at_four_tables(
                 for story in other.stories_told:
                     assert sum(story in text for text in received) == (1 if same else 0)
 
-    async with bot.store.transaction() as tx:
-        before = await tx.rows(
-            "SELECT user_id, group_concat(card_id) FROM (SELECT * FROM tops ORDER BY rank)"
-            " GROUP BY user_id"
+    before, after, revision_rows, stories, stages = await bot.store.read(
+        lambda tx: (
+            tx.rows(
+                "SELECT user_id, group_concat(card_id) FROM (SELECT * FROM tops ORDER BY rank)"
+                " GROUP BY user_id"
+            ),
+            tx.rows(
+                "SELECT user_id, group_concat(card_id)"
+                " FROM (SELECT * FROM revised_tops ORDER BY rank) GROUP BY user_id"
+            ),
+            tx.rows("SELECT user_id, revision FROM participants"),
+            tx.rows("SELECT count(*) FROM stories"),
+            tx.rows("SELECT stage, count(*) FROM tables GROUP BY stage"),
         )
-        after = await tx.rows(
-            "SELECT user_id, group_concat(card_id)"
-            " FROM (SELECT * FROM revised_tops ORDER BY rank) GROUP BY user_id"
-        )
-        revisions = dict(await tx.rows("SELECT user_id, revision FROM participants"))
-        stories = await tx.rows("SELECT count(*) FROM stories")
-        stages = await tx.rows("SELECT stage, count(*) FROM tables GROUP BY stage")
+    )
+    revisions = dict(revision_rows)
     assert len(before) == len(after) == PEOPLE
     before_of, after_of = dict(before), dict(after)
     for person in people:

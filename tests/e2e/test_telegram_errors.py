@@ -73,22 +73,23 @@ async def test_the_session_survives_telegram_errors(
     assert f"Top 4 chosen: {PEOPLE}" in status.content
 
     await impatient_bot.delivery.drain(10)  # the last answer is marked delivered
-    async with impatient_bot.store.transaction() as tx:
-        ratings = await tx.rows("SELECT user_id, count(*) FROM ratings GROUP BY user_id")
-        unreachable = await tx.rows("SELECT user_id FROM participants WHERE unreachable")
-        pending = await tx.pending_count()
+    ratings, unreachable, pending = await impatient_bot.store.read(
+        lambda tx: (
+            tx.rows("SELECT user_id, count(*) FROM ratings GROUP BY user_id"),
+            tx.rows("SELECT user_id FROM participants WHERE unreachable"),
+            tx.pending_count(),
+        )
+    )
     assert sorted(n for _, n in ratings) == [60] * PEOPLE
     assert unreachable == [(blocked.user.state.id,)]
     assert pending == 0
+    stored: dict[int, dict[tuple[int, str], int]] = {}
+    for user_id, lens, card, level in await impatient_bot.store.read(
+        lambda tx: tx.rows("SELECT user_id, lens_id, card_id, level FROM ratings")
+    ):
+        stored.setdefault(user_id, {})[({"professional": 0, "situation": 1}[lens], card)] = level
     for person in people:
-        stored = {}
-        async with impatient_bot.store.transaction() as tx:
-            for lens, card, level in await tx.rows(
-                "SELECT lens_id, card_id, level FROM ratings WHERE user_id = ?",
-                (person.user.state.id,),
-            ):
-                stored[({"professional": 0, "situation": 1}[lens], card)] = level
-        assert stored == person.ratings
+        assert stored[person.user.state.id] == person.ratings
 
     failures = [c for c in sandbox.calls if c.error_code in (429, 502)]
     assert [c.error_code for c in failures].count(429) == 2
