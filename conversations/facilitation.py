@@ -102,7 +102,7 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
     )
     effects: list[Effect] = [
         Invite(event.group_chat_id, locale, session.id, session.join_code, deck_id),
-        _settings(session),
+        settings_shown(session),
     ]
     if deadlines:
         shown = tuple((d.stage, d.due_at, False) for d in deadlines)
@@ -118,7 +118,8 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
     )
 
 
-def _settings(session: Session) -> ShowSettings:
+def settings_shown(session: Session) -> ShowSettings:
+    """The settings screen of ``session`` (after ``/newsession``, ``/followup``, ``/settings``)."""
     return ShowSettings(
         session.group_chat_id,
         session.locale,
@@ -143,12 +144,12 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
         return refused or Decision()
     session = view.session
     if event.name is None:
-        return Decision(effects=(_settings(session),))
+        return Decision(effects=(settings_shown(session),))
     if event.name == "timezone":
         if not event.time_zone_known or not event.value:
             return _say(view, event, "unknown_time_zone", value=event.value or "")
         changed = replace(session, time_zone=event.value)
-        return Decision(changes=(SaveSession(changed),), effects=(_settings(changed),))
+        return Decision(changes=(SaveSession(changed),), effects=(settings_shown(changed),))
     meaning = SETTING_VALUES.get(event.name, {}).get(event.value or "")
     if meaning is None:
         return _say(view, event, "settings_usage")
@@ -171,7 +172,7 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
         changed = replace(session, max_rounds=int(meaning))
     else:
         changed = replace(session, profile_questions=bool(meaning))
-    return Decision(changes=(SaveSession(changed),), effects=(_settings(changed),))
+    return Decision(changes=(SaveSession(changed),), effects=(settings_shown(changed),))
 
 
 def report_status(view: SessionView, event: StatusRequested) -> Decision:

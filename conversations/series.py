@@ -25,7 +25,7 @@ from conversations.effects import (
     ShowThenAndNow,
 )
 from conversations.events import FollowupRequested
-from conversations.facilitation import _settings
+from conversations.facilitation import settings_shown
 from conversations.model import (
     LOCALES,
     EarlierSession,
@@ -99,7 +99,7 @@ def request_followup(view: SessionView, event: FollowupRequested) -> Decision:
             "followup_posted",
             {"session": previous.id, "count": len(invited), "number": number},
         ),
-        _settings(session),
+        settings_shown(session),
     ]
     effects.extend(
         InviteFollowup(
