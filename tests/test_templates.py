@@ -214,7 +214,12 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.ShowDeadlines(1, locale, 3, (), "Europe/Amsterdam", "join"),
         *(
             fx.Remind(2, locale, 3, stage, due, "Europe/London")
-            for stage, due in (("sort", 1_790_000_000.0), ("stories", None), ("revision", None))
+            for stage, due in (
+                ("join", None),
+                ("sort", 1_790_000_000.0),
+                ("stories", None),
+                ("revision", None),
+            )
         ),
         fx.Remind(2, locale, 3, "vote", None, "Europe/Amsterdam"),
         *(

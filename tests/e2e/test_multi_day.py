@@ -137,7 +137,8 @@ async def test_a_three_day_session(world: World) -> None:
         clock.set(days=1, hours=1.5)
         await tick(services)
         assert [reminders(sandbox, p.user) for p in everyone] == [0] * 6 + [1, 1]
-        assert texts(sandbox, tom.user.private_chat, "not finished sorting")
+        assert texts(sandbox, tom.user.private_chat, "not finished joining the session")
+        assert texts(sandbox, sally.user.private_chat, "not finished sorting")
 
         # Tuesday 15:00: at most once a day.
         clock.set(days=1, hours=7)
