@@ -20,7 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks import DeckLibrary
 from bot.delivery import Delivery
-from bot.handlers import Handlers, topics_available
+from bot.handlers import GROUP_COMMANDS, Handlers, topics_available
 from bot.logs import quiet_libraries
 from bot.rehearsal_actor import DEFAULT_DELAY, RehearsalActor
 from bot.render import Renderer
@@ -35,32 +35,7 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 PRIVATE_MENU = ("continue", "table", "language", "forgetme", "decks", "help")
-GROUP_MENU = (
-    "newsession",
-    "followup",
-    "status",
-    "settings",
-    "startsort",
-    "next",
-    "deadline",
-    "pause",
-    "resume",
-    "remind",
-    "tables",
-    "reseat",
-    "move",
-    "seat",
-    "revise",
-    "dilemma",
-    "vote",
-    "summary",
-    "export",
-    "endsession",
-    "deletesession",
-    "rehearse",
-    "decks",
-    "help",
-)
+GROUP_MENU = (*GROUP_COMMANDS, "decks", "help")
 
 
 class Services:

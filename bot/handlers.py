@@ -46,11 +46,15 @@ WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 MAX_NAME_LENGTH = 64
 GROUP_COMMANDS = (
     "newsession",
+    "followup",
     "status",
     "settings",
     "startsort",
-    "endsession",
-    "deletesession",
+    "next",
+    "deadline",
+    "pause",
+    "resume",
+    "remind",
     "tables",
     "reseat",
     "move",
@@ -60,14 +64,11 @@ GROUP_COMMANDS = (
     "vote",
     "summary",
     "export",
-    "next",
-    "deadline",
-    "pause",
-    "resume",
-    "remind",
+    "endsession",
+    "deletesession",
     "rehearse",
-    "followup",
 )
+"""Commands that work in a group only, in the order of the group's command menu."""
 PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
 ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""

@@ -10,7 +10,7 @@ beyond the ``in_room`` flag of table effects.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from conversations.decision import (
@@ -102,6 +102,26 @@ def table_effects(
         build(m.participant.chat_id, m.participant.locale, False)
         for m in table.members
         if m.participant.user_id != exclude and _present(m)
+    )
+
+
+def table_notice(
+    session: Session,
+    table: TableView,
+    template: str,
+    params: Mapping[str, str | int | None] | None = None,
+    *,
+    exclude: int | None = None,
+) -> tuple[Effect, ...]:
+    """A short notice from template ``template`` to a table (see ``table_effects``)."""
+    number = table.table.number
+    return table_effects(
+        session,
+        table,
+        exclude=exclude,
+        build=lambda chat, locale, in_room: TableNotice(
+            chat, locale, session.id, number, in_room, template, dict(params or {})
+        ),
     )
 
 
@@ -313,16 +333,7 @@ def ask_revision(session: Session, deck: Deck, table: TableView) -> Decision:
     effects: list[Effect] = []
     if table.table.stage is TableStage.SHARING:
         changes.append(SaveTable(replace(table.table, stage=TableStage.REVISING)))
-        effects.extend(
-            table_effects(
-                session,
-                table,
-                exclude=None,
-                build=lambda chat, locale, in_room: TableNotice(
-                    chat, locale, session.id, table.table.number, in_room, "table_revising"
-                ),
-            )
-        )
+        effects.extend(table_notice(session, table, "table_revising"))
     for mate in table.members:
         p = mate.participant
         if p.step not in (Step.STORY, Step.SHARED) or not _present(mate):
@@ -407,16 +418,7 @@ def _settle(view: ParticipantView, cards: tuple[str, ...], kind: str, at: float)
     everyone = all(m.participant.step is Step.SETTLED or not _present(m) for m in table.members)
     if table.table.stage is TableStage.REVISING and everyone:
         changes.append(SaveTable(replace(table.table, stage=TableStage.SETTLED)))
-        effects.extend(
-            table_effects(
-                session,
-                table,
-                exclude=None,
-                build=lambda chat, locale, in_room: TableNotice(
-                    chat, locale, session.id, table.table.number, in_room, "table_settled"
-                ),
-            )
-        )
+        effects.extend(table_notice(session, table, "table_settled"))
     return Decision(changes=tuple(changes), effects=tuple(effects))
 
 

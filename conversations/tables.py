@@ -20,7 +20,6 @@ from conversations.effects import (
     Say,
     ShowSeating,
     TableIntro,
-    TableNotice,
 )
 from conversations.events import (
     MoveRequested,
@@ -42,7 +41,7 @@ from conversations.model import (
 )
 from conversations.phases import Phase, can_move
 from conversations.seating import Seatable, place_latecomer, plan_tables
-from conversations.sharing import ask_revision, table_effects
+from conversations.sharing import ask_revision, table_notice
 
 ROOMS_TOPICS = "topics"
 ROOMS_RELAY = "relay"
@@ -226,17 +225,10 @@ def seat_latecomer(view: ParticipantView) -> Decision | None:
 
 
 def _announce_newcomer(session: Session, table: TableView, newcomer: Participant) -> list[Effect]:
-    number = table.table.number
-    return list(
-        table_effects(
-            session,
-            table,
-            exclude=newcomer.user_id,
-            build=lambda chat, locale, in_room: TableNotice(
-                chat, locale, session.id, number, in_room, "member_joined", {"name": newcomer.name}
-            ),
-        )
+    notice = table_notice(
+        session, table, "member_joined", {"name": newcomer.name}, exclude=newcomer.user_id
     )
+    return list(notice)
 
 
 def _seat_latecomers(view: SessionView) -> Decision:

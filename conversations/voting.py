@@ -42,7 +42,6 @@ from conversations.effects import (
     Say,
     ShowDilemma,
     TableEffect,
-    TableNotice,
     VoteResult,
 )
 from conversations.events import (
@@ -67,7 +66,7 @@ from conversations.model import (
 )
 from conversations.phases import Phase
 from conversations.picking import toggle
-from conversations.sharing import table_effects
+from conversations.sharing import table_effects, table_notice
 
 MAX_NOTE_LENGTH = 200
 MAX_DILEMMA_LENGTH = 1500
@@ -191,22 +190,7 @@ def _start_round(
     for mate in started.members:
         if _present(mate):
             effects.append(_ask_vote(deck, started, mate.participant, fresh=True))
-    effects.extend(
-        table_effects(
-            session,
-            started,
-            exclude=None,
-            build=lambda chat, locale, in_room: TableNotice(
-                chat,
-                locale,
-                session.id,
-                table.table.number,
-                in_room,
-                "vote_started",
-                {"round": number},
-            ),
-        )
-    )
+    effects.extend(table_notice(session, started, "vote_started", {"round": number}))
     return Decision(changes=tuple(changes), effects=tuple(effects))
 
 
@@ -382,14 +366,7 @@ def _settle_table(session: Session, table: TableView) -> Decision:
     settled = _settle_members(
         TableView(agreed, table.members), OutcomeKind(agreed.outcome or "none")
     )
-    notice = table_effects(
-        session,
-        table,
-        exclude=None,
-        build=lambda chat, locale, in_room: TableNotice(
-            chat, locale, session.id, agreed.number, in_room, "table_settles"
-        ),
-    )
+    notice = table_notice(session, table, "table_settles")
     return Decision(
         changes=(SaveTable(agreed), *settled.changes), effects=(*notice, *settled.effects)
     )
