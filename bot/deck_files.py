@@ -43,6 +43,19 @@ DECK_SUFFIXES = (".toml", ".csv")
 MAX_DECK_BYTES = 256 * 1024
 """Larger uploads are refused before decoding."""
 
+TOML_NESTING_MAX = 32
+"""Deeper nesting of ``[ ]`` and ``{ }`` is refused before ``tomllib``, which recurses
+once per level, sees the file; a deck needs 3 levels at most."""
+
+# Outside strings and comments TOML brackets only nest. Possessive quantifiers keep the
+# scan linear, also for a string that is never closed.
+_TOML_TOKEN = re.compile(r"\"\"\"|'''|[\"'#\[\]{}\n]")
+_TOML_STRING_END = {
+    '"""': re.compile(r'(?:[^"\\]++|\\[\s\S]|"(?!""))*+""""{0,2}'),
+    "'''": re.compile(r"(?:[^']++|'(?!''))*+''''{0,2}"),
+    '"': re.compile(r'(?:[^"\\\n]++|\\.)*+"'),
+    "'": re.compile(r"[^'\n]*+'"),
+}
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
@@ -89,9 +102,61 @@ def _decode(source: str, data: bytes) -> str:
     return text
 
 
+def _too_deep_line(text: str) -> int | None:
+    """The line where ``[ ]``/``{ }`` nesting first exceeds :data:`TOML_NESTING_MAX`.
+
+    ``None`` when it never does. Brackets inside strings and comments do not count; a
+    string that is never closed ends the scan (``tomllib`` reports that as a syntax error).
+    """
+    depth = 0
+    line = 1
+    pos = 0
+    while token := _TOML_TOKEN.search(text, pos):
+        kind = token.group()
+        pos = token.end()
+        if kind in ("[", "{"):
+            depth += 1
+            if depth > TOML_NESTING_MAX:
+                return line
+        elif kind in ("]", "}"):
+            depth = max(depth - 1, 0)
+        elif kind == "\n":
+            line += 1
+        elif kind == "#":
+            pos = text.find("\n", pos)
+            if pos < 0:
+                return None
+        else:
+            end = _TOML_STRING_END[kind].match(text, pos)
+            if end is None:
+                return None
+            line += text.count("\n", pos, end.end())
+            pos = end.end()
+    return None
+
+
+def _long_number_line(text: str) -> str:
+    """``line N`` of the first run of digits too long for Python's ``int``, or ``""``."""
+    limit = sys.get_int_max_str_digits()
+    run = re.search(rf"[0-9][0-9_]{{{limit},}}", text) if limit else None
+    return f"line {text.count(chr(10), 0, run.start()) + 1}" if run else ""
+
+
 def _parse_toml(source: str, text: str) -> Deck:
+    deep = _too_deep_line(text)
+    if deep is not None:
+        raise _invalid(
+            source,
+            f"line {deep}",
+            "not valid TOML: nesting too deep"
+            f" (more than {TOML_NESTING_MAX} levels of [ ] or {{ }})",
+        )
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # nesting the pre-check let through, on a deep call stack
+        raise _invalid(source, "", "not valid TOML: nesting too deep") from None
+    except MemoryError:
+        raise _invalid(source, "", "not valid TOML: the file is too complex to read") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         where = ""
@@ -103,6 +168,13 @@ def _parse_toml(source: str, text: str) -> Deck:
             where = f"line {text.count(chr(10)) + 1}"
             message = _TOML_AT_END.sub("", message) + " at the end of the file"
         raise _invalid(source, where, f"not valid TOML: {message}") from None
+    except ValueError:  # after TOMLDecodeError, its subclass: int() refuses very long numbers
+        raise _invalid(
+            source,
+            _long_number_line(text),
+            "not valid TOML: a number has too many digits"
+            f" (at most {sys.get_int_max_str_digits()})",
+        ) from None
     return parse_deck(data, source)
 
 
