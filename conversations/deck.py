@@ -275,6 +275,31 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
+SHOWN_MAX = 60
+"""Values quoted in a problem message are cut to this many characters."""
+
+
+def _shown(value: object) -> str:
+    """``value`` as a problem message quotes it: its repr, cut short; never raises.
+
+    A file can hold a 100,000-character key or a 0x-number of 20,000 digits, which
+    Python refuses to turn into decimal text.
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return "a number too large to show"
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return _kind(value)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
+
+
+def _field(key: object) -> str:
+    """A key from the file as the field of a problem, cut short."""
+    text = key if isinstance(key, str) else _shown(key)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
+
+
 def _suggest(key: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -285,7 +310,7 @@ def _unknown_keys(
 ) -> None:
     for key in entry:
         if key not in known:
-            p.add(where, str(key), "unknown key" + _suggest(str(key), known))
+            p.add(where, _field(key), "unknown key" + _suggest(str(key), known))
 
 
 def _id_rule(maximum: int) -> str:
@@ -302,7 +327,7 @@ def _check_id(
         p.add(where, field_name, f"expected text, got {_kind(value)}")
         return None
     if not pattern.fullmatch(value):
-        p.add(where, field_name, f"{value!r} {_id_rule(maximum)}")
+        p.add(where, field_name, f"{_shown(value)} {_id_rule(maximum)}")
         return None
     return value
 
@@ -385,7 +410,7 @@ def _check_pillar(p: _Problems, where: str, value: object) -> Pillar | None:
     try:
         return Pillar(value.strip().lower())
     except ValueError:
-        p.add(where, "pillar", f"{value!r} is not one of {choices}")
+        p.add(where, "pillar", f"{_shown(value)} is not one of {choices}")
         return None
 
 
@@ -528,7 +553,7 @@ def _parse_version(p: _Problems, value: object) -> int | None:
     elif isinstance(value, bool) or not isinstance(value, int):
         p.add("", "version", f"expected a whole number, got {_kind(value)}")
     elif value < 1:
-        p.add("", "version", f"must be 1 or more, got {value}")
+        p.add("", "version", f"must be 1 or more, got {_shown(value)}")
     else:
         return value
     return None
@@ -546,9 +571,11 @@ def _parse_languages(p: _Problems, value: object) -> list[str]:
     languages: list[str] = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, str) or not LANGUAGE_PATTERN.fullmatch(item):
-            p.add("", "languages", f"item {index}: {item!r} is not a two-letter code like 'nl'")
+            p.add(
+                "", "languages", f"item {index}: {_shown(item)} is not a two-letter code like 'nl'"
+            )
         elif item in languages:
-            p.add("", "languages", f"{item!r} appears twice")
+            p.add("", "languages", f"{_shown(item)} appears twice")
         else:
             languages.append(item)
     if len(languages) > LANGUAGES_MAX:
@@ -657,7 +684,7 @@ def _parse_top_size(p: _Problems, value: object) -> int | None:
         p.add("", "top_size", f"expected a whole number, got {_kind(value)}")
         return None
     if not TOP_SIZE_MIN <= value <= TOP_SIZE_MAX:
-        p.add("", "top_size", f"must be {TOP_SIZE_MIN} to {TOP_SIZE_MAX}, got {value}")
+        p.add("", "top_size", f"must be {TOP_SIZE_MIN} to {TOP_SIZE_MAX}, got {_shown(value)}")
         return None
     return value
 
@@ -753,9 +780,9 @@ def _parse_dilemma_cards(
         if not isinstance(item, str):
             p.add(where, "cards", f"expected card ids, got {_kind(item)}")
         elif item not in card_ids:
-            p.add(where, "cards", f"unknown card {item!r}" + _suggest(item, sorted(card_ids)))
+            p.add(where, "cards", f"unknown card {_shown(item)}" + _suggest(item, sorted(card_ids)))
         elif item in related:
-            p.add(where, "cards", f"card {item!r} listed twice")
+            p.add(where, "cards", f"card {_shown(item)} listed twice")
         else:
             related.append(item)
     return tuple(related)
@@ -782,7 +809,7 @@ def parse_cards_csv_rows(
     """
     p = _Problems(source)
     if not DECK_ID_PATTERN.fullmatch(deck_id):
-        p.add("", "id", f"deck id {deck_id!r} (from the file name) {_id_rule(DECK_ID_MAX)}")
+        p.add("", "id", f"deck id {_shown(deck_id)} (from the file name) {_id_rule(DECK_ID_MAX)}")
     if not rows:
         p.add("", "", "no cards: the file is empty or has only a header row")
         p.raise_if_any()
@@ -802,7 +829,7 @@ def parse_cards_csv_rows(
         elif name == "" and not any(_cell(row, original) for row in rows):
             continue  # an empty trailing column, as spreadsheets like to export
         else:
-            p.add("header", original or "(empty)", f"unknown column ({_CSV_COLUMNS_HELP})")
+            p.add("header", _field(original) or "(empty)", f"unknown column ({_CSV_COLUMNS_HELP})")
     if not title_languages:
         p.add("header", "title_<lang>", "missing column: add one per language, e.g. title_nl")
     for lang in description_languages:
@@ -839,7 +866,11 @@ def parse_cards_csv_rows(
             card_id = _check_id(p, where, "id", values["id"] or None, ITEM_ID_PATTERN, ITEM_ID_MAX)
             if card_id is not None:
                 if card_id in seen:
-                    p.add(where, "id", f"duplicate card id {card_id!r} (also row {seen[card_id]})")
+                    p.add(
+                        where,
+                        "id",
+                        f"duplicate card id {_shown(card_id)} (also row {seen[card_id]})",
+                    )
                 else:
                     seen[card_id] = row_number
         entry: dict[str, object] = {
