@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from bot.deck_files import (
     DECKS_DIR,
     DEFAULT_DECK_ID,
+    PROJECT_DIR,
     check_files,
     deck_id_from_filename,
     default_base_deck,
@@ -253,3 +257,131 @@ def test_main_checks_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     bad.write_text('id = "bad"\n', encoding="utf-8")
     assert main([str(bad)]) == 1
     assert "bad.toml: version: missing" in capsys.readouterr().err
+
+
+# --- Parser-hostile files (issue 14): every one is a problem list, never a traceback --
+
+DEEP_ARRAYS = b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n"
+DEEP_INLINE_TABLES = b"a = " + b"{a = " * 3000 + b"1" + b"}" * 3000 + b"\n"
+LONG_NUMBER = b"version = " + b"9" * 5000 + b"\n"
+HOSTILE_TOML = {
+    "deep arrays": (DEEP_ARRAYS, "line 1", "nesting too deep"),
+    "deep inline tables": (DEEP_INLINE_TABLES, "line 1", "nesting too deep"),
+    "deep on line 3": (b'id = "x"\n# [[[\nb = ' + b"[" * 40 + b"]" * 40, "line 3", "too deep"),
+    "5000-digit integer": (LONG_NUMBER, "line 1", "a number has too many digits"),
+    "underscored long integer": (b"\n\na = 1" + b"_1" * 5000 + b"\n", "line 3", "too many digits"),
+}
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "expected"), HOSTILE_TOML.values(), ids=HOSTILE_TOML.keys()
+)
+def test_hostile_toml_gives_one_problem(data: bytes, where: str, expected: str) -> None:
+    with pytest.raises(DeckInvalid) as caught:
+        load_deck_bytes("hostile.toml", data, default_base_deck())
+    (problem,) = caught.value.problems
+    assert problem.source == "hostile.toml"
+    assert problem.where == where
+    assert problem.message.startswith("not valid TOML: ")
+    assert expected in problem.message
+
+
+@pytest.mark.parametrize("data", [DEEP_ARRAYS, DEEP_INLINE_TABLES], ids=["arrays", "tables"])
+def test_recursion_in_tomllib_is_caught_without_the_precheck(
+    data: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.deck_files.TOML_NESTING_MAX", 10**6)
+    with pytest.raises(DeckInvalid) as caught:
+        load_deck_bytes("deep.toml", data, default_base_deck())
+    (problem,) = caught.value.problems
+    assert problem.message == "not valid TOML: nesting too deep"
+
+
+def test_brackets_in_strings_and_comments_do_not_count_as_nesting() -> None:
+    brackets = "[{" * 40
+    deck = GOOD_TOML.decode().replace(
+        'id = "team-values"',
+        f'id = "team-values" # {brackets}\n'
+        f'note1 = "{brackets} \\" {brackets}"\nnote2 = \'{brackets}\'\n'
+        f'note3 = """\n{brackets}\n"{brackets}""""\n'
+        f"note4 = '''{brackets}\n''''\n",
+        1,
+    )
+    with pytest.raises(DeckInvalid) as caught:
+        load_deck_bytes("team-values.toml", deck.encode(), default_base_deck())
+    assert {p.field for p in caught.value.problems} == {"note1", "note2", "note3", "note4"}
+    assert all(p.message.startswith("unknown key") for p in caught.value.problems)
+
+
+def test_nesting_up_to_the_limit_reaches_the_validator() -> None:
+    data = b"a = " + b"[" * 32 + b"]" * 32 + b"\n"
+    with pytest.raises(DeckInvalid) as caught:
+        load_deck_bytes("deep.toml", data, default_base_deck())
+    assert ("", "a", "unknown key") in {
+        (p.where, p.field, p.message) for p in caught.value.problems
+    }
+
+
+def test_other_large_toml_shapes_give_the_usual_problems() -> None:
+    base = default_base_deck()
+    long_line = b'id = "' + b"x" * 200_000 + b'"\n'
+    many_keys = b"".join(b"k%d = %d\n" % (i, i) for i in range(10_000))
+    hex_number = b"top_size = 0x" + b"f" * 20_000 + b"\nlanguages = [0x" + b"f" * 20_000 + b"]\n"
+    for data in (long_line, many_keys, hex_number):
+        with pytest.raises(DeckInvalid) as caught:
+            load_deck_bytes("big.toml", data, base)
+        assert ("", "cards", "missing") in {
+            (p.where, p.field, p.message) for p in caught.value.problems
+        }
+        assert all(len(str(p)) < 200 for p in caught.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            b'id,title_en,description_en\nx,"' + b"y" * 200_000 + b'",z\n',
+            "not valid CSV: field larger",
+        ),
+        (b"id,title_en\x00,description_en\nx,y,z\n", "not a text file"),
+        (b"id,title_en,description_en\n\xff\xfe,a,b\n", "not UTF-8"),
+    ],
+    ids=["huge field", "NUL byte", "invalid UTF-8"],
+)
+def test_hostile_csv_gives_one_problem(data: bytes, expected: str) -> None:
+    with pytest.raises(DeckInvalid) as caught:
+        load_deck_bytes("hostile.csv", data, default_base_deck())
+    (problem,) = caught.value.problems
+    assert expected in problem.message
+
+
+HOSTILE_FILES = {
+    "deep.toml": DEEP_ARRAYS,
+    "tables.toml": DEEP_INLINE_TABLES,
+    "number.toml": LONG_NUMBER,
+    "hex.toml": b"languages = [0x" + b"f" * 20_000 + b"]\n",
+    "field.csv": b'id,title_en,description_en\nx,"' + b"y" * 200_000 + b'",z\n',
+}
+
+
+def test_cli_deck_check_lists_hostile_files_without_a_traceback(tmp_path: Path) -> None:
+    for name, data in HOSTILE_FILES.items():
+        (tmp_path / name).write_bytes(data)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "deck", "check", *HOSTILE_FILES],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stdout.splitlines()
+    assert "deep.toml: line 1: not valid TOML: nesting too deep" in result.stdout
+    assert "tables.toml: line 1: not valid TOML: nesting too deep" in result.stdout
+    assert "number.toml: line 1: not valid TOML: a number has too many digits" in result.stdout
+    assert "hex.toml: languages: item 1: a number too large to show" in result.stdout
+    assert "field.csv: not valid CSV: field larger than field limit" in result.stdout
+    assert {line.split(":")[0] for line in lines} == set(HOSTILE_FILES)
+    assert "problem(s) found" in result.stderr
