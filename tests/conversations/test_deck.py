@@ -511,3 +511,44 @@ def test_csv_extra_values_are_reported(base: Deck) -> None:
     broken[None] = ["surplus"]  # what csv.DictReader does with values beyond the header
     found = csv_problems([row("a"), broken, row("c")], base)
     assert any(p.startswith("team.csv: row 3: more values than there are columns") for p in found)
+
+
+# --- Hostile values (issue 14): quoted short, never a ValueError ----------------------
+
+HUGE = int("f" * 20_000, 16)  # a TOML 0x-number can be this big; str() of it raises
+
+
+def test_huge_numbers_are_named_not_printed() -> None:
+    data = minimal()
+    data["version"] = -HUGE
+    data["top_size"] = HUGE
+    data["languages"] = ["nl", "en", HUGE]
+    data["dilemmas"][0]["cards"] = ["trust", HUGE]
+    data["cards"][0]["pillar"] = HUGE
+    found = {str(p) for p in problems_of(data)}
+    assert f"{SOURCE}: version: must be 1 or more, got a number too large to show" in found
+    assert f"{SOURCE}: top_size: must be 1 to 10, got a number too large to show" in found
+    assert (
+        f"{SOURCE}: languages: item 3: a number too large to show"
+        " is not a two-letter code like 'nl'"
+    ) in found
+    assert all(len(p) < 200 for p in found)
+
+
+def test_long_keys_and_values_are_cut_short() -> None:
+    data = minimal()
+    data["k" * 100_000] = 1
+    data["id"] = "x" * 100_000
+    data["cards"][1]["pillar"] = "p" * 100_000
+    data["dilemmas"][0]["cards"] = ["trust", "c" * 100_000, ["nested", HUGE]]
+    found = problems_of(data)
+    assert all(len(str(p)) < 200 for p in found), [str(p)[:300] for p in found]
+    assert ("", "k" * 57 + "...") in keys(found)
+    assert any(p.field == "id" and p.message.startswith("'xxx") for p in found)
+    assert any(p.field == "cards" and p.message.startswith("unknown card 'ccc") for p in found)
+
+
+def test_csv_long_column_name_is_cut_short(base: Deck) -> None:
+    rows = [{**row(name), "z" * 100_000: "v"} for name in ("a", "b", "c")]
+    found = csv_problems(rows, base)
+    assert any(p.startswith("team.csv: header: " + "z" * 57 + "...: unknown column") for p in found)
