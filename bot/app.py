@@ -13,13 +13,17 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
+from telegram.request import HTTPXRequest
 
 from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks import DeckLibrary
 from bot.delivery import Delivery
+from bot.errors import BotApiUnreachable, BotError, TokenRejected
 from bot.handlers import GROUP_COMMANDS, Handlers, topics_available
 from bot.logs import quiet_libraries
 from bot.rehearsal_actor import DEFAULT_DELAY, RehearsalActor
@@ -174,9 +178,106 @@ async def set_command_menu(app: Application, renderer: Renderer, default_locale:
         )
 
 
+def describe(error: TelegramError) -> str:
+    """A Telegram error in a few words, without the token or any request's content."""
+    if isinstance(error, Conflict):
+        return "409 Conflict: another process is fetching updates with this token"
+    if isinstance(error, InvalidToken):
+        return f"the token was refused ({error.message})"
+    if isinstance(error, TimedOut):
+        return "no answer in time"
+    cause = error.__cause__
+    if isinstance(error, NetworkError) and cause is not None:
+        return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    return error.message
+
+
+class Connection:
+    """The state of long polling: one warning when fetching updates starts failing (an
+    outage, or a 409 Conflict from another poller), one info line when it works again;
+    nothing per failed attempt (PTB retries by itself, waiting up to 30 s between tries)."""
+
+    def __init__(self) -> None:
+        self.failing: str | None = None
+
+    def failed(self, error: TelegramError) -> None:
+        if self.failing is None:
+            self.failing = describe(error)
+            log.warning(
+                "cannot fetch updates from the Bot API server (%s); retrying until it works",
+                self.failing,
+            )
+
+    def succeeded(self) -> None:
+        if self.failing is not None:
+            self.failing = None
+            log.info("fetching updates from the Bot API server works again")
+
+
+class WatchedRequest(HTTPXRequest):
+    """PTB's HTTP transport for ``getUpdates``, telling :class:`Connection` when it works."""
+
+    def __init__(self, connection: Connection, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.connection = connection
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await super().do_request(*args, **kwargs)
+        if code == 200:
+            self.connection.succeeded()
+        return code, payload
+
+
 async def log_error(update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
-    """Log a handler's failure without the update (it may hold personal data)."""
-    log.error("an update could not be handled", exc_info=context.error)
+    """Log a handler's failure without the update (it may hold personal data). Failures to
+    fetch updates (``update`` is None) go to :class:`Connection`: one warning per outage."""
+    error = context.error
+    connection = context.application.bot_data.get("connection")
+    if update is None and isinstance(error, TelegramError) and connection is not None:
+        connection.failed(error)
+        return
+    log.error("an update could not be handled", exc_info=error)
+
+
+def startup_error(error: TelegramError, base_url: str) -> BotError:
+    """The sentence for a Bot API failure while starting (``getMe`` and the command menu)."""
+    # PTB re-raises a 401 or 404 as "The token ... was rejected", the answer as its cause.
+    answer = error.__cause__ if isinstance(error.__cause__, TelegramError) else error
+    if isinstance(error, InvalidToken) and "not found" in answer.message.lower():
+        return BotApiUnreachable(
+            f"The Bot API server at {base_url} answered 404 Not Found: check that "
+            "BOT_API_BASE_URL ends in /bot (like https://api.telegram.org/bot) and that "
+            "TELEGRAM_BOT_TOKEN is the whole token from @BotFather."
+        )
+    if isinstance(error, InvalidToken):
+        return TokenRejected(
+            f"The Bot API server at {base_url} rejected TELEGRAM_BOT_TOKEN: check the token "
+            "from @BotFather (it may have been revoked)."
+        )
+    if isinstance(error, NetworkError):  # TimedOut included
+        return BotApiUnreachable(
+            f"The Bot API server at {base_url} cannot be reached ({describe(error)}): check "
+            "BOT_API_BASE_URL and the network."
+        )
+    return BotApiUnreachable(
+        f"The Bot API server at {base_url} refused to start the bot ({describe(error)})."
+    )
+
+
+async def connect(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """``app.initialize()`` (PTB's ``getMe``), its failure as one sentence (a
+    :class:`BotError`) instead of PTB's retry loop and its tracebacks."""
+    try:
+        await app.initialize()
+    except TelegramError as exc:
+        raise startup_error(exc, settings.base_url) from None
+
+
+async def check_database(settings: Settings) -> None:
+    """Open the store once and close it: an unusable database stops the start before any
+    Bot API call, as a :class:`StoreError`."""
+    store = await Store.open(settings.database_path)
+    await store.close()
 
 
 def build_application(
@@ -195,6 +296,7 @@ def build_application(
         raise ValueError("a bot token is needed to build the application")
     quiet_libraries()
     services = Services(settings, clock, rehearsal_delay)
+    connection = Connection()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.start(app)
@@ -210,6 +312,7 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .get_updates_request(WatchedRequest(connection, connection_pool_size=1))
     )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
@@ -217,6 +320,7 @@ def build_application(
         builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
     app = builder.build()
     app.bot_data["services"] = services
+    app.bot_data["connection"] = connection
     app.add_error_handler(log_error)
     chance = random.Random(seed) if seed is not None else None
     Handlers(services, clock, chance).register(app)

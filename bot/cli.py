@@ -2,6 +2,20 @@
 
 Owns: parsing arguments, turning configuration errors into one clear sentence and a
 non-zero exit, and starting the right thing. Must not: hold logic of its own.
+
+Exit statuses of ``python -m bot run`` (each failure is one sentence on stderr, without
+the token or a traceback):
+
+====  ==========================================================================
+0     stopped normally (SIGINT or SIGTERM)
+1     a deck file problem (``deck check``)
+2     a setting is missing or malformed (``EXIT_USAGE``)
+3     the Bot API server rejected the token (``EXIT_TOKEN_REJECTED``)
+4     no Bot API server answers at BOT_API_BASE_URL (``EXIT_BOT_API_UNREACHABLE``)
+5     the database cannot be used (``EXIT_DATABASE_UNUSABLE``)
+6     another bot process runs on the database (``EXIT_DATABASE_IN_USE``)
+130   interrupted before start-up finished
+====  ==========================================================================
 """
 
 from __future__ import annotations
@@ -13,14 +27,43 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot.errors import BotError
+from bot.errors import (
+    BotApiUnreachable,
+    BotError,
+    DatabaseInUse,
+    SettingsError,
+    StoreError,
+    TokenRejected,
+)
 
 EXIT_USAGE = 2
+EXIT_TOKEN_REJECTED = 3
+EXIT_BOT_API_UNREACHABLE = 4
+EXIT_DATABASE_UNUSABLE = 5
+EXIT_DATABASE_IN_USE = 6
+
+EXIT_STATUS: tuple[tuple[type[BotError], int], ...] = (
+    (SettingsError, EXIT_USAGE),
+    (TokenRejected, EXIT_TOKEN_REJECTED),
+    (BotApiUnreachable, EXIT_BOT_API_UNREACHABLE),
+    (DatabaseInUse, EXIT_DATABASE_IN_USE),
+    (StoreError, EXIT_DATABASE_UNUSABLE),
+)
+"""The first matching class gives the status (subclasses before their bases)."""
+
+
+def exit_status(error: BotError) -> int:
+    return next((code for kind, code in EXIT_STATUS if isinstance(error, kind)), EXIT_USAGE)
 
 
 def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from telegram.error import TelegramError
+
     from bot import logs
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import ALLOWED_UPDATES, build_application, check_database, connect, startup_error
+    from bot.process_lock import ProcessLock
     from bot.settings import load_settings
 
     settings = load_settings()
@@ -31,27 +74,43 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    secret = ""
+    if args.webhook_url is not None:
+        secret = args.secret_token or os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip()
+        if not secret:
+            print(
+                "A webhook needs a secret token: pass --secret-token or set "
+                "WEBHOOK_SECRET_TOKEN (1-256 characters of A-Z, a-z, 0-9, _ and -).",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     logs.configure(settings.log_level, settings.token)
-    app = build_application(settings)
-    if args.webhook_url is None:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
-        return 0
-    secret = args.secret_token or os.environ.get("WEBHOOK_SECRET_TOKEN", "").strip()
-    if not secret:
-        print(
-            "A webhook needs a secret token: pass --secret-token or set WEBHOOK_SECRET_TOKEN "
-            "(1-256 characters of A-Z, a-z, 0-9, _ and -).",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    app.run_webhook(
-        listen=args.listen,
-        port=args.port,
-        url_path=urlsplit(args.webhook_url).path.lstrip("/"),
-        webhook_url=args.webhook_url,
-        secret_token=secret,
-        allowed_updates=ALLOWED_UPDATES,
-    )
+    lock = ProcessLock.acquire(settings.database_path)  # before the database is touched
+    try:
+        app = build_application(settings)
+        # PTB's run_* use the current event loop: start-up checks run in it first, so that
+        # a failure is one sentence rather than PTB's retry loop and its tracebacks.
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(connect(app, settings))
+        loop.run_until_complete(check_database(settings))
+        try:
+            if args.webhook_url is None:
+                app.run_polling(allowed_updates=ALLOWED_UPDATES)
+            else:
+                app.run_webhook(
+                    listen=args.listen,
+                    port=args.port,
+                    url_path=urlsplit(args.webhook_url).path.lstrip("/"),
+                    webhook_url=args.webhook_url,
+                    secret_token=secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+        except TelegramError as exc:  # the command menu or the webhook, while starting
+            raise startup_error(exc, settings.base_url) from None
+    finally:
+        if lock is not None:
+            lock.release()
     return 0
 
 
@@ -124,6 +183,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except BotError as exc:
         print(exc, file=sys.stderr)
-        return EXIT_USAGE
+        return exit_status(exc)
     except KeyboardInterrupt:
         return 130

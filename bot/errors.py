@@ -4,7 +4,13 @@
 
     BotError
      ├── SettingsError      a setting in the environment is missing or malformed
-     └── StoreError         the database is unusable (e.g. newer schema than this code)
+     ├── StoreError         the database is unusable (e.g. newer schema than this code)
+     │    └── DatabaseInUse another bot process holds the database
+     ├── TokenRejected      the Bot API server refused the token (401)
+     └── BotApiUnreachable  no Bot API server answers at BOT_API_BASE_URL (or not as one)
+
+Each message is one sentence for a person, without the token; ``python -m bot`` prints it
+and exits with the status :mod:`bot.cli` gives the class.
 """
 
 
@@ -18,3 +24,16 @@ class SettingsError(BotError):
 
 class StoreError(BotError):
     """The database cannot be used as it is."""
+
+
+class DatabaseInUse(StoreError):
+    """Another bot process already runs on this database."""
+
+
+class TokenRejected(BotError):
+    """The Bot API server answered that the token is not valid."""
+
+
+class BotApiUnreachable(BotError):
+    """The Bot API server at ``BOT_API_BASE_URL`` could not be reached, or did not answer
+    as a Bot API server."""

@@ -171,16 +171,39 @@ class Store:
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
+        """The store at ``path``, migrated; a :class:`StoreError` (one sentence) if the file
+        is not a database, not a regular file, or cannot be created or written. A file that
+        is not SQLite is left as it is."""
+        from bot.process_lock import check_database_path
+
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.exists():
-                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-            os.chmod(path, 0o600)
-        db = await aiosqlite.connect(path, isolation_level=None)
+            check_database_path(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+                os.chmod(path, 0o600)
+            except OSError as exc:
+                raise StoreError(
+                    f"The database {path} cannot be created or opened "
+                    f"({exc.strerror or exc}): check DATABASE_PATH and its directory."
+                ) from exc
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"The database {path} cannot be opened ({exc}): check DATABASE_PATH."
+            ) from exc
         store = cls(db, path)
         try:
             await store._on_thread(store._prepare)
+        except sqlite3.Error as exc:
+            await db.close()
+            raise StoreError(
+                f"The database {path} cannot be used ({exc}): point DATABASE_PATH at this "
+                "bot's database, or at a new file, or free disk space."
+            ) from exc
         except BaseException:
             await db.close()
             raise
@@ -249,6 +272,21 @@ class Store:
 
     async def schema_version(self) -> int:
         return await self.read(Transaction.schema_version)
+
+    async def erase_traces(self) -> None:
+        """After a unit of work that forgot a person or deleted a session has committed:
+        copy the WAL into the database file and truncate the WAL to zero bytes, so that the
+        old versions of the pages it held (with the deleted rows in them) are gone from
+        disk. The rows' own bytes were overwritten by ``secure_delete`` (see
+        ``Transaction._forget``). Outside a transaction; this store is the only connection,
+        so no reader can hold the checkpoint back."""
+
+        def truncate(db: sqlite3.Connection) -> None:
+            busy, _, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                log.warning("the WAL checkpoint after a deletion was blocked; it stays")
+
+        await self._on_thread(truncate)
 
 
 class Transaction:
@@ -850,7 +888,11 @@ class Transaction:
 
     def _forget(self, user_id: int) -> None:
         """Delete a person's rows: participations (their ratings and tops go with them by
-        cascade), their events, their private chat's outbox and screen."""
+        cascade), their events, their private chat's outbox and screen.
+
+        ``secure_delete`` makes SQLite overwrite the deleted bytes with zeros (many builds
+        have it on by default, not all); ``Store.erase_traces`` then clears the WAL."""
+        self._db.execute("PRAGMA secure_delete = ON")
         self._db.execute("DELETE FROM participants WHERE user_id = ?", (user_id,))
         self._db.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
         # Delivered messages to others may quote them (relayed texts, stories): all go.
@@ -858,7 +900,9 @@ class Transaction:
         self._db.execute("DELETE FROM message_slots WHERE chat_id = ?", (user_id,))
 
     def _delete_session(self, session_id: int) -> None:
-        """Delete a session; its participants, ratings and tops go with it by cascade."""
+        """Delete a session; its participants, ratings and tops go with it by cascade (their
+        bytes overwritten, see ``_forget``)."""
+        self._db.execute("PRAGMA secure_delete = ON")
         self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
         self._db.execute("DELETE FROM events WHERE session_id = ?", (session_id,))
         self._db.execute("DELETE FROM message_slots WHERE slot LIKE ?", (f"%:{session_id}",))
