@@ -20,7 +20,7 @@ from dataclasses import replace
 from bot.decks import DeckLibrary
 from bot.export import build_export
 from bot.store import Store, Transaction
-from conversations.decision import Decision, SaveSession, Toast
+from conversations.decision import Decision, DeleteSession, ForgetPerson, SaveSession, Toast
 from conversations.effects import MAIN_SLOT, Effect, SendFile
 from conversations.events import (
     DeadlineReached,
@@ -114,6 +114,8 @@ class Runner:
     async def submit(self, event: Event, update_id: int | None = None) -> Decision:
         """Handle ``event`` in one transaction; the decision (for its toast)."""
         decision = await self.store.run(lambda tx: self._decide(tx, event, update_id))
+        if any(isinstance(change, ForgetPerson | DeleteSession) for change in decision.changes):
+            await self.store.erase_traces()
         if decision.effects:
             self.on_enqueued(dict.fromkeys(effect.chat_id for effect in decision.effects))
         return decision

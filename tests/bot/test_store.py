@@ -209,3 +209,27 @@ async def test_status_counts_people_at_tables_as_done(store: Store) -> None:
     counts = await store.read(lambda tx: tx.session_counts(SESSION, deck))
     assert (counts.joined, counts.consented, counts.with_top) == (7, 6, 3)
     assert [(lens.sorting, lens.done) for lens in counts.lenses] == [(1, 5), (1, 4)]
+
+
+async def test_forgetting_then_erasing_traces_leaves_no_bytes_on_disk(
+    store: Store, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    from conversations.decision import DeleteSession, ForgetPerson
+
+    name, org = "Naam-Die-Weg-Moet-3141", "Organisatie-Die-Weg-Moet-2718"
+    secret = replace(PERSON, name=name, organisation=org)
+
+    def on_disk() -> set[str]:
+        data = b"".join(p.read_bytes() for p in tmp_path.glob("db.sqlite3*"))
+        return {s for s in (name, org) if s.encode() in data}
+
+    for deletion in (ForgetPerson(42), DeleteSession(1)):
+        await store.run(lambda tx: tx.apply([SaveSession(SESSION), SaveParticipant(secret)]))
+        assert on_disk() == {name, org}
+        await store.run(lambda tx, d=deletion: tx.apply([d]))
+        assert on_disk() == {name, org}, "the WAL still holds the old pages"
+        await store.erase_traces()
+        assert on_disk() == set(), deletion
+        assert (tmp_path / "db.sqlite3-wal").stat().st_size == 0

@@ -8,10 +8,10 @@ import random
 import stat
 
 import pytest
-from conftest import TOKEN, World
+from conftest import TOKEN, World, settings_for
 from test_sort_flow import new_session
 
-from bot.app import Services
+from bot.app import Services, build_application, polling
 from bot.simulation import Persona, SimulatedParticipant
 
 SECRET_ORG = "Ministerie van Geheime Zaken"
@@ -96,3 +96,63 @@ async def test_forget_me_and_delete_session(
     assert "started as @" in logged  # the log was captured
     for secret in (TOKEN, TOKEN.split(":")[1], SECRET_ORG, "Jan", "P1"):
         assert secret not in logged
+
+
+# Distinctive strings, so a byte search over the database files finds nothing else.
+TRACE_ORG = "Zorgvuldig-Geheim-BV-7731"
+TRACE_FIRST = "Quirijntje-Verborgen-5520"
+TRACE_LAST = "Achternaam-Onvindbaar-9184"
+TRACES = (TRACE_ORG, TRACE_FIRST, TRACE_LAST)
+
+
+def traces_in_files(world: World) -> dict[str, list[str]]:
+    """Which of ``TRACES`` are in the raw bytes of which database file (db, -wal, -shm)."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(world.database.parent.glob(world.database.name + "*")):
+        with open(path, "rb") as f:
+            data = f.read()
+        hits = [t for t in TRACES if t.encode() in data]
+        if hits:
+            found[path.name] = hits
+    return found
+
+
+async def join_with_traces(world: World, bot: Services) -> SimulatedParticipant:
+    """A session, and one person with a distinctive name and organisation who sorts it all;
+    the traces are in the database files by then (a check on the search itself)."""
+    sandbox = world.sandbox
+    code = await new_session(world)
+    await world.facilitator.send_command(world.group, "settings", "start join")
+    user = sandbox.add_user(TRACE_FIRST, last_name=TRACE_LAST, language_code="en")
+    person = SimulatedParticipant(
+        sandbox, user, Persona(organisation=TRACE_ORG, age_band="30-44"), random.Random(7)
+    )
+    await person.join(code)
+    await person.run()
+    await sandbox.wait_for_message(user.private_chat, text_contains="your sort is complete")
+    found = traces_in_files(world)
+    assert any(TRACE_ORG in hits for hits in found.values()), found
+    assert any(TRACE_FIRST in hits for hits in found.values()), found
+    return person
+
+
+async def test_forget_me_leaves_no_bytes_in_the_database_files(world: World) -> None:
+    app = build_application(settings_for(world))
+    async with polling(app) as bot:
+        person = await join_with_traces(world, bot)
+        await person.user.send_command(person.user.private_chat, "forgetme")
+        await world.sandbox.wait_for_message(
+            person.user.private_chat, text_contains="your data is deleted"
+        )
+        assert traces_in_files(world) == {}, "while the bot runs"
+    assert traces_in_files(world) == {}, "after the bot stopped"
+
+
+async def test_delete_session_leaves_no_bytes_in_the_database_files(world: World) -> None:
+    app = build_application(settings_for(world))
+    async with polling(app) as bot:
+        await join_with_traces(world, bot)
+        await world.facilitator.send_command(world.group, "deletesession", "1")
+        await world.sandbox.wait_for_message(world.group, text_contains="The session is deleted")
+        assert traces_in_files(world) == {}, "while the bot runs"
+    assert traces_in_files(world) == {}, "after the bot stopped"
