@@ -69,11 +69,12 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update  # noqa: E
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler  # noqa: E402
 
-from bot.app import ALLOWED_UPDATES, build_application, polling  # noqa: E402
+from bot.app import build_application, polling  # noqa: E402
 from bot.logs import configure  # noqa: E402
 from bot.sandbox import BotProcess, Sandbox, SandboxRequest, SimUser  # noqa: E402
 from bot.sandbox.methods import ApiCall  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
+from bot.updates import Polling, serve  # noqa: E402
 from conversations.consensus import Outcome, outcome_kind  # noqa: E402
 from conversations.model import AGE_BANDS  # noqa: E402
 from conversations.seating import Seatable, plan_tables  # noqa: E402
@@ -510,7 +511,7 @@ def serve_bot() -> None:
     settings = load_settings()
     configure(settings.log_level, settings.token)
     app = build_application(settings, rate_limiter=False)
-    app.run_polling(allowed_updates=ALLOWED_UPDATES, poll_interval=0.0, timeout=1)
+    asyncio.run(serve(app, Polling(app, timeout=1)))
 
 
 # --- the floor: bare PTB --------------------------------------------------------------------

@@ -13,12 +13,10 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
-from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
-from telegram.request import HTTPXRequest
 
 from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks import DeckLibrary
@@ -33,11 +31,11 @@ from bot.scheduler import INTERVAL, Scheduler
 from bot.screens import Screens
 from bot.settings import Settings
 from bot.store import Store, Transaction
+from bot.updates import Polling, describe, running
 from conversations.deck import Deck, DeckInvalid
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 PRIVATE_MENU = ("continue", "table", "language", "forgetme", "decks", "help")
 GROUP_MENU = (*GROUP_COMMANDS, "decks", "help")
 
@@ -178,67 +176,6 @@ async def set_command_menu(app: Application, renderer: Renderer, default_locale:
         )
 
 
-def describe(error: TelegramError) -> str:
-    """A Telegram error in a few words, without the token or any request's content."""
-    if isinstance(error, Conflict):
-        return "409 Conflict: another process is fetching updates with this token"
-    if isinstance(error, InvalidToken):
-        return f"the token was refused ({error.message})"
-    if isinstance(error, TimedOut):
-        return "no answer in time"
-    cause = error.__cause__
-    if isinstance(error, NetworkError) and cause is not None:
-        return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
-    return error.message
-
-
-class Connection:
-    """The state of long polling: one warning when fetching updates starts failing (an
-    outage, or a 409 Conflict from another poller), one info line when it works again;
-    nothing per failed attempt (PTB retries by itself, waiting up to 30 s between tries)."""
-
-    def __init__(self) -> None:
-        self.failing: str | None = None
-
-    def failed(self, error: TelegramError) -> None:
-        if self.failing is None:
-            self.failing = describe(error)
-            log.warning(
-                "cannot fetch updates from the Bot API server (%s); retrying until it works",
-                self.failing,
-            )
-
-    def succeeded(self) -> None:
-        if self.failing is not None:
-            self.failing = None
-            log.info("fetching updates from the Bot API server works again")
-
-
-class WatchedRequest(HTTPXRequest):
-    """PTB's HTTP transport for ``getUpdates``, telling :class:`Connection` when it works."""
-
-    def __init__(self, connection: Connection, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.connection = connection
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        code, payload = await super().do_request(*args, **kwargs)
-        if code == 200:
-            self.connection.succeeded()
-        return code, payload
-
-
-async def log_error(update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
-    """Log a handler's failure without the update (it may hold personal data). Failures to
-    fetch updates (``update`` is None) go to :class:`Connection`: one warning per outage."""
-    error = context.error
-    connection = context.application.bot_data.get("connection")
-    if update is None and isinstance(error, TelegramError) and connection is not None:
-        connection.failed(error)
-        return
-    log.error("an update could not be handled", exc_info=error)
-
-
 def startup_error(error: TelegramError, base_url: str) -> BotError:
     """The sentence for a Bot API failure while starting (``getMe`` and the command menu)."""
     # PTB re-raises a 401 or 404 as "The token ... was rejected", the answer as its cause.
@@ -296,7 +233,6 @@ def build_application(
         raise ValueError("a bot token is needed to build the application")
     quiet_libraries()
     services = Services(settings, clock, rehearsal_delay)
-    connection = Connection()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.start(app)
@@ -312,16 +248,13 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .get_updates_request(WatchedRequest(connection, connection_pool_size=1))
     )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
     if request_timeout is not None:
         builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
-    app = builder.build()
+    app = builder.updater(None).build()  # bot.updates receives the updates
     app.bot_data["services"] = services
-    app.bot_data["connection"] = connection
-    app.add_error_handler(log_error)
     chance = random.Random(seed) if seed is not None else None
     Handlers(services, clock, chance).register(app)
     return app
@@ -330,23 +263,6 @@ def build_application(
 @asynccontextmanager
 async def polling(app: Application, poll_timeout: int = 1) -> AsyncIterator[Services]:  # type: ignore[type-arg]
     """Run ``app`` with long polling inside the current event loop (tests, demo, benchmark),
-    as ``run_polling`` would, and shut it down cleanly afterwards."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0.0,
-        timeout=poll_timeout,
-        allowed_updates=ALLOWED_UPDATES,
-        drop_pending_updates=False,
-    )
-    await app.start()
-    try:
+    as ``python -m bot run`` does, and shut it down cleanly afterwards."""
+    async with running(app, Polling(app, timeout=poll_timeout)):
         yield app.bot_data["services"]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
-        await app.shutdown()

@@ -62,9 +62,10 @@ def _run(args: argparse.Namespace) -> int:
     from telegram.error import TelegramError
 
     from bot import logs
-    from bot.app import ALLOWED_UPDATES, build_application, check_database, connect, startup_error
+    from bot.app import build_application, check_database, connect, startup_error
     from bot.process_lock import ProcessLock
     from bot.settings import load_settings
+    from bot.updates import Polling, Receiver, Webhook, serve
 
     settings = load_settings()
     if not settings.token:
@@ -88,26 +89,23 @@ def _run(args: argparse.Namespace) -> int:
     lock = ProcessLock.acquire(settings.database_path)  # before the database is touched
     try:
         app = build_application(settings)
-        # PTB's run_* use the current event loop: start-up checks run in it first, so that
-        # a failure is one sentence rather than PTB's retry loop and its tracebacks.
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(connect(app, settings))
-        loop.run_until_complete(check_database(settings))
-        try:
-            if args.webhook_url is None:
-                app.run_polling(allowed_updates=ALLOWED_UPDATES)
-            else:
-                app.run_webhook(
-                    listen=args.listen,
-                    port=args.port,
-                    url_path=urlsplit(args.webhook_url).path.lstrip("/"),
-                    webhook_url=args.webhook_url,
-                    secret_token=secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-        except TelegramError as exc:  # the command menu or the webhook, while starting
-            raise startup_error(exc, settings.base_url) from None
+        receiver: Receiver
+        if args.webhook_url is None:
+            receiver = Polling(app)
+        else:
+            path = urlsplit(args.webhook_url).path
+            receiver = Webhook(app, args.webhook_url, path, args.listen, args.port, secret)
+
+        async def start_and_serve() -> None:
+            # Start-up checks first, so that a failure is one sentence, not a traceback.
+            await connect(app, settings)
+            await check_database(settings)
+            try:
+                await serve(app, receiver)
+            except TelegramError as exc:  # the command menu or the webhook, while starting
+                raise startup_error(exc, settings.base_url) from None
+
+        asyncio.run(start_and_serve())
     finally:
         if lock is not None:
             lock.release()

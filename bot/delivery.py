@@ -1,14 +1,20 @@
 """Delivery of the outbox to the Bot API: render, send or edit, mark done.
 
 Owns: the order of messages per chat (one worker per chat, effects in the order they
-were written), editing a slot's message in place, and what each Telegram error means:
+were written), editing a slot's message in place, committing each Bot API call of an effect
+as soon as it went out (a long summary is several messages and a picture: after a crash
+only the calls not yet made are made, so at most one call is repeated), and what each
+Telegram error means:
 
 * ``RetryAfter`` (429): try this chat again after ``retry_after`` seconds;
-* ``TimedOut`` / ``NetworkError``: try again with exponential backoff;
+* ``TimedOut`` / ``NetworkError``: try again with exponential backoff, one warning per
+  outage;
 * ``Forbidden`` (403, blocked or never started): give up on the chat's pending effects
   and report the chat as unreachable (it becomes an event, not a crash);
 * ``BadRequest`` "message is not modified": already shown, done;
-  "message to edit not found": send it anew; any other: logged and set aside.
+  "message to edit not found": send it anew; any other: logged and set aside;
+* the database locked or failing: one warning, and the same commit is tried again, so
+  that a message that went out is not sent a second time.
 
 Global, per-chat and per-group rate limits are kept by PTB's ``AIORateLimiter`` on the
 bot. Chats of simulated people (a rehearsal, ids reserved by ``conversations.rehearsal``)
@@ -22,6 +28,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -37,6 +44,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.background import cancel_all
 from bot.codec import decode_effect
+from bot.outage import Outage
 from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store, Transaction
 from conversations.rehearsal import is_simulated
@@ -78,6 +86,10 @@ def _markup(buttons: Keyboard) -> InlineKeyboardMarkup:
     )
 
 
+Step = Callable[[], Awaitable[int | None]]
+"""One Bot API call of an effect; the message id to remember for the screen's slot, if any."""
+
+
 class _Postpone(Exception):
     def __init__(self, delay: float) -> None:
         self.delay = delay
@@ -102,6 +114,16 @@ class Delivery:
         self._dirty: set[int] = set()  # chats written to while their worker ran
         self._limit = asyncio.Semaphore(MAX_WORKERS)
         self._task: asyncio.Task[None] | None = None
+        self._api = Outage(
+            "cannot deliver messages to the Bot API server (%s); retrying until it works",
+            "delivering messages to the Bot API server works again",
+            log,
+        )
+        self._store_outage = Outage(
+            "delivery cannot use the database (%s); retrying until it can",
+            "delivery can use the database again",
+            log,
+        )
 
     # --- running ------------------------------------------------------------------------
 
@@ -146,6 +168,8 @@ class Delivery:
         before = self.clock() - KEEP_DELIVERED
         try:
             await self.store.run(lambda tx: tx.prune(before))
+        except sqlite3.OperationalError as exc:
+            self._store_outage.failed(str(exc))
         except Exception:
             log.exception("could not prune the outbox")
 
@@ -153,6 +177,9 @@ class Delivery:
         """Start a worker for each chat with due effects; when the next one is due."""
         try:
             chats = await self.store.read(Transaction.chats_with_pending_effects)
+        except sqlite3.OperationalError as exc:
+            self._store_outage.failed(str(exc))
+            return self.clock() + 1.0
         except Exception:
             log.exception("could not read the outbox")
             return self.clock() + 1.0
@@ -177,6 +204,10 @@ class Delivery:
                         break
         except asyncio.CancelledError:
             raise
+        except sqlite3.OperationalError as exc:  # locked or failing: the dispatcher retries
+            self._store_outage.failed(str(exc))
+            await asyncio.sleep(1.0)
+            self.kick()
         except Exception:
             log.exception("delivery to a chat failed unexpectedly")
             self.kick()
@@ -235,10 +266,10 @@ class Delivery:
                 row.kind,
                 row.attempts + 1,
             )
-            await self.store.run(lambda tx: tx.mark_failed(row.id, "too many attempts"))
+            await self._save(lambda tx: tx.mark_failed(row.id, "too many attempts"))
         else:
             not_before = self.clock() + delay
-            await self.store.run(lambda tx: tx.postpone(row.id, not_before))
+            await self._save(lambda tx: tx.postpone(row.id, not_before))
 
     async def _give_up_chat(self, chat_id: int, reason: str) -> None:
         log.warning(
@@ -249,7 +280,7 @@ class Delivery:
             for row in tx.pending_effects(chat_id, 10_000):
                 tx.mark_failed(row.id, reason)
 
-        await self.store.run(set_aside)
+        await self._save(set_aside)
 
     async def _deliver(self, row: OutboxRow, slots: dict[str, int]) -> None:
         try:
@@ -257,10 +288,17 @@ class Delivery:
         except Exception as exc:  # a bug: set the effect aside rather than retry forever
             log.exception("could not render outbox effect %d (%s)", row.id, row.kind)
             reason = f"render: {type(exc).__name__}"
-            await self.store.run(lambda tx: tx.mark_failed(row.id, reason))
+            await self._save(lambda tx: tx.mark_failed(row.id, reason))
             return
         try:
-            message_id = await self._send(screen, slots)
+            steps = await self._steps(screen, slots, resuming=row.steps_done > 0)
+            sent = row.sent_message_id
+            for number in range(row.steps_done, len(steps)):
+                sent = await steps[number]() or sent
+                self._api.succeeded()
+                await self._record(row, screen, number + 1, len(steps), sent, slots)
+            if row.steps_done >= len(steps):  # every call went out before a crash
+                await self._record(row, screen, len(steps), len(steps), sent, slots)
         except RetryAfter as exc:
             retry_after = exc.retry_after
             seconds = (
@@ -275,51 +313,93 @@ class Delivery:
         except BadRequest as exc:
             log.error("Telegram refused outbox effect %d (%s): %s", row.id, row.kind, exc.message)
             reason = f"bad request: {exc.message}"
-            await self.store.run(lambda tx: tx.mark_failed(row.id, reason))
-            return
+            await self._save(lambda tx: tx.mark_failed(row.id, reason))
         except NetworkError as exc:
-            log.warning("network error delivering effect %d: %s", row.id, type(exc).__name__)
+            self._api.failed(type(exc).__name__)
             raise _Postpone(backoff(row.attempts)) from exc
         except TelegramError as exc:
             log.error("Telegram error delivering effect %d: %s", row.id, exc.message)
             raise _Postpone(backoff(row.attempts)) from exc
+        except sqlite3.OperationalError:
+            raise  # the store's outage, handled by the worker
         except Exception as exc:
             log.exception("unexpected error delivering effect %d (%s)", row.id, row.kind)
             raise _Postpone(backoff(row.attempts)) from exc
-        at = self.clock()
 
-        def delivered(tx: Transaction) -> None:
-            if screen.slot is not None and message_id is not None:
-                tx.set_slot_message(screen.chat_id, screen.slot, message_id)
+    async def _record(
+        self,
+        row: OutboxRow,
+        screen: Screen,
+        done: int,
+        total: int,
+        sent: int | None,
+        slots: dict[str, int],
+    ) -> None:
+        """Commit that ``done`` of the effect's ``total`` calls went out, right after each:
+        a crash then repeats at most the one call whose answer was not yet committed, the
+        least Telegram allows (the Bot API has no idempotent send). The slot takes the
+        ``sent`` message only once all calls went out, so a resumed effect still knows the
+        message it replaces."""
+        at = self.clock()
+        finished = done == total
+
+        def progress(tx: Transaction) -> None:
+            if not finished:
+                tx.mark_steps_done(row.id, done, sent)
+                return
+            if screen.slot is not None and sent is not None:
+                tx.set_slot_message(screen.chat_id, screen.slot, sent)
             tx.mark_delivered(row.id, at)
 
-        await self.store.run(delivered)
-        if screen.slot is not None and message_id is not None:
-            slots[screen.slot] = message_id
+        await self._save(progress)
+        if finished and screen.slot is not None and sent is not None:
+            slots[screen.slot] = sent
 
-    async def _send(self, screen: Screen, slots: dict[str, int]) -> int | None:
-        """Send or edit; the message id to remember for the slot, if it changed."""
+    async def _save(self, work: Callable[[Transaction], None]) -> None:
+        """Commit ``work``, trying again while the database is locked or failing: what it
+        records (a message went out) must not be lost, or the message would go out twice."""
+        pause = 0.5
+        while True:
+            try:
+                await self.store.run(work)
+            except sqlite3.OperationalError as exc:
+                self._store_outage.failed(str(exc))
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
+            else:
+                self._store_outage.succeeded()
+                return
+
+    async def _steps(self, screen: Screen, slots: dict[str, int], resuming: bool) -> list[Step]:
+        """The Bot API calls that show ``screen``, in order; the same list on every attempt
+        (``resuming``: some went out already, so a slot's message is not edited)."""
         if screen.room is not None:
-            return await self._send_to_room(screen)
+            return await self._room_steps(screen)
         if screen.document is not None:
             name, data = screen.document
-            await self.bot.send_document(
-                screen.chat_id,
-                InputFile(data, filename=name),
-                caption=screen.text,
-                parse_mode=ParseMode.HTML,
-            )
-            return None
-        markup = keyboard(screen)
+
+            async def document() -> None:
+                await self.bot.send_document(
+                    screen.chat_id,
+                    InputFile(data, filename=name),
+                    caption=screen.text,
+                    parse_mode=ParseMode.HTML,
+                )
+
+            return [document]
         old = slots.get(screen.slot) if screen.slot is not None else None
-        if old is not None and not screen.fresh:
+        sending = self._sending(screen, old)
+        if old is None or screen.fresh or resuming:
+            return sending
+
+        async def edit_or_send() -> int | None:
             try:
                 await self.bot.edit_message_text(
                     screen.text,
                     chat_id=screen.chat_id,
                     message_id=old,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
+                    reply_markup=keyboard(screen),
                     link_preview_options=NO_PREVIEW,
                 )
                 return None
@@ -329,39 +409,80 @@ class Delivery:
                     return None
                 if "not found" not in text and "can't be edited" not in text:
                     raise
+            message_id = None  # the message is gone: send the screen anew
+            for step in sending:
+                message_id = await step() or message_id
+            return message_id
+
+        return [edit_or_send]
+
+    def _sending(self, screen: Screen, old: int | None) -> list[Step]:
+        """Sending ``screen`` as new messages (a long text in several), then its extras."""
         *leading, last = split_long(screen.text)
-        for part in leading:  # a long summary or seating goes out in several messages
-            await self.bot.send_message(
-                screen.chat_id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        steps = [self._text(screen.chat_id, part, None) for part in leading]
+
+        async def final() -> int:
+            message = await self.bot.send_message(
+                screen.chat_id,
+                last,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(screen),
+                link_preview_options=NO_PREVIEW,
             )
-        message = await self.bot.send_message(
-            screen.chat_id,
-            last,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=NO_PREVIEW,
-        )
-        if old is not None and screen.fresh:
-            # The old message's buttons would only lead to "stale button" answers.
-            with contextlib.suppress(TelegramError):
-                await self.bot.edit_message_reply_markup(screen.chat_id, old, reply_markup=None)
-        await self._extras(screen, None)
-        return message.message_id
+            return message.message_id
 
-    async def _extras(self, screen: Screen, thread: int | None) -> None:
+        steps.append(final)
+        if screen.fresh and old is not None:
+
+            async def retire_old() -> None:
+                # The old message's buttons would only lead to "stale button" answers.
+                with contextlib.suppress(TelegramError):
+                    await self.bot.edit_message_reply_markup(screen.chat_id, old, reply_markup=None)
+
+            steps.append(retire_old)
+        steps.extend(self._extras(screen, None))
+        return steps
+
+    def _text(self, chat_id: int, text: str, thread: int | None) -> Step:
+        async def send() -> None:
+            await self.bot.send_message(
+                chat_id,
+                text,
+                message_thread_id=thread,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+            )
+
+        return send
+
+    def _extras(self, screen: Screen, thread: int | None) -> list[Step]:
         """What follows a message: a copied photo (relay) or a picture (the summary)."""
+        steps: list[Step] = []
         if screen.copy_of is not None:
-            await self.bot.copy_message(screen.chat_id, *screen.copy_of, message_thread_id=thread)
-        if screen.photo is not None:
-            try:
-                await self.bot.send_photo(
-                    screen.chat_id, screen.photo, caption=screen.caption, message_thread_id=thread
-                )
-            except BadRequest as exc:  # the text went out and stands on its own
-                log.warning("could not send a picture: %s", exc.message)
+            from_chat, message_id = screen.copy_of
 
-    async def _send_to_room(self, screen: Screen) -> None:
-        """Post in a table's forum topic, creating the topic first when asked to."""
+            async def copy() -> None:
+                await self.bot.copy_message(
+                    screen.chat_id, from_chat, message_id, message_thread_id=thread
+                )
+
+            steps.append(copy)
+        if screen.photo is not None:
+            photo = screen.photo
+
+            async def picture() -> None:
+                try:
+                    await self.bot.send_photo(
+                        screen.chat_id, photo, caption=screen.caption, message_thread_id=thread
+                    )
+                except BadRequest as exc:  # the text went out and stands on its own
+                    log.warning("could not send a picture: %s", exc.message)
+
+            steps.append(picture)
+        return steps
+
+    async def _room_steps(self, screen: Screen) -> list[Step]:
+        """Posting in a table's forum topic, opening the topic first when asked to."""
         assert screen.room is not None
         session_id, number = screen.room
         thread = await self.store.read(lambda tx: tx.table_thread(session_id, number))
@@ -373,14 +494,6 @@ class Delivery:
                 log.warning("could not open a table topic: %s", exc.message)
             else:
                 thread = topic.message_thread_id
-                await self.store.run(lambda tx: tx.set_table_thread(session_id, number, thread))
-        for part in split_long(screen.text):
-            await self.bot.send_message(
-                screen.chat_id,
-                part,
-                message_thread_id=thread,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-            )
-        await self._extras(screen, thread)
-        return None
+                await self._save(lambda tx: tx.set_table_thread(session_id, number, thread))
+        steps = [self._text(screen.chat_id, part, thread) for part in split_long(screen.text)]
+        return steps + self._extras(screen, thread)

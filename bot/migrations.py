@@ -232,4 +232,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "outbox_progress",
+        """
+        ALTER TABLE outbox ADD COLUMN steps_done INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN sent_message_id INTEGER;
+        """,
+    ),
 )

@@ -100,6 +100,10 @@ class OutboxRow:
     payload: str
     attempts: int
     not_before: float
+    steps_done: int = 0
+    """Bot API calls of this effect that went out already (a long text is several)."""
+    sent_message_id: int | None = None
+    """The message one of those calls sent, for the effect's slot once it is delivered."""
 
 
 def _session(row: Any) -> Session:
@@ -1011,7 +1015,8 @@ class Transaction:
     def pending_effects(self, chat_id: int, limit: int) -> list[OutboxRow]:
         """A chat's undelivered effects in the order they were written."""
         rows = self._all(
-            "SELECT id, chat_id, kind, payload, attempts, not_before FROM outbox"
+            "SELECT id, chat_id, kind, payload, attempts, not_before, steps_done, sent_message_id"
+            " FROM outbox"
             " WHERE chat_id = ? AND delivered_at IS NULL AND failed IS NULL ORDER BY id LIMIT ?",
             (chat_id, limit),
         )
@@ -1019,6 +1024,14 @@ class Transaction:
 
     def mark_delivered(self, effect_id: int, at: float) -> None:
         self._db.execute("UPDATE outbox SET delivered_at = ? WHERE id = ?", (at, effect_id))
+
+    def mark_steps_done(self, effect_id: int, steps: int, message_id: int | None) -> None:
+        """The first ``steps`` Bot API calls of an effect went out (one of them sent
+        ``message_id``, if not None): they are not to be made again."""
+        self._db.execute(
+            "UPDATE outbox SET steps_done = ?, sent_message_id = ? WHERE id = ?",
+            (steps, message_id, effect_id),
+        )
 
     def mark_failed(self, effect_id: int, reason: str) -> None:
         self._db.execute("UPDATE outbox SET failed = ? WHERE id = ?", (reason, effect_id))

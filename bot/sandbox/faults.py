@@ -68,6 +68,7 @@ class ForcedFailure:
     method: str | None  # lower-case method name, or None for every method
     retry_after: int
     description: str | None
+    chat_id: int | None = None  # only calls to this chat, or None for every chat
 
     def error(self) -> ApiError:
         if self.status == 429:
@@ -132,8 +133,10 @@ class FaultInjector:
         method: str | None = None,
         retry_after: int = 1,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next ``count`` calls (of ``method`` only, if given) with ``status``.
+        """Answer the next ``count`` calls (of ``method`` only, to ``chat_id`` only, if
+        given) with ``status``.
 
         429 carries ``parameters.retry_after`` (an integer >= 1, as Telegram sends); 5xx map to
         PTB's NetworkError; other statuses use ``description`` or a generic one.
@@ -144,7 +147,12 @@ class FaultInjector:
             raise ValueError("retry_after must be at least 1 (PTB ignores 0)")
         self._failures.append(
             ForcedFailure(
-                status, count, method.lower() if method else None, retry_after, description
+                status,
+                count,
+                method.lower() if method else None,
+                retry_after,
+                description,
+                chat_id,
             )
         )
 
@@ -199,7 +207,9 @@ class FaultInjector:
         """The error to answer this call with, if any; consumes forced failures."""
         name = method.lower()
         for failure in self._failures:
-            if failure.method is None or failure.method == name:
+            if failure.method not in (None, name):
+                continue
+            if failure.chat_id is None or failure.chat_id == chat_id:
                 failure.remaining -= 1
                 if failure.remaining <= 0:
                     self._failures.remove(failure)
