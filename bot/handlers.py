@@ -100,6 +100,23 @@ def new_join_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+PROBLEMS_SHOWN_CHARS = 2500
+"""How much of a deck's problem list a reply quotes: with escaping and the words around it,
+the message stays within Telegram's 4096 characters."""
+
+
+def first_problems(problems: list[str]) -> list[str]:
+    """The first problems that fit in :data:`PROBLEMS_SHOWN_CHARS` (always at least one)."""
+    shown: list[str] = []
+    size = 0
+    for problem in problems:
+        size += len(problem) + 1
+        if shown and size > PROBLEMS_SHOWN_CHARS:
+            break
+        shown.append(problem)
+    return shown
+
+
 class Handlers:
     def __init__(
         self,
@@ -622,8 +639,14 @@ class Handlers:
         try:
             deck = load_deck_bytes(filename, data, self.services.base_deck())
         except DeckInvalid as exc:
-            problems = "\n".join(str(p) for p in exc.problems[:30])
-            await self._say(update, "deck_problems", count=len(exc.problems), problems=problems)
+            shown = first_problems([str(p) for p in exc.problems])
+            await self._say(
+                update,
+                "deck_problems",
+                count=len(exc.problems),
+                problems="\n".join(shown),
+                more=len(exc.problems) - len(shown),
+            )
             return
         if self.services.decks.is_builtin(deck.id) or (
             deck.id in self.services.decks and self.services.decks.owner(deck.id) != user.id

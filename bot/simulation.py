@@ -100,8 +100,8 @@ class SimulatedParticipant:
     async def tap(self, message: TranscriptMessage, data: str) -> str:
         """Tap a button and wait until the bot answered the tap and changed the screen.
 
-        Like a person, taps again when no answer comes (a tap can be lost when the bot
-        goes down right after fetching it); gives up after ``timeout`` seconds."""
+        Like a person, taps again when no answer comes in time (the bot may be down, or
+        slow); gives up after ``timeout`` seconds."""
         before = self._screen_key()
         chat = self.user.private_chat
         for _ in range(max(1, int(self.timeout / self.patience))):

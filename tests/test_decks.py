@@ -385,3 +385,25 @@ def test_cli_deck_check_lists_hostile_files_without_a_traceback(tmp_path: Path) 
     assert "field.csv: not valid CSV: field larger than field limit" in result.stdout
     assert {line.split(":")[0] for line in lines} == set(HOSTILE_FILES)
     assert "problem(s) found" in result.stderr
+
+
+def test_cli_deck_check_into_a_pipe_closed_early_ends_without_a_traceback(tmp_path: Path) -> None:
+    """``deck check many.csv | head -1``: the reader leaves after one line."""
+    rows = "".join(f"card-{i}-{'x' * 40},,\n" for i in range(3000))
+    (tmp_path / "many.csv").write_text("id,title_en,description_en\n" + rows)
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "deck", "check", "many.csv"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(PROJECT_DIR)},
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr

@@ -285,6 +285,7 @@ SAY_PARAMS = {
     "locale": "fr",
     "locales": "nl, en",
     "count": 3,
+    "more": 2,
     "limit": 256,
     "problems": "decks/x.toml: card <b>: title.en: missing & more",
     "title": NASTY,

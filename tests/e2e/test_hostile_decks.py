@@ -15,6 +15,12 @@ HOSTILE = {
     "number.toml": (b"version = " + b"9" * 5000 + b"\n", "a number has too many digits"),
     "hex.toml": (b"languages = [0x" + b"f" * 20_000 + b"]\n", "a number too large to show"),
     "field.csv": (b'id,title_en,description_en\nx,"' + b"y" * 200_000 + b'",z\n', "field larger"),
+    # hundreds of long problems: the reply quotes what fits in one message, and counts the rest
+    "a-deck-with-very-many-problems-in-it.csv": (
+        b"id,title_en,description_en\n"
+        + b"".join(b"card-" + str(i).encode() + b"-" + b"x" * 80 + b",,\n" for i in range(300)),
+        "more.",
+    ),
 }
 
 
