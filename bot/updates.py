@@ -191,6 +191,10 @@ class Polling:
                 wait = exc.retry_after if isinstance(exc, RetryAfter) else 0
                 await pause.wait(wait.total_seconds() if isinstance(wait, timedelta) else wait)
                 continue
+            except Exception:  # a bug, or an error PTB did not wrap: polling must go on
+                log.exception("fetching updates failed unexpectedly")
+                await pause.wait()
+                continue
             finally:
                 self._fetch = None
             self._connection.succeeded()
@@ -245,8 +249,8 @@ async def running(app: App, receiver: Receiver) -> AsyncIterator[None]:
             await app.post_init(app)
         await app.start()
         try:
-            await receiver.start()
             try:
+                await receiver.start()
                 yield
             finally:
                 await receiver.stop()
