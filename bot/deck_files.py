@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from bot.resources import shipped
 from conversations.deck import (
     DECK_ID_MAX,
     Deck,
@@ -34,8 +35,7 @@ from conversations.deck import (
     parse_deck,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DECKS_DIR = PROJECT_DIR / "decks"
+DECKS_DIR = shipped("decks")
 """The built-in decks: every ``*.toml`` and ``*.csv`` directly in this folder."""
 DEFAULT_DECK_ID = "goed-werk"
 """The built-in deck sessions use by default, and the base of every CSV deck."""
@@ -65,8 +65,9 @@ def _invalid(source: str, where: str, message: str) -> DeckInvalid:
 
 
 def display_name(path: Path) -> str:
-    """``decks/goed-werk.toml`` for files in the project, else the path as given."""
-    for root in (PROJECT_DIR, Path.cwd()):
+    """``decks/goed-werk.toml`` for the built-in decks, a path relative to the working
+    directory for files under it, else the path as given."""
+    for root in (DECKS_DIR.parent, Path.cwd()):
         try:
             return path.resolve().relative_to(root).as_posix()
         except ValueError:

@@ -13,7 +13,9 @@ from typing import Any
 
 import jinja2
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from bot.resources import shipped
+
+TEMPLATES_DIR = shipped("templates")
 LABELS_FILE = "labels.toml"
 
 

@@ -12,7 +12,6 @@ import pytest
 from bot.deck_files import (
     DECKS_DIR,
     DEFAULT_DECK_ID,
-    PROJECT_DIR,
     check_files,
     deck_id_from_filename,
     default_base_deck,
@@ -22,6 +21,8 @@ from bot.deck_files import (
     main,
 )
 from conversations.deck import LEVEL_COUNT, Deck, DeckInvalid, DeckProblem, Pillar
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 SEED_VALUES = (
     "sociale betrokkenheid",
