@@ -1,7 +1,8 @@
 """The package as a user gets it: the wheel is built (as ``pip install .`` does) from a
-copy of the project's files (those git does not ignore), leaving that folder as it was (no ``build/``, no
-``*.egg-info``); it carries the templates and decks; installed into a fresh venv, its bot
-runs the demo and its console script checks a deck from another directory."""
+copy of the project's files (those git does not ignore), leaving that folder as it was
+(no ``build/``, no ``*.egg-info``); it carries the templates and decks; installed into a
+fresh venv, its bot runs the demo and its console script checks a deck from another
+directory."""
 
 from __future__ import annotations
 
