@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
 
@@ -44,6 +43,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.background import cancel_all
 from bot.codec import decode_effect
+from bot.errors import StoreUnavailable
 from bot.outage import Outage
 from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store, Transaction
@@ -168,7 +168,7 @@ class Delivery:
         before = self.clock() - KEEP_DELIVERED
         try:
             await self.store.run(lambda tx: tx.prune(before))
-        except sqlite3.OperationalError as exc:
+        except StoreUnavailable as exc:
             self._store_outage.failed(str(exc))
         except Exception:
             log.exception("could not prune the outbox")
@@ -177,7 +177,7 @@ class Delivery:
         """Start a worker for each chat with due effects; when the next one is due."""
         try:
             chats = await self.store.read(Transaction.chats_with_pending_effects)
-        except sqlite3.OperationalError as exc:
+        except StoreUnavailable as exc:
             self._store_outage.failed(str(exc))
             return self.clock() + 1.0
         except Exception:
@@ -204,7 +204,7 @@ class Delivery:
                         break
         except asyncio.CancelledError:
             raise
-        except sqlite3.OperationalError as exc:  # locked or failing: the dispatcher retries
+        except StoreUnavailable as exc:  # locked or failing: the dispatcher retries
             self._store_outage.failed(str(exc))
             await asyncio.sleep(1.0)
             self.kick()
@@ -320,7 +320,7 @@ class Delivery:
         except TelegramError as exc:
             log.error("Telegram error delivering effect %d: %s", row.id, exc.message)
             raise _Postpone(backoff(row.attempts)) from exc
-        except sqlite3.OperationalError:
+        except StoreUnavailable:
             raise  # the store's outage, handled by the worker
         except Exception as exc:
             log.exception("unexpected error delivering effect %d (%s)", row.id, row.kind)
@@ -362,7 +362,7 @@ class Delivery:
         while True:
             try:
                 await self.store.run(work)
-            except sqlite3.OperationalError as exc:
+            except StoreUnavailable as exc:
                 self._store_outage.failed(str(exc))
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 5.0)

@@ -6,6 +6,7 @@
      ├── SettingsError      a setting in the environment is missing or malformed
      ├── StoreError         the database is unusable (e.g. newer schema than this code)
      │    └── DatabaseInUse another bot process holds the database
+     ├── StoreUnavailable   the database cannot be written right now (locked, disk failing)
      ├── TokenRejected      the Bot API server refused the token (401)
      └── BotApiUnreachable  no Bot API server answers at BOT_API_BASE_URL (or not as one)
 
@@ -28,6 +29,11 @@ class StoreError(BotError):
 
 class DatabaseInUse(StoreError):
     """Another bot process already runs on this database."""
+
+
+class StoreUnavailable(BotError):
+    """A unit of work could not run: the database is locked beyond its busy timeout, or the
+    disk is full or failing. Nothing of it was written; it may be tried again."""
 
 
 class TokenRejected(BotError):

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
@@ -28,6 +27,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, CallbackContext
 
+from bot.errors import StoreUnavailable
 from bot.outage import Outage
 from bot.webhook_server import WebhookServer
 
@@ -76,7 +76,7 @@ class Pause:
 class Handling:
     """Hands updates to PTB one at a time and knows whether each was handled.
 
-    A handler that fails because the store could not commit (``sqlite3.OperationalError``:
+    A handler that fails because the store could not commit (``StoreUnavailable``:
     the database is locked beyond its busy timeout, the disk is full or failing) leaves the
     update unhandled: :meth:`handle` tries it again after a pause, as the rolled-back unit of
     work left nothing behind. Any other failure is a bug: it is logged (without the update,
@@ -89,7 +89,7 @@ class Handling:
         self.stopping = asyncio.Event()
         self._lock = asyncio.Lock()
         self._current: Update | None = None
-        self._unsaved: sqlite3.OperationalError | None = None
+        self._unsaved: StoreUnavailable | None = None
         self._store = Outage(
             "an update could not be saved (%s); it is handled again until it can be",
             "saving updates works again",
@@ -122,7 +122,7 @@ class Handling:
     async def _error(self, update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
         error = context.error
         if update is not None and update is self._current:
-            if isinstance(error, sqlite3.OperationalError):
+            if isinstance(error, StoreUnavailable):
                 self._unsaved = error
                 return
             log.error("an update could not be handled", exc_info=error)

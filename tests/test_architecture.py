@@ -61,6 +61,19 @@ def test_each_shell_module_talks_to_at_most_one_third_party_library() -> None:
     assert crowded == {}
 
 
+def test_only_the_store_speaks_sql() -> None:
+    """SQLite's modules are imported in ``bot/store/`` only; the rest of the shell uses the
+    store's ``Transaction`` methods and sees a locked database as ``StoreUnavailable``."""
+    outside = {
+        str(path.relative_to(ROOT)): sorted(imported_roots(path) & {"sqlite3", "aiosqlite"})
+        for path in (ROOT / "bot").rglob("*.py")
+        if "store" not in path.relative_to(ROOT / "bot").parts
+    }
+    assert {name: bad for name, bad in outside.items() if bad} == {}
+    store = {p.stem for p in (ROOT / "bot" / "store").glob("*.py")}
+    assert {"connection", "migrations", "rows", "outbox", "journal"} <= store
+
+
 def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import asyncio\nfrom bot.store import Store\nfrom telegram import Bot\n")

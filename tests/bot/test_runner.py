@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sql_rows import select
 
 from bot.deck_files import load_builtin_decks
 from bot.decks import DeckLibrary
@@ -34,7 +35,7 @@ def new_session(code: str = "code") -> ev.SessionRequested:
 
 async def counts(runner: Runner) -> tuple[int, int, int]:
     def count(tx: Transaction, table: str) -> int:
-        return int(tx.rows(f"SELECT count(*) FROM {table}")[0][0])
+        return int(select(tx, f"SELECT count(*) FROM {table}")[0][0])
 
     return await runner.store.read(
         lambda tx: (count(tx, "sessions"), count(tx, "outbox"), count(tx, "events"))
@@ -57,8 +58,8 @@ async def test_changes_effects_and_the_event_log_are_written_together(runner: Ru
     participant, kinds, chats = await runner.store.read(
         lambda tx: (
             tx.participant(1, 50),
-            tx.rows("SELECT kind FROM events ORDER BY id"),
-            tx.rows("SELECT chat_id, kind FROM outbox ORDER BY id"),
+            select(tx, "SELECT kind FROM events ORDER BY id"),
+            select(tx, "SELECT chat_id, kind FROM outbox ORDER BY id"),
         )
     )
     assert participant is not None and participant.name == "Ann"

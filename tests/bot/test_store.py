@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sql_rows import select
 
-from bot.migrations import MIGRATIONS
 from bot.store import OutboxRow, Store, Transaction
+from bot.store.migrations import MIGRATIONS
 from conversations.decision import SaveParticipant, SaveRating, SaveSession, SaveTop
 from conversations.effects import Say
 from conversations.model import Participant, Session, Step
@@ -40,9 +41,9 @@ async def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
     try:
         rows, mode, keys = await store.read(
             lambda tx: (
-                tx.rows("SELECT version, name FROM schema_migrations"),
-                tx.rows("SELECT * FROM pragma_journal_mode"),
-                tx.rows("SELECT * FROM pragma_foreign_keys"),
+                select(tx, "SELECT version, name FROM schema_migrations"),
+                select(tx, "SELECT * FROM pragma_journal_mode"),
+                select(tx, "SELECT * FROM pragma_foreign_keys"),
             )
         )
     finally:
@@ -158,7 +159,7 @@ async def test_forgetting_a_person_deletes_their_rows(store: Store) -> None:
         assert tx.participant(1, 42) is None
         assert tx.ratings(1, 42) == {}
         assert tx.top(1, 42) == ()
-        assert tx.rows("SELECT count(*) FROM events WHERE user_id = 42") == [(0,)]
+        assert select(tx, "SELECT count(*) FROM events WHERE user_id = 42") == [(0,)]
         assert tx.ratings(1, 43) == {"p": {"trust": 2}}
 
     await store.run(two_people)
@@ -180,8 +181,8 @@ async def test_prune_forgets_old_deliveries_and_update_ids(store: Store) -> None
     pruned = await store.run(lambda tx: tx.prune(100.0))
     left, updates = await store.read(
         lambda tx: (
-            tx.rows("SELECT id FROM outbox ORDER BY id"),
-            tx.rows("SELECT update_id FROM processed_updates"),
+            select(tx, "SELECT id FROM outbox ORDER BY id"),
+            select(tx, "SELECT update_id FROM processed_updates"),
         )
     )
     assert pruned == 1

@@ -10,6 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from conftest import TOKEN, World
+from sql_rows import select
 from test_sort_flow import new_session
 
 from bot.sandbox import BotProcess, Sandbox
@@ -90,9 +91,9 @@ async def test_sigkill_ten_times_while_twenty_people_sort(world: World, tmp_path
     store = await Store.open(world.database)
     rows, tops, steps, pending = await store.read(
         lambda tx: (
-            tx.rows("SELECT user_id, lens_id, card_id, level FROM ratings"),
-            tx.rows("SELECT user_id, count(*) FROM tops GROUP BY user_id"),
-            tx.rows("SELECT step, count(*) FROM participants GROUP BY step"),
+            select(tx, "SELECT user_id, lens_id, card_id, level FROM ratings"),
+            select(tx, "SELECT user_id, count(*) FROM tops GROUP BY user_id"),
+            select(tx, "SELECT step, count(*) FROM participants GROUP BY step"),
             tx.pending_count(),
         )
     )

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import World, settings_for
+from sql_rows import select
 from test_sort_flow import join_code, new_session
 from test_tables import tables_in
 
@@ -147,11 +148,11 @@ async def test_a_followup_session_in_a_series(world: World, bot: Services) -> No
         await person.join(new_code)
     await asyncio.gather(*(p.run() for p in again))
     sessions = await bot.store.read(
-        lambda tx: tx.rows("SELECT id, previous_id, table_size, sort_on_join FROM sessions")
+        lambda tx: select(tx, "SELECT id, previous_id, table_size, sort_on_join FROM sessions")
     )
     revised = await bot.store.read(
-        lambda tx: tx.rows(
-            "SELECT user_id, card_id FROM revised_tops WHERE session_id = 1 ORDER BY rank"
+        lambda tx: select(
+            tx, "SELECT user_id, card_id FROM revised_tops WHERE session_id = 1 ORDER BY rank"
         )
     )
     assert sessions == [(1, None, 3, 1), (2, 1, 3, 1)]

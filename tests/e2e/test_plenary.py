@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from conftest import World, settings_for
 from PIL import Image
+from sql_rows import select
 from test_sort_flow import new_session
 from test_tables import tables_in
 
@@ -139,7 +140,7 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     assert export.document is not None and export.document.data is not None
     archive = zipfile.ZipFile(io.BytesIO(export.document.data))
     ratings = list(csv.reader(io.StringIO(archive.read("ratings.csv").decode())))
-    stored = (await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings")))[0][0]
+    stored = (await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings")))[0][0]
     assert len(ratings) - 1 == stored == 20 * 2 * 30
     assert all(row[0].startswith("P-") for row in ratings[1:]), "pseudonymous by default"
     assert {"votes.csv", "outcomes.csv", "stories.csv", "tops_after.csv", "session.json"} <= set(

@@ -9,6 +9,7 @@ import stat
 
 import pytest
 from conftest import TOKEN, World, settings_for
+from sql_rows import select
 from test_sort_flow import new_session
 
 from bot.app import Services, build_application, polling
@@ -21,7 +22,7 @@ NAME = "<b>Jan & Piet</b>"
 async def counts(bot: Services) -> dict[str, int]:
     return await bot.store.read(
         lambda tx: {
-            table: tx.rows(f"SELECT count(*) FROM {table}")[0][0]
+            table: select(tx, f"SELECT count(*) FROM {table}")[0][0]
             for table in ("sessions", "participants", "ratings", "tops", "events")
         }
     )
@@ -63,8 +64,8 @@ async def test_forget_me_and_delete_session(
     jan_id = jan.user.state.id
     events, named = await bot.store.read(
         lambda tx: (
-            tx.rows("SELECT count(*) FROM events WHERE user_id = ?", (jan_id,)),
-            tx.rows("SELECT count(*) FROM participants WHERE name LIKE '%Jan%'"),
+            select(tx, "SELECT count(*) FROM events WHERE user_id = ?", (jan_id,)),
+            select(tx, "SELECT count(*) FROM participants WHERE name LIKE '%Jan%'"),
         )
     )
     assert events == [(0,)]
@@ -86,7 +87,7 @@ async def test_forget_me_and_delete_session(
         "events": 1,
     }
     # What stays: the record that it was deleted.
-    assert await bot.store.read(lambda tx: tx.rows("SELECT kind, user_id FROM events")) == [
+    assert await bot.store.read(lambda tx: select(tx, "SELECT kind, user_id FROM events")) == [
         ("SessionDeleteRequested", world.facilitator.state.id)
     ]
 

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import World, settings_for
+from sql_rows import select
 from test_sort_flow import new_session
 from test_tables import tables_in
 
@@ -172,16 +173,18 @@ async def test_a_facilitator_rehearses_a_whole_session_alone(forum: World, bot: 
 
     for _ in range(100):  # the last notes may still be on their way
         steps = await bot.store.read(
-            lambda tx: tx.rows("SELECT step, count(*) FROM participants GROUP BY step")
+            lambda tx: select(tx, "SELECT step, count(*) FROM participants GROUP BY step")
         )
         if dict(steps) == {"final": PEOPLE}:
             break
         await asyncio.sleep(0.1)
     failed = await bot.store.read(
-        lambda tx: tx.rows("SELECT count(*) FROM outbox WHERE failed IS NOT NULL")
+        lambda tx: select(tx, "SELECT count(*) FROM outbox WHERE failed IS NOT NULL")
     )
-    marked = await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM simulated_participants"))
-    ids = await bot.store.read(lambda tx: tx.rows("SELECT user_id, chat_id FROM participants"))
+    marked = await bot.store.read(
+        lambda tx: select(tx, "SELECT count(*) FROM simulated_participants")
+    )
+    ids = await bot.store.read(lambda tx: select(tx, "SELECT user_id, chat_id FROM participants"))
     assert dict(steps) == {"final": PEOPLE}
     assert failed == [(0,)]
     assert marked == [(PEOPLE,)]
@@ -201,9 +204,9 @@ async def test_simulated_people_pick_up_their_work_after_a_restart(forum: World)
 
         async def rated() -> int:
             return int(
-                (await services.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings")))[0][
+                (await services.store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings")))[
                     0
-                ]
+                ][0]
             )
 
         for _ in range(400):  # they are sorting: stop in the middle of it
@@ -212,10 +215,10 @@ async def test_simulated_people_pick_up_their_work_after_a_restart(forum: World)
             await asyncio.sleep(0.05)
 
     store = await Store.open(world.database)  # the bot is down: what it left behind
-    before = (await store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings")))[0][0]
+    before = (await store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings")))[0][0]
     pending = await store.read(
-        lambda tx: tx.rows(
-            "SELECT DISTINCT chat_id FROM outbox WHERE delivered_at IS NULL AND failed IS NULL"
+        lambda tx: select(
+            tx, "SELECT DISTINCT chat_id FROM outbox WHERE delivered_at IS NULL AND failed IS NULL"
         )
     )
     await store.close()
@@ -226,9 +229,9 @@ async def test_simulated_people_pick_up_their_work_after_a_restart(forum: World)
     async with polling(app) as services:
         text = await status_until(world, "Top 4 chosen: 4")
         assert "Of whom simulated (rehearsal): 4" in text
-        ratings = await services.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings"))
+        ratings = await services.store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings"))
         steps = await services.store.read(
-            lambda tx: tx.rows("SELECT DISTINCT step FROM participants")
+            lambda tx: select(tx, "SELECT DISTINCT step FROM participants")
         )
         assert ratings == [(4 * 60,)]
         assert steps == [("done",)]
@@ -258,7 +261,9 @@ async def test_bad_rehearse_commands_get_a_polite_answer_and_change_nothing(
     await sandbox.wait_for_message(
         stranger.private_chat, text_contains="works in the group", after=sent
     )
-    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM participants")) == [(0,)]
+    assert await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM participants")) == [
+        (0,)
+    ]
 
     for _ in range(2):
         await command(world, "rehearse", "30", text_contains="30 simulated participants joined")
@@ -268,6 +273,8 @@ async def test_bad_rehearse_commands_get_a_polite_answer_and_change_nothing(
     await command(world, "endsession", text_contains="closed")
     await command(world, "rehearse", "2", text_contains="The session in this group is closed")
     assert await bot.store.read(
-        lambda tx: tx.rows("SELECT count(*) FROM simulated_participants")
+        lambda tx: select(tx, "SELECT count(*) FROM simulated_participants")
     ) == [(60,)]
-    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM participants")) == [(60,)]
+    assert await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM participants")) == [
+        (60,)
+    ]

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 
 from conftest import World
+from sql_rows import select
 from test_sort_flow import new_session
 
 from bot.app import Services
@@ -51,7 +52,7 @@ def button_data(screen: TranscriptMessage, wanted: Callable[[str], bool]) -> str
 
 
 async def ratings_count(bot: Services) -> int:
-    rows = await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM ratings"))
+    rows = await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings"))
     return int(rows[0][0])
 
 
@@ -96,7 +97,7 @@ async def test_strangers_cannot_steer(world: World, bot: Services) -> None:
             == 5
         )
     )
-    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM sessions")) == [(0,)]
+    assert await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM sessions")) == [(0,)]
     await sam.start_bot()
     await sam.send_command(sam.private_chat, "newsession")
     await sandbox.wait_for_message(sam.private_chat, text_contains="works in the group")
@@ -124,7 +125,9 @@ async def test_wrong_codes_double_joins_and_typed_text(world: World, bot: Servic
         ann.user.private_chat, text_contains="Card 1 of 30", after=back
     )
     assert card.buttons
-    assert await bot.store.read(lambda tx: tx.rows("SELECT count(*) FROM participants")) == [(1,)]
+    assert await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM participants")) == [
+        (1,)
+    ]
 
 
 async def test_double_taps_stale_and_forged_buttons_change_nothing(

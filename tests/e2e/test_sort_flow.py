@@ -6,6 +6,7 @@ import random
 import re
 
 from conftest import World
+from sql_rows import select
 
 from bot.app import Services
 from bot.sandbox import TranscriptMessage
@@ -49,9 +50,9 @@ async def test_a_participant_joins_and_sorts_everything(world: World, bot: Servi
     assert [m.content for m in final if m.buttons] == [], "answered screens keep no buttons"
     ratings, tops, org = await bot.store.read(
         lambda tx: (
-            tx.rows("SELECT lens_id, count(*) FROM ratings GROUP BY lens_id"),
-            tx.rows("SELECT count(*) FROM tops"),
-            tx.rows("SELECT organisation, age_band, step FROM participants"),
+            select(tx, "SELECT lens_id, count(*) FROM ratings GROUP BY lens_id"),
+            select(tx, "SELECT count(*) FROM tops"),
+            select(tx, "SELECT organisation, age_band, step FROM participants"),
         )
     )
     assert sorted(ratings) == [("professional", 30), ("situation", 30)]

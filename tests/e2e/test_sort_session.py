@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 from conftest import TOKEN, World
+from sql_rows import select
 from test_sort_flow import new_session
 
 from bot.sandbox import BotProcess
@@ -70,9 +71,9 @@ async def test_six_people_sort_both_lenses_across_a_restart(world: World, tmp_pa
     store = await Store.open(world.database)
     ratings, tops, sessions, pending = await store.read(
         lambda tx: (
-            tx.rows("SELECT session_id, user_id, lens_id, card_id, level FROM ratings"),
-            tx.rows("SELECT user_id, count(*) FROM tops GROUP BY user_id"),
-            tx.rows("SELECT created_by FROM sessions"),
+            select(tx, "SELECT session_id, user_id, lens_id, card_id, level FROM ratings"),
+            select(tx, "SELECT user_id, count(*) FROM tops GROUP BY user_id"),
+            select(tx, "SELECT created_by FROM sessions"),
             tx.pending_count(),
         )
     )

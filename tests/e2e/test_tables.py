@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import World, settings_for
+from sql_rows import select
 from test_sort_flow import new_session
 
 from bot.app import Services, build_application, polling
@@ -161,17 +162,19 @@ async def test_thirteen_people_at_four_tables(
 
     before, after, revision_rows, stories, stages = await bot.store.read(
         lambda tx: (
-            tx.rows(
+            select(
+                tx,
                 "SELECT user_id, group_concat(card_id) FROM (SELECT * FROM tops ORDER BY rank)"
-                " GROUP BY user_id"
+                " GROUP BY user_id",
             ),
-            tx.rows(
+            select(
+                tx,
                 "SELECT user_id, group_concat(card_id)"
-                " FROM (SELECT * FROM revised_tops ORDER BY rank) GROUP BY user_id"
+                " FROM (SELECT * FROM revised_tops ORDER BY rank) GROUP BY user_id",
             ),
-            tx.rows("SELECT user_id, revision FROM participants"),
-            tx.rows("SELECT count(*) FROM stories"),
-            tx.rows("SELECT stage, count(*) FROM tables GROUP BY stage"),
+            select(tx, "SELECT user_id, revision FROM participants"),
+            select(tx, "SELECT count(*) FROM stories"),
+            select(tx, "SELECT stage, count(*) FROM tables GROUP BY stage"),
         )
     )
     revisions = dict(revision_rows)

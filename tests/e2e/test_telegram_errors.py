@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import World, settings_for
+from sql_rows import select
 from test_sort_flow import new_session
 
 from bot.app import Services, build_application, polling
@@ -75,8 +76,8 @@ async def test_the_session_survives_telegram_errors(
     await impatient_bot.delivery.drain(10)  # the last answer is marked delivered
     ratings, unreachable, pending = await impatient_bot.store.read(
         lambda tx: (
-            tx.rows("SELECT user_id, count(*) FROM ratings GROUP BY user_id"),
-            tx.rows("SELECT user_id FROM participants WHERE unreachable"),
+            select(tx, "SELECT user_id, count(*) FROM ratings GROUP BY user_id"),
+            select(tx, "SELECT user_id FROM participants WHERE unreachable"),
             tx.pending_count(),
         )
     )
@@ -85,7 +86,7 @@ async def test_the_session_survives_telegram_errors(
     assert pending == 0
     stored: dict[int, dict[tuple[int, str], int]] = {}
     for user_id, lens, card, level in await impatient_bot.store.read(
-        lambda tx: tx.rows("SELECT user_id, lens_id, card_id, level FROM ratings")
+        lambda tx: select(tx, "SELECT user_id, lens_id, card_id, level FROM ratings")
     ):
         stored.setdefault(user_id, {})[({"professional": 0, "situation": 1}[lens], card)] = level
     for person in people:
