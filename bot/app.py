@@ -250,7 +250,8 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))
+        # PTB types the builder by its rate limiter's argument type: the chain changes it
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
     if request_timeout is not None:
         builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
     app = builder.updater(None).build()  # bot.updates receives the updates

@@ -22,6 +22,7 @@ def support_chart(bars: Sequence[tuple[str, int]], title: str, axis_label: str) 
     shown = list(bars[:MAX_BARS])[::-1]
     try:
         from matplotlib.figure import Figure  # ~45 MB: loaded on the first chart only
+        from matplotlib.ticker import MaxNLocator
 
         figure = Figure(figsize=(7, 0.45 * len(shown) + 1.4), dpi=110)
         axes = figure.add_subplot()
@@ -30,7 +31,7 @@ def support_chart(bars: Sequence[tuple[str, int]], title: str, axis_label: str) 
         axes.barh(labels, values, color="#2f6f8f")
         axes.set_title(title, fontsize=12)
         axes.set_xlabel(axis_label)
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         figure.tight_layout()

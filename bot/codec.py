@@ -51,5 +51,6 @@ def _tuples(value: Any) -> Any:
 def decode_effect(kind: str, payload: str) -> Effect:
     """The effect stored as ``kind`` and ``payload`` by ``encode``."""
     cls = EFFECT_TYPES[kind]
-    data = json.loads(payload)
-    return cls(**{k: v if isinstance(v, dict) else _tuples(v) for k, v in data.items()})
+    data: dict[str, Any] = json.loads(payload)
+    fields: dict[str, Any] = {k: v if isinstance(v, dict) else _tuples(v) for k, v in data.items()}
+    return cls(**fields)

@@ -63,7 +63,7 @@ PRUNE_EVERY = 3600.0
 
 def backoff(attempts: int) -> float:
     """Seconds to wait before the next try after ``attempts`` failed ones."""
-    return min(MAX_BACKOFF, 0.5 * 2**attempts)
+    return min(MAX_BACKOFF, 0.5 * 2.0**attempts)
 
 
 def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:

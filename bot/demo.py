@@ -191,7 +191,7 @@ class Demo:
         await self._command(sandbox, facilitator, group, "tables")
         await self._command(sandbox, facilitator, group, "seat")
         for person in people:
-            await sandbox.wait_until(lambda p=person: p.screen() is not None, 30)
+            await sandbox.wait_until(person.screen, 30)
 
         self.say("4/7 Stories at the tables, then everyone keeps or revises their top")
         await self._all(people, lambda p: p.run())
@@ -200,7 +200,7 @@ class Demo:
         await self._command(sandbox, facilitator, group, "dilemma")
         await self._command(sandbox, facilitator, group, "vote")
         for person in people:
-            await sandbox.wait_until(lambda p=person: p.screen() is not None, 30)
+            await sandbox.wait_until(person.screen, 30)
         await run_all(people)
 
         self.say("6/7 The plenary summary and the export")

@@ -21,7 +21,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -39,7 +39,7 @@ POLL_TIMEOUT = 10
 FIRST_PAUSE, LONGEST_PAUSE = 0.5, 15.0
 """Seconds between failed attempts (to fetch updates, or to save one), doubling."""
 
-App = Application  # type: ignore[type-arg]
+App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 
 
 def describe(error: TelegramError) -> str:

@@ -91,7 +91,7 @@ class Store:
         own methods (``execute``, ``commit``, ...) queues its work on that thread, and
         ``_conn`` is the ``sqlite3`` connection, which may only be used there."""
         db = self._db
-        result: T = await db._execute(lambda: function(db._conn))
+        result: T = await db._execute(lambda: function(db._conn))  # type: ignore[no-untyped-call]
         return result
 
     async def run(self, work: Callable[[Transaction], T]) -> T:
