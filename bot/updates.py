@@ -154,9 +154,6 @@ class Polling:
         self._fetch: asyncio.Future[Any] | None = None
 
     async def start(self) -> None:
-        """Remove a webhook left by an earlier run (``getUpdates`` is refused while one is
-        set), keeping its pending updates, and start polling."""
-        await self.app.bot.delete_webhook(drop_pending_updates=False)
         self._task = asyncio.create_task(self._poll(), name="polling")
 
     async def stop(self) -> None:
@@ -174,6 +171,15 @@ class Polling:
     async def _poll(self) -> None:
         stopping = self.handling.stopping
         pause = Pause(stopping)
+        while not stopping.is_set():
+            # A webhook left by an earlier run would make Telegram refuse getUpdates; its
+            # pending updates are kept. An outage now is retried like any other.
+            try:
+                await self.app.bot.delete_webhook(drop_pending_updates=False)
+                break
+            except TelegramError as exc:
+                self._connection.failed(describe(exc))
+                await pause.wait()
         while not stopping.is_set():
             self._fetch = asyncio.ensure_future(
                 self.app.bot.get_updates(

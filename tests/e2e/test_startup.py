@@ -245,6 +245,23 @@ async def test_an_outage_is_one_warning_and_the_bot_recovers(world: World, tmp_p
     assert "Traceback" not in process.read_stderr()
 
 
+async def test_an_outage_right_after_start_is_retried(world: World, tmp_path: Path) -> None:
+    """The Bot API fails in the instant polling starts (removing an old webhook): the bot
+    keeps trying instead of giving up."""
+    sandbox = world.sandbox
+    sandbox.faults.fail_next(502, count=3, method="deleteWebhook")
+    process = BotProcess(
+        sandbox.base_url, TOKEN, world.database, {"DEFAULT_LOCALE": "en"}, log_path=tmp_path / "l"
+    )
+    async with process:
+        await wait_for_log(process, "works again", seconds=30)
+        ann = sandbox.add_user("Ann", language_code="en")
+        await ann.start_bot()
+        await sandbox.wait_for_message(ann.private_chat, text_contains="/continue", timeout=30)
+    warnings = problems(process)
+    assert len(warnings) == 1 and "cannot fetch updates" in warnings[0], warnings
+
+
 # --- nothing people type reaches the log, at DEBUG either ----------------------------------------
 
 NAME = "Zebediah Quarterwhistle"
