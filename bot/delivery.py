@@ -44,7 +44,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.errors import StoreUnavailable
-from bot.outage import Outage
+from bot.outage import Outage, Pause, seconds
 from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store, Transaction
 from conversations.rehearsal import is_simulated
@@ -300,14 +300,9 @@ class Delivery:
             if row.steps_done >= len(steps):  # every call went out before a crash
                 await self._record(row, screen, len(steps), len(steps), sent, slots)
         except RetryAfter as exc:
-            retry_after = exc.retry_after
-            seconds = (
-                retry_after.total_seconds()
-                if hasattr(retry_after, "total_seconds")
-                else float(retry_after)
-            )
-            log.warning("rate limited by Telegram: retrying in %.1f s", seconds)
-            raise _Postpone(seconds) from exc
+            wait = seconds(exc.retry_after)
+            log.warning("rate limited by Telegram: retrying in %.1f s", wait)
+            raise _Postpone(wait) from exc
         except Forbidden:
             raise
         except BadRequest as exc:
@@ -358,14 +353,13 @@ class Delivery:
     async def _save(self, work: Callable[[Transaction], None]) -> None:
         """Commit ``work``, trying again while the database is locked or failing: what it
         records (a message went out) must not be lost, or the message would go out twice."""
-        pause = 0.5
+        pause = Pause()
         while True:
             try:
                 await self.store.run(work)
             except StoreUnavailable as exc:
                 self._store_outage.failed(str(exc))
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 5.0)
+                await pause.wait()
             else:
                 self._store_outage.succeeded()
                 return

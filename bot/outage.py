@@ -1,15 +1,22 @@
-"""One warning per outage: a thing that fails again and again is reported once.
+"""Outages: a thing that fails again and again is reported once and tried at a slowing pace.
 
 Owns: the state "failing or not" of one dependency (the Bot API server, the database) for
-one user of it, a warning when it starts failing and one info line when it works again.
-Must not: retry anything itself.
+one user of it, a warning when it starts failing and one info line when it works again;
+the pause between attempts (doubling, ending early on stop); a ``retry_after`` in seconds.
+Must not: decide what to retry.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from contextlib import suppress
+from datetime import timedelta
 
 log = logging.getLogger("bot")
+
+FIRST_PAUSE, LONGEST_PAUSE = 0.5, 15.0
+"""Seconds between failed attempts, doubling."""
 
 
 class Outage:
@@ -31,3 +38,25 @@ class Outage:
         if self.failing:
             self.failing = False
             self.logger.info(self.recovered)
+
+
+class Pause:
+    """Waits between failed attempts, doubling from :data:`FIRST_PAUSE`; ends early on stop."""
+
+    def __init__(self, stopping: asyncio.Event | None = None) -> None:
+        self.stopping = stopping or asyncio.Event()
+        self.next = FIRST_PAUSE
+
+    async def wait(self, at_least: float = 0.0) -> None:
+        seconds = max(self.next, at_least)
+        self.next = min(self.next * 2, LONGEST_PAUSE)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+
+    def reset(self) -> None:
+        self.next = FIRST_PAUSE
+
+
+def seconds(retry_after: float | timedelta) -> float:
+    """Telegram's ``retry_after`` in seconds (PTB gives a timedelta with PTB_TIMEDELTA)."""
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after

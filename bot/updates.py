@@ -20,7 +20,6 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
-from datetime import timedelta
 from typing import Any, Protocol, TypeAlias
 
 from telegram import Update
@@ -28,7 +27,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 from telegram.ext import Application, CallbackContext
 
 from bot.errors import StoreUnavailable
-from bot.outage import Outage
+from bot.outage import Outage, Pause, seconds
 from bot.webhook_server import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -36,8 +35,6 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 POLL_TIMEOUT = 10
 """Seconds one ``getUpdates`` long poll waits for an update."""
-FIRST_PAUSE, LONGEST_PAUSE = 0.5, 15.0
-"""Seconds between failed attempts (to fetch updates, or to save one), doubling."""
 
 App: TypeAlias = "Application[Any, Any, Any, Any, Any, Any]"
 
@@ -54,23 +51,6 @@ def describe(error: TelegramError) -> str:
     if isinstance(error, NetworkError) and cause is not None:
         return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
     return error.message
-
-
-class Pause:
-    """Waits between failed attempts, doubling from :data:`FIRST_PAUSE`; ends early on stop."""
-
-    def __init__(self, stopping: asyncio.Event) -> None:
-        self.stopping = stopping
-        self.next = FIRST_PAUSE
-
-    async def wait(self, at_least: float = 0.0) -> None:
-        seconds = max(self.next, at_least)
-        self.next = min(self.next * 2, LONGEST_PAUSE)
-        with suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), seconds)
-
-    def reset(self) -> None:
-        self.next = FIRST_PAUSE
 
 
 class Handling:
@@ -194,8 +174,7 @@ class Polling:
                 raise
             except TelegramError as exc:
                 self._connection.failed(describe(exc))
-                wait = exc.retry_after if isinstance(exc, RetryAfter) else 0
-                await pause.wait(wait.total_seconds() if isinstance(wait, timedelta) else wait)
+                await pause.wait(seconds(exc.retry_after) if isinstance(exc, RetryAfter) else 0)
                 continue
             except Exception:  # a bug, or an error PTB did not wrap: polling must go on
                 log.exception("fetching updates failed unexpectedly")

@@ -50,7 +50,8 @@ def bot_process(world: World, tmp_path: Path, webhook: bool) -> BotProcess:
 
 async def join_while_locked(world: World, ann: SimUser, code: str) -> int:
     """Ann opens the invitation while the database is locked; the id of her update, once the
-    bot has received it (a ``getUpdates`` answer or a webhook request has carried it)."""
+    bot has received it (polling: a ``getUpdates`` answer carried it; webhook: the sandbox
+    posts at once, so a second is ample), and a second more for any confirmation."""
     sandbox = world.sandbox
     await ann.start_bot(code)
     update_id = max(u["update_id"] for u in sandbox.pending_updates)

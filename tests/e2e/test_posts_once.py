@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -39,14 +40,31 @@ def to_chat(
 
 
 async def kill_when(
-    sandbox: Sandbox, process: BotProcess, wanted: Callable[[ApiCall], bool]
+    sandbox: Sandbox,
+    process: BotProcess,
+    wanted: Callable[[ApiCall], bool],
+    recorded: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Once a call like ``wanted`` was answered (and a moment for the bot to record it),
-    SIGKILL the bot and start it again."""
+    """Once a call like ``wanted`` was answered and ``recorded()`` holds, SIGKILL the bot and
+    start it again."""
     await sandbox.wait_until(lambda: any(wanted(c) for c in sandbox.calls), 60)
-    await asyncio.sleep(0.3)
+    await sandbox.wait_until(recorded, 10)
     await process.kill()
     await process.start()
+
+
+def delivered(database: Path, chat_id: int, kind: str) -> bool:
+    """No effect of ``kind`` waits in the outbox for ``chat_id``: its send was recorded."""
+    db = sqlite3.connect(database)
+    try:
+        (waiting,) = db.execute(
+            "SELECT count(*) FROM outbox WHERE chat_id = ? AND kind = ?"
+            " AND delivered_at IS NULL AND failed IS NULL",
+            (chat_id, kind),
+        ).fetchone()
+    finally:
+        db.close()
+    return bool(waiting == 0)
 
 
 async def test_kills_around_the_group_posts_send_nothing_twice(
@@ -100,7 +118,12 @@ async def test_kills_around_the_group_posts_send_nothing_twice(
         # just after a table's vote result reached a member
         first = people[0].user.private_chat.state.id
         voting = asyncio.create_task(run_all(people))
-        await kill_when(sandbox, process, lambda c: c.ok and to_chat(first, "round 1")(c))
+        await kill_when(
+            sandbox,
+            process,
+            lambda c: c.ok and to_chat(first, "round 1")(c),
+            lambda: delivered(world.database, first, "VoteResult"),
+        )
         await voting
         await run_all(people)
 

@@ -189,9 +189,7 @@ async def test_a_second_process_on_the_same_database_refuses(world: World, tmp_p
                 await second.kill()
         assert_one_sentence(second, "Another bot process", str(world.database))
         assert first.is_running
-        ann = sandbox.add_user("Ann", language_code="en")
-        await ann.start_bot()
-        await sandbox.wait_for_message(ann.private_chat, text_contains="/continue", timeout=30)
+        await a_newcomer_is_answered(sandbox)
     # The lock went with the first process: a new one starts.
     third = BotProcess(sandbox.base_url, TOKEN, world.database, log_path=tmp_path / "3")
     async with third:
@@ -199,6 +197,13 @@ async def test_a_second_process_on_the_same_database_refuses(world: World, tmp_p
 
 
 # --- while running -------------------------------------------------------------------------------
+
+
+async def a_newcomer_is_answered(sandbox: Sandbox) -> None:
+    """The bot works: someone who presses Start gets the welcome."""
+    ann = sandbox.add_user("Ann", language_code="en")
+    await ann.start_bot()
+    await sandbox.wait_for_message(ann.private_chat, text_contains="/continue", timeout=30)
 
 
 def problems(process: BotProcess) -> list[str]:
@@ -218,9 +223,7 @@ async def test_another_pollers_409_is_one_warning(world: World, tmp_path: Path) 
         await wait_for_log(process, "started as @")
         sandbox.faults.fail_next(409, count=4, method="getUpdates")
         await wait_for_log(process, "works again", seconds=40)
-        ann = sandbox.add_user("Ann", language_code="en")
-        await ann.start_bot()
-        await sandbox.wait_for_message(ann.private_chat, text_contains="/continue", timeout=30)
+        await a_newcomer_is_answered(sandbox)
     warnings = problems(process)
     assert len(warnings) == 1 and "409 Conflict" in warnings[0], warnings
 
@@ -237,9 +240,7 @@ async def test_an_outage_is_one_warning_and_the_bot_recovers(world: World, tmp_p
         await asyncio.sleep(3)  # several failed attempts
         await sandbox.start()  # the same port
         await wait_for_log(process, "works again", seconds=40)
-        ann = sandbox.add_user("Ann", language_code="en")
-        await ann.start_bot()
-        await sandbox.wait_for_message(ann.private_chat, text_contains="/continue", timeout=30)
+        await a_newcomer_is_answered(sandbox)
     warnings = problems(process)
     assert len(warnings) == 1 and "cannot fetch updates" in warnings[0], warnings
     assert "Traceback" not in process.read_stderr()
@@ -255,9 +256,7 @@ async def test_an_outage_right_after_start_is_retried(world: World, tmp_path: Pa
     )
     async with process:
         await wait_for_log(process, "works again", seconds=30)
-        ann = sandbox.add_user("Ann", language_code="en")
-        await ann.start_bot()
-        await sandbox.wait_for_message(ann.private_chat, text_contains="/continue", timeout=30)
+        await a_newcomer_is_answered(sandbox)
     warnings = problems(process)
     assert len(warnings) == 1 and "cannot fetch updates" in warnings[0], warnings
 

@@ -1,5 +1,5 @@
 """The package as a user gets it: the wheel is built (as ``pip install .`` does) from a
-copy of the project's files (those git does not ignore), leaving that folder as it was
+copy of the project's files (as a fresh clone has them), leaving that folder as it was
 (no ``build/``, no ``*.egg-info``); it carries the templates and decks; installed into a
 fresh venv, its bot runs the demo and its console script checks a deck from another
 directory."""
@@ -19,18 +19,13 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def tracked_copy(target: Path) -> Path:
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, files):
-        source = ROOT / name.decode()
-        if source.is_file():
-            (target / name.decode()).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name.decode())
+NOT_SOURCE = (".git", ".venv", "__pycache__", "*_cache", ".hypothesis", "build", "dist")
+NOT_SOURCE += ("*.egg-info", "*.sqlite3*", "demo-output")
+"""What ``.gitignore`` leaves out, and git's own folder: a copy as a fresh clone has it."""
+
+
+def source_copy(target: Path) -> Path:
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     return target
 
 
@@ -38,7 +33,7 @@ def tracked_copy(target: Path) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path], list[Path]]:
     """(the wheel, the project copy's files before the build, after it)."""
     scratch = tmp_path_factory.mktemp("build")
-    project = tracked_copy(scratch / "project")
+    project = source_copy(scratch / "project")
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", "../wheels", "."],
