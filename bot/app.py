@@ -134,7 +134,6 @@ class Services:
         else:  # pragma: no cover - the job-queue extra is a dependency
             log.error("PTB's JobQueue is missing: deadlines and reminders will not fire")
         self._rehearsal.start()
-        log.info("started as @%s", app.bot.username)
 
     async def _scheduled(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
         if self._scheduler is not None:
@@ -237,6 +236,7 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.start(app)
         await set_command_menu(app, services.renderer, settings.default_locale)
+        log.info("started as @%s", app.bot.username)  # every start-up call has succeeded
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         await services.stop()
