@@ -351,9 +351,7 @@ class Handlers:
         await self._facilitator_event(update, ev.ResumeRequested)
 
     async def remind(self, update: Update, context: Context) -> None:
-        await self._facilitator_event(
-            update, lambda at, chat, uid, ok: ev.RemindersDue(at, chat, uid, ok, True, 0)
-        )
+        await self._facilitator_event(update, ev.RemindRequested)
 
     async def _move_on(
         self,

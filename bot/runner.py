@@ -1,9 +1,11 @@
 """The unit of work: one event in, one transaction, effects into the outbox.
 
-Owns: loading the view an event needs (as the core's ``view_kind`` names it), calling
-the core, saving its changes and effects and logging the event in the same
-``BEGIN IMMEDIATE`` transaction, and recording handled Telegram update ids so that an
-update delivered twice changes nothing the second time. Must not: talk to Telegram.
+Owns: loading the view an event needs, calling the core, saving its changes and effects
+and logging the event in the same ``BEGIN IMMEDIATE`` transaction, and recording handled
+Telegram update ids so that an update delivered twice changes nothing the second time.
+Must not: talk to Telegram, or know any event: what to load is the core's answer
+(``machine.needs``), each ``Need`` has one loader here, and every part of a view that
+was not asked for holds ``NotLoaded``, so a rule that reads it fails loudly.
 
 The unit of work (``Runner._decide``) is synchronous: the store runs it whole on its
 connection's thread (``Store.run``), one trip there and back per event.
@@ -15,62 +17,50 @@ import base64
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import fields, replace
+from typing import Any, TypeVar
 
 from bot.decks import DeckLibrary
 from bot.export import build_export
 from bot.store import Store, Transaction
+from conversations import machine, progress
 from conversations.decision import Decision, DeleteSession, ForgetPerson, SaveSession, Toast
 from conversations.effects import MAIN_SLOT, Effect, SendFile
-from conversations.events import (
-    DeadlineReached,
-    DeadlineSet,
-    DilemmaRequested,
-    Event,
-    FacilitatorEvent,
-    FollowupRequested,
-    JoinRequested,
-    MoveRequested,
-    NextConfirmed,
-    NextRequested,
-    ParticipantEvent,
-    ParticipantUnreachable,
-    PauseRequested,
-    RehearsalRequested,
-    RemindersDue,
-    ResumeRequested,
-    RevisionRequested,
-    RoundDecided,
-    SeatingConfirmed,
-    SessionDeleteRequested,
-    SessionRequested,
-    SortStartRequested,
-    StatusRequested,
-    SummaryRequested,
-    TablesRequested,
-    TopConfirmed,
-    VoteConfirmed,
-    VoteRequested,
-)
-from conversations.handle import View, ViewKind, handle, view_kind
+from conversations.events import Event, FacilitatorEvent, ParticipantUnreachable, SchedulerEvent
 from conversations.joining import JoinView
+from conversations.machine import Actor, SessionOfGroup, View
 from conversations.model import (
     EarlierSession,
     ParticipantView,
     PersonView,
-    Session,
     SessionView,
-    Step,
-    TableView,
+    seated_table,
 )
-from conversations.phases import Phase
-from conversations.stages import PENDING, Stage, current_stage
+from conversations.needs import Need, not_loaded
+from conversations.stages import STRAGGLING
 
 log = logging.getLogger(__name__)
 
 DUPLICATE = Decision()
 """An update handled before: its tap was taken then, so it is answered silently."""
 NOT_A_PARTICIPANT = Decision(toast=Toast("not_participant"))
+
+MAX_ROUNDS = 3
+"""Rounds of asking the core what is still needed (pacing needs the tables to know the
+stage, then what moving on from it needs)."""
+
+
+def _unloaded(view_type: type[Any], *loaded: str) -> dict[str, Any]:
+    """Every optional part of a view, marked as not loaded."""
+    return {
+        f.name: not_loaded(f.name)
+        for f in fields(view_type)
+        if f.name not in loaded and f.name != "loaded"
+    }
+
+
+_SESSION_PARTS = _unloaded(SessionView, "session", "deck")
+_PARTICIPANT_PARTS = _unloaded(ParticipantView, "session", "deck", "participant", "ratings", "top")
 
 
 def _session_id(view: View, decision: Decision) -> int | None:
@@ -85,17 +75,9 @@ def _session_id(view: View, decision: Decision) -> int | None:
     return view.session.id if view.session is not None else None
 
 
-_PACING = (
-    NextRequested
-    | NextConfirmed
-    | DeadlineReached
-    | DeadlineSet
-    | PauseRequested
-    | ResumeRequested
-    | RemindersDue
-)
-_NOT_DONE = frozenset().union(*PENDING.values())
-"""Steps in which the session waits for the person in some stage."""
+V = TypeVar("V", SessionView, ParticipantView)
+
+Loader = Callable[["Runner", Transaction, Any, frozenset[Need]], dict[str, Any]]
 
 
 class Runner:
@@ -126,194 +108,164 @@ class Runner:
         if update_id is not None and not tx.claim_update(update_id, self.clock()):
             log.info("update %d was handled before; ignored", update_id)
             return DUPLICATE
-        if isinstance(event, SessionRequested | FollowupRequested):
-            event = replace(event, new_session_id=tx.next_session_id())
+        if machine.spec(event).creates_session:
+            # every event whose spec creates a session has a ``new_session_id``
+            event = replace(event, new_session_id=tx.next_session_id())  # type: ignore[arg-type]
         view = self._load(tx, event)
         if view is None:
             return NOT_A_PARTICIPANT
-        decision = handle(view, event)
+        decision = machine.handle(view, event)
         tx.apply(decision.changes, event.at)
         tx.enqueue(decision.effects, self.clock())
         if decision.changes and not isinstance(view, PersonView):
+            user_id = getattr(event, "user_id", None)  # the scheduler's events have no person
             tx.log_event(
-                type(event).__name__,
-                event.at,
-                _session_id(view, decision),
-                event.user_id,
-                event,
+                type(event).__name__, event.at, _session_id(view, decision), user_id, event
             )
         return decision
 
     def _load(self, tx: Transaction, event: Event) -> View | None:
-        kind = view_kind(event)
-        if kind is ViewKind.SESSION:
-            assert isinstance(event, FacilitatorEvent)
-            if isinstance(event, SessionDeleteRequested | RehearsalRequested):
-                session = tx.latest_session_of_group(event.group_chat_id)
-            else:
-                session = tx.open_session_of_group(event.group_chat_id)
-            if session is None and isinstance(event, FollowupRequested):
-                session = tx.latest_session_of_group(event.group_chat_id)
+        """The view of ``event``'s actor, completed with what the core says it needs;
+        None for a participant's event from someone not in the session."""
+        spec = machine.spec(event)
+        if spec.actor in (Actor.FACILITATOR, Actor.SCHEDULER):
+            assert isinstance(event, FacilitatorEvent | SchedulerEvent)
+            session = self._group_session(tx, event.group_chat_id, spec.session)
             if session is None:
                 return SessionView(None)
             deck = self.decks.get(session.deck_id)
-            counts = (
-                tx.session_counts(session, deck)
-                if isinstance(event, StatusRequested | SessionDeleteRequested | RehearsalRequested)
-                else None
-            )
-            waiting = (
-                tx.waiting_participants(session.id) if isinstance(event, SortStartRequested) else ()
-            )
-            if isinstance(event, _PACING):
-                return self._pacing_view(tx, event, session)
-            seating = isinstance(event, TablesRequested | MoveRequested | SeatingConfirmed)
-            finished = tx.finishers(session, deck) if seating else ()
-            if isinstance(event, TablesRequested) and counts is None:
-                counts = tx.session_counts(session, deck)
-            at_tables = TablesRequested | RevisionRequested | VoteRequested | SummaryRequested
-            tables: tuple[TableView, ...] = ()
-            if isinstance(event, DilemmaRequested):
-                tables = tx.table_views(session.id, deck)  # with levels, for the prompt
-            elif isinstance(event, at_tables):
-                tables = tx.table_views(session.id)
-            people = tx.people_facts(session) if isinstance(event, SummaryRequested) else ()
-            if isinstance(event, StatusRequested):
-                tables = tx.table_views(session.id)
-                deadlines = tx.deadlines(session.id)
-                return SessionView(session, deck, counts, tables=tables, deadlines=deadlines)
-            view = SessionView(session, deck, counts, waiting, finished, tables, people)
-            summary = isinstance(event, SummaryRequested)
-            return self._series(tx, event, view, seating=seating, summary=summary)
-        if kind is ViewKind.JOIN:
-            assert isinstance(event, JoinRequested)
-            session = tx.session_by_code(event.join_code)
+            return self._complete(tx, event, SessionView(session, deck, **_SESSION_PARTS))
+        if spec.actor is Actor.NEWCOMER:
+            session = tx.session_by_code(event.join_code)  # type: ignore[union-attr]
             if session is None:
                 return JoinView(None, None, None)
-            deck = self.decks.get(session.deck_id)
-            existing = self._participant_view(tx, session.id, event.user_id)
-            return JoinView(session, deck, existing)
-        if kind is ViewKind.PERSON:
-            return PersonView(event.user_id, tx.participation_count(event.user_id))
-        assert isinstance(event, ParticipantEvent)
-        counting = isinstance(event, VoteConfirmed | RoundDecided)
-        participant_view = self._participant_view(tx, event.session_id, event.user_id, counting)
-        if (
-            isinstance(event, TopConfirmed)
-            and participant_view is not None
-            and participant_view.session.previous_id is not None
-            and participant_view.participant.step is Step.TOP
-        ):  # a follow-up: their top then, to show beside the new one
-            earlier_top = tx.earlier_top(participant_view.session, event.user_id)
-            if earlier_top is not None and earlier_top.deck_id in self.decks:
-                participant_view = replace(participant_view, earlier_top=earlier_top)
-            if participant_view.late_tables:  # seated late: away from earlier table mates
-                pairs = tx.earlier_table_pairs(participant_view.session)
-                participant_view = replace(participant_view, earlier_pairs=pairs)
-        return participant_view
+            existing = self._participant(tx, event, session.id)
+            return JoinView(session, self.decks.get(session.deck_id), existing)
+        if spec.actor is Actor.PERSON:
+            return PersonView(event.user_id, tx.participation_count(event.user_id))  # type: ignore[union-attr]
+        return self._participant(tx, event, event.session_id)  # type: ignore[union-attr]
 
-    def _series(
-        self,
-        tx: Transaction,
-        event: FacilitatorEvent,
-        view: SessionView,
-        *,
-        seating: bool,
-        summary: bool,
-    ) -> SessionView:
-        """What a group event needs of the session's series: earlier table mates for
-        seating, the latest session's people for ``/followup``, the session before for a
-        follow-up's summary."""
-        session = view.session
-        if session is None:
-            return view
-        if isinstance(event, FollowupRequested):
-            return replace(
-                view,
-                previous_people=tx.participants(session.id),
-                series_length=tx.series_length(session.id),
-            )
-        if session.previous_id is None:
-            return view
-        if seating:
-            return replace(view, earlier_pairs=tx.earlier_table_pairs(session))
-        if summary:
-            previous = tx.session(session.previous_id)
-            if previous is None or previous.deck_id not in self.decks:
-                return view
-            earlier = EarlierSession(
-                previous,
-                self.decks.get(previous.deck_id),
-                tx.table_views(previous.id),
-                tx.people_facts(previous),
-            )
-            return replace(view, earlier=earlier)
-        return view
+    @staticmethod
+    def _group_session(tx: Transaction, group_chat_id: int, which: SessionOfGroup) -> Any:
+        if which is SessionOfGroup.LATEST:
+            return tx.latest_session_of_group(group_chat_id)
+        session = tx.open_session_of_group(group_chat_id)
+        if session is None and which is SessionOfGroup.OPEN_OR_LATEST:
+            return tx.latest_session_of_group(group_chat_id)
+        return session
 
-    def _pacing_view(
-        self, tx: Transaction, event: FacilitatorEvent, session: Session
-    ) -> SessionView:
-        """Pacing and reminders: deadlines and who is not done; moving on also needs what
-        the next step needs (the finishers to seat, the tables with their votes, the
-        summary's figures)."""
-        deck = self.decks.get(session.deck_id)
-        deadlines = tx.deadlines(session.id)
-        stragglers = tx.stragglers(session.id, _NOT_DONE)
-        if isinstance(event, RemindersDue):
-            return SessionView(session, deck, deadlines=deadlines, stragglers=stragglers)
-        moving = isinstance(event, NextRequested | NextConfirmed | DeadlineReached)
-        tables = tx.table_views(session.id, deck if moving else None)
-        if not moving:
-            return SessionView(session, deck, tables=tables, deadlines=deadlines)
-        stage = current_stage(session, tables)
-        seating = stage is Stage.SORT
-        view = SessionView(
-            session,
-            deck,
-            counts=tx.session_counts(session, deck) if seating else None,
-            waiting=tx.waiting_participants(session.id) if stage is Stage.JOIN else (),
-            finished=tx.finishers(session, deck) if seating else (),
-            tables=tables,
-            people=tx.people_facts(session) if stage is Stage.PLENARY else (),
-            deadlines=deadlines,
-            stragglers=stragglers,
-        )
-        summary = stage is Stage.PLENARY
-        return self._series(tx, event, view, seating=seating, summary=summary)
-
-    def _participant_view(
-        self, tx: Transaction, session_id: int, user_id: int, counting: bool = False
+    def _participant(
+        self, tx: Transaction, event: Event, session_id: int
     ) -> ParticipantView | None:
-        """The person's own rows, their table (with levels and ballots when a vote may be
-        counted), and every table only when they may join one late."""
+        """The person's own rows in the session, completed with what ``event`` needs."""
+        user_id: int = event.user_id  # type: ignore[union-attr]
         session = tx.session(session_id)
-        if session is None:
+        participant = tx.participant(session_id, user_id) if session is not None else None
+        if session is None or participant is None:
             return None
-        participant = tx.participant(session_id, user_id)
-        if participant is None:
-            return None
-        at_table = session.phase is Phase.TABLES and participant.table_number is not None
-        deck = self.decks.get(session.deck_id)
-        table = (
-            tx.table_view(session_id, participant.table_number, deck if counting else None)
-            if at_table and participant.table_number is not None
-            else None
-        )
-        late = (
-            session.phase is Phase.TABLES
-            and participant.table_number is None
-            and participant.step is Step.TOP
-        )
-        return ParticipantView(
+        view = ParticipantView(
             session,
-            deck,
+            self.decks.get(session.deck_id),
             participant,
             tx.ratings(session_id, user_id),
             tx.top(session_id, user_id),
-            table,
-            tx.stories(session_id, user_id) if at_table else {},
-            tx.table_views(session_id) if late else (),
+            **_PARTICIPANT_PARTS,
         )
+        return self._complete(tx, event, view)
+
+    def _complete(self, tx: Transaction, event: Event, view: V) -> V:
+        """Load what the core still needs for ``event`` until it needs nothing more."""
+        for _ in range(MAX_ROUNDS):
+            missing = machine.needs(event, view) - view.loaded
+            if not missing:
+                return view
+            parts: dict[str, Any] = {}
+            for need in missing:
+                parts.update(_LOADERS[need](self, tx, view, missing))
+            view = replace(view, loaded=view.loaded | missing, **parts)
+        raise RuntimeError(f"{type(event).__name__}: its needs did not settle")
+
+    # --- one loader per Need: the parts of the view it fills ---
+
+    def _counts(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        session, deck = view.require()
+        return {"counts": progress.session_counts(deck, tx.tally(session.id))}
+
+    def _waiting(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        return {"waiting": tx.waiting_participants(view.require()[0].id)}
+
+    def _finishers(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        session, deck = view.require()
+        done = tx.done_with_sorting(session.id, progress.profile_lens(deck))
+        return {"finished": progress.finishers(session, deck, done)}
+
+    def _tables(
+        self, tx: Transaction, view: SessionView, wanted: frozenset[Need]
+    ) -> dict[str, Any]:
+        session, deck = view.require()
+        with_levels = deck if Need.LEVELS in wanted else None
+        return {"tables": tx.table_views(session.id, with_levels)}
+
+    def _people(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        return {"people": tx.people_facts(view.require()[0])}
+
+    def _deadlines(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        return {"deadlines": tx.deadlines(view.require()[0].id)}
+
+    def _stragglers(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        return {"stragglers": tx.stragglers(view.require()[0].id, STRAGGLING)}
+
+    def _previous_people(
+        self, tx: Transaction, view: SessionView, _: frozenset[Need]
+    ) -> dict[str, Any]:
+        return {"previous_people": tx.participants(view.require()[0].id)}
+
+    def _series_length(
+        self, tx: Transaction, view: SessionView, _: frozenset[Need]
+    ) -> dict[str, Any]:
+        return {"series_length": tx.series_length(view.require()[0].id)}
+
+    def _earlier_session(
+        self, tx: Transaction, view: SessionView, _: frozenset[Need]
+    ) -> dict[str, Any]:
+        session, _deck = view.require()
+        previous = tx.session(session.previous_id) if session.previous_id is not None else None
+        if previous is None or previous.deck_id not in self.decks:
+            return {"earlier": None}
+        earlier = EarlierSession(
+            previous,
+            self.decks.get(previous.deck_id),
+            tx.table_views(previous.id),
+            tx.people_facts(previous),
+        )
+        return {"earlier": earlier}
+
+    def _earlier_pairs(self, tx: Transaction, view: Any, _: frozenset[Need]) -> dict[str, Any]:
+        return {"earlier_pairs": tx.earlier_table_pairs(view.session)}
+
+    def _table(
+        self, tx: Transaction, view: ParticipantView, wanted: frozenset[Need]
+    ) -> dict[str, Any]:
+        p = view.participant
+        number = seated_table(view.session, p)
+        if number is None:
+            return {"table": None, "stories": {}}
+        with_levels = view.deck if Need.LEVELS in wanted else None
+        return {
+            "table": tx.table_view(p.session_id, number, with_levels),
+            "stories": tx.stories(p.session_id, p.user_id),
+        }
+
+    def _late_tables(
+        self, tx: Transaction, view: ParticipantView, _: frozenset[Need]
+    ) -> dict[str, Any]:
+        return {"late_tables": tx.table_views(view.session.id)}
+
+    def _earlier_top(
+        self, tx: Transaction, view: ParticipantView, _: frozenset[Need]
+    ) -> dict[str, Any]:
+        top = tx.earlier_top(view.session, view.participant.user_id)
+        return {"earlier_top": top if top is not None and top.deck_id in self.decks else None}
 
     async def say(self, *effects: Effect) -> None:
         """Queue answers that change no state (help, the deck list, upload results)."""
@@ -367,3 +319,24 @@ class Runner:
         session_id = await self.current_session_of(chat_id)
         if session_id is not None:
             await self.submit(ParticipantUnreachable(self.clock(), session_id, chat_id))
+
+
+_LOADERS: dict[Need, Loader] = {
+    Need.COUNTS: Runner._counts,
+    Need.WAITING: Runner._waiting,
+    Need.FINISHERS: Runner._finishers,
+    Need.TABLES: Runner._tables,
+    Need.PEOPLE: Runner._people,
+    Need.DEADLINES: Runner._deadlines,
+    Need.STRAGGLERS: Runner._stragglers,
+    Need.PREVIOUS_PEOPLE: Runner._previous_people,
+    Need.SERIES_LENGTH: Runner._series_length,
+    Need.EARLIER_SESSION: Runner._earlier_session,
+    Need.EARLIER_PAIRS: Runner._earlier_pairs,
+    Need.TABLE: Runner._table,
+    Need.LATE_TABLES: Runner._late_tables,
+    Need.EARLIER_TOP: Runner._earlier_top,
+    Need.LEVELS: lambda runner, tx, view, wanted: {},
+}
+"""Each ``Need`` to the parts of the view it loads (``LEVELS`` only changes how the
+tables are loaded)."""

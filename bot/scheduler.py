@@ -30,9 +30,6 @@ from conversations.stages import ORDER
 
 log = logging.getLogger(__name__)
 
-SCHEDULER = 0
-"""The user id of the scheduler's events: no person."""
-
 INTERVAL = 60.0
 """Seconds between rounds: deadlines fire at most this late."""
 
@@ -68,9 +65,8 @@ class Scheduler:
         for group_chat_id, session_id, stage in due:
             topics = await self.topics_available(group_chat_id)
             for _ in ORDER:
-                event = DeadlineReached(
-                    now, group_chat_id, SCHEDULER, True, stage, self.chance.getrandbits(32), topics
-                )
+                seed = self.chance.getrandbits(32)
+                event = DeadlineReached(now, group_chat_id, stage, seed, topics)
                 await self.runner.submit(event)
                 pending = await self.store.read(lambda tx: tx.due_deadlines(now))
                 still_due = (group_chat_id, session_id, stage) in pending
@@ -83,5 +79,5 @@ class Scheduler:
         sessions = await self.store.read(Transaction.reminding_sessions)
         for session in sessions:
             hour = datetime.fromtimestamp(now, ZoneInfo(session.time_zone)).hour
-            event = RemindersDue(now, session.group_chat_id, SCHEDULER, True, False, hour)
+            event = RemindersDue(now, session.group_chat_id, hour)
             await self.runner.submit(event)

@@ -23,6 +23,14 @@ class FacilitatorEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class SchedulerEvent:
+    """Time passing, for the group's open session: no person sent it."""
+
+    at: float
+    group_chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRequested(FacilitatorEvent):
     deck_id: str | None
     locale: str | None
@@ -135,8 +143,8 @@ class DeadlineSet(FacilitatorEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class DeadlineReached(FacilitatorEvent):
-    """The scheduler: the deadline of ``stage`` is due (``is_facilitator`` is True)."""
+class DeadlineReached(SchedulerEvent):
+    """The deadline of ``stage`` is due."""
 
     stage: str
     seed: int
@@ -154,12 +162,16 @@ class ResumeRequested(FacilitatorEvent):
 
 
 @dataclass(frozen=True, slots=True)
-class RemindersDue(FacilitatorEvent):
-    """``/remind`` (``manual``) or the scheduler's round: remind who has not finished.
+class RemindRequested(FacilitatorEvent):
+    """``/remind``: remind who has not finished, now, whatever the hour."""
+
+
+@dataclass(frozen=True, slots=True)
+class RemindersDue(SchedulerEvent):
+    """The scheduler's round: remind who has not finished, if it is a waking hour.
 
     ``local_hour`` is the hour of the day in the session's time zone, from the shell."""
 
-    manual: bool
     local_hour: int
 
 
@@ -376,6 +388,7 @@ Event = (
     | PauseRequested
     | ResumeRequested
     | RemindersDue
+    | RemindRequested
     | RehearsalRequested
     | JoinRequested
     | ForgetRequested

@@ -1,9 +1,9 @@
 """The facilitator's commands in the group: create a session, settings, status, pacing.
 
-Owns: who may steer a session (the shell reports ``is_facilitator``; this module
-refuses everyone else and changes nothing for them), one open session per group, and
-what ``/status`` may reveal (counts only, never anyone's answers). Must not: look up
-rights itself or touch a participant's own progress except to start their sort.
+Owns: one open session per group, its settings, and what ``/status`` may reveal (counts
+only, never anyone's answers). Who may steer a session is checked before any rule here
+runs (``machine``'s guard, from the ``is_facilitator`` the shell reports). Must not: look
+up rights itself or touch a participant's own progress except to start their sort.
 """
 
 from __future__ import annotations
@@ -57,19 +57,7 @@ def _fallback_locale(event: FacilitatorEvent) -> str:
     return event.default_locale if isinstance(event, SessionRequested) else "en"
 
 
-def refusal(view: SessionView, event: FacilitatorEvent) -> Decision | None:
-    """The answer to someone who may not do this, or to a group without a session."""
-    if not event.is_facilitator:
-        return _say(view, event, "not_facilitator")
-    if view.session is None and not isinstance(event, SessionRequested):
-        return _say(view, event, "no_session")
-    return None
-
-
 def request_session(view: SessionView, event: SessionRequested) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None:
-        return refused
     if view.session is not None:
         return _say(view, event, "session_exists")
     deck_id = event.deck_id or event.default_deck
@@ -139,10 +127,7 @@ def settings_shown(session: Session) -> ShowSettings:
 
 
 def change_setting(view: SessionView, event: SettingChanged) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     if event.name is None:
         return Decision(effects=(settings_shown(session),))
     if event.name == "timezone":
@@ -176,10 +161,9 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
 
 
 def report_status(view: SessionView, event: StatusRequested) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.counts is None:
-        return refused or Decision()
-    session, counts = view.session, view.counts
+    session, _ = view.require()
+    counts = view.counts
+    assert counts is not None, "Need.COUNTS"
     pending = [d for d in view.deadlines if d.fired_at is None]
     return Decision(
         effects=(
@@ -209,19 +193,17 @@ def report_status(view: SessionView, event: StatusRequested) -> Decision:
 
 def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
     """Start the sort for everyone who joined and is waiting for it."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    if not can_move(view.session.phase, Phase.SORTING):
+    session, deck = view.require()
+    if not can_move(session.phase, Phase.SORTING):
         return _say(view, event, "sort_already_started")
-    session = replace(view.session, phase=Phase.SORTING)
+    session = session.moved_to(Phase.SORTING)
     changes: list[SaveSession | SaveParticipant] = [SaveSession(session)]
     count = len(view.waiting)
     effects: list[Effect] = [
         Say(session.group_chat_id, session.locale, "sort_started", {"count": count})
     ]
     for person in view.waiting:
-        started, shown = begin_lens(ParticipantView(session, view.deck, person), 0)
+        started, shown = begin_lens(ParticipantView(session, deck, person), 0)
         changes.append(SaveParticipant(started))
         effects.extend(shown)
     return Decision(changes=tuple(changes), effects=tuple(effects))
@@ -229,10 +211,7 @@ def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
 
 def delete_session(view: SessionView, event: SessionDeleteRequested) -> Decision:
     """Delete the group's latest session, once its number confirms the intent."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     joined = view.counts.joined if view.counts else 0
     if event.confirmation != session.id:
         return _say(view, event, "delete_confirm", session=session.id, joined=joined)
@@ -245,10 +224,8 @@ def delete_session(view: SessionView, event: SessionDeleteRequested) -> Decision
 
 
 def end_session(view: SessionView, event: SessionEndRequested) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    closed = replace(view.session, phase=Phase.CLOSED)
+    session, _ = view.require()
+    closed = session.moved_to(Phase.CLOSED)
     return Decision(
         changes=(SaveSession(closed),),
         effects=(Say(closed.group_chat_id, closed.locale, "session_closed"),),

@@ -8,11 +8,13 @@ Must not: know how records are stored or shown.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from conversations.deck import Deck
-from conversations.phases import Phase
+from conversations.needs import Need
+from conversations.phases import Phase, enter
 from conversations.summary import PersonFacts
 
 LOCALES: tuple[str, ...] = ("nl", "en")
@@ -94,6 +96,10 @@ class Session:
     reminders: bool = True
     previous_id: int | None = None
     """The session this one follows up in a series (``/followup``)."""
+
+    def moved_to(self, phase: Phase, **changes: Any) -> Session:
+        """This session in ``phase``: the one way a phase changes, through ``TRANSITIONS``."""
+        return replace(self, phase=enter(self.phase, phase), **changes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +214,12 @@ Ratings = Mapping[str, Mapping[str, int]]
 """lens id -> card id -> level (1..5) for one participant."""
 
 
+def seated_table(session: Session, participant: Participant) -> int | None:
+    """The table the person sits at for good: their number once the tables started (a
+    number in a proposal is not a seat yet)."""
+    return participant.table_number if session.phase is Phase.TABLES else None
+
+
 @dataclass(frozen=True, slots=True)
 class ParticipantView:
     """What a participant's event is decided on: their own rows, never the session's."""
@@ -219,17 +231,21 @@ class ParticipantView:
     top: tuple[str, ...] = ()
     """The top chosen after sorting."""
     table: TableView | None = None
-    """Loaded once the person sits at a table."""
+    """``Need.TABLE``: the person's table once they sit at one (with levels and ballots
+    on ``Need.LEVELS``)."""
     stories: Mapping[str, str] = field(default_factory=dict)
-    """card id -> the story the person told about it."""
+    """``Need.TABLE``: card id -> the story the person told about it."""
     late_tables: tuple[TableView, ...] = ()
-    """Loaded only when a late finisher may join a table: every table of the session."""
+    """``Need.LATE_TABLES``: every table of the session, for a late finisher."""
     earlier_top: EarlierTop | None = None
-    """Loaded only when a participant of a follow-up confirms their top after sorting:
-    their top in the most recent earlier session of the series in which they had one."""
+    """``Need.EARLIER_TOP``: in a follow-up, the person's top in the most recent earlier
+    session of the series in which they had one."""
     earlier_pairs: frozenset[frozenset[int]] = frozenset()
-    """Loaded with ``late_tables`` in a follow-up: the pairs of user ids who sat at one
-    table in an earlier session of the series."""
+    """``Need.EARLIER_PAIRS``: the pairs of user ids who sat at one table in an earlier
+    session of the series."""
+    loaded: frozenset[Need] = frozenset()
+    """What the shell loaded for the event (``machine.needs``); the parts it did not load
+    hold ``needs.NotLoaded``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,26 +302,36 @@ class SessionView:
     session: Session | None
     deck: Deck | None = None
     counts: SessionCounts | None = None
-    """Loaded for ``/status`` only."""
+    """``Need.COUNTS``."""
     waiting: tuple[Participant, ...] = ()
-    """Loaded for ``/startsort`` only: everyone waiting for the sort to start."""
+    """``Need.WAITING``: everyone waiting for the sort to start."""
     finished: tuple[Finisher, ...] = ()
-    """Loaded for seating: everyone who finished sorting and is not seated for good."""
+    """``Need.FINISHERS``: everyone who finished sorting and is not seated for good."""
     tables: tuple[TableView, ...] = ()
-    """Loaded for seating and table commands: the session's tables."""
+    """``Need.TABLES``: the session's tables (with levels and ballots on ``Need.LEVELS``)."""
     people: tuple[PersonFacts, ...] = ()
-    """Loaded for the summary: what every participant contributes to it."""
+    """``Need.PEOPLE``: what every participant contributes to the summary."""
     deadlines: tuple[Deadline, ...] = ()
-    """Loaded for pacing, reminders and status: the session's deadlines."""
+    """``Need.DEADLINES``."""
     stragglers: tuple[Straggler, ...] = ()
-    """Loaded for pacing and reminders: everyone whose turn it is."""
+    """``Need.STRAGGLERS``: everyone whose turn it is."""
     earlier_pairs: frozenset[frozenset[int]] = frozenset()
-    """Loaded with ``finished`` for seating in a follow-up: the pairs of user ids who sat
-    at one table in an earlier session of the series."""
+    """``Need.EARLIER_PAIRS``: the pairs of user ids who sat at one table in an earlier
+    session of the series."""
     previous_people: tuple[Participant, ...] = ()
-    """Loaded for ``/followup``: every participant of the group's latest session."""
+    """``Need.PREVIOUS_PEOPLE``: every participant of the session (for ``/followup``)."""
     series_length: int = 0
-    """Loaded for ``/followup``: how many sessions the series holds so far (the group's
+    """``Need.SERIES_LENGTH``: how many sessions the series holds so far (the group's
     latest session and the ones it follows up)."""
     earlier: EarlierSession | None = None
-    """Loaded for a follow-up's summary: the session it follows up."""
+    """``Need.EARLIER_SESSION``: the session a follow-up follows up."""
+    loaded: frozenset[Need] = frozenset()
+    """What the shell loaded for the event (``machine.needs``); the parts it did not load
+    hold ``needs.NotLoaded``."""
+
+    def require(self) -> tuple[Session, Deck]:
+        """The session and its deck, for a rule of an event that needs a session: the
+        machine's guard answered that event already when the group has none."""
+        if self.session is None or self.deck is None:
+            raise LookupError("a rule that needs a session was given a view without one")
+        return self.session, self.deck

@@ -59,6 +59,9 @@ from conversations.stages import (
     parse_duration,
 )
 
+NOBODY = 0
+"""The user id in the commands a deadline gives on the scheduler's behalf."""
+
 MAX_NAMES = 30
 """Names ``/next`` lists of those not done; more are counted."""
 
@@ -85,10 +88,7 @@ def _stage(view: SessionView) -> Stage:
 
 def ask_next(view: SessionView, event: NextRequested) -> Decision:
     """Who is not done with the current stage, and a button to move on anyway."""
-    refused = facilitation.refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     if session.paused_at is not None:
         return _say(session, "paused_first")
     stage = _stage(view)
@@ -112,8 +112,6 @@ def ask_next(view: SessionView, event: NextRequested) -> Decision:
 
 
 def confirm_next(view: SessionView, event: NextConfirmed) -> Decision:
-    if not event.is_facilitator:
-        return Decision(toast=Toast("not_facilitator", alert=True))
     session = view.session
     if session is None:
         return Decision(toast=Toast("already_moved_on"))
@@ -134,11 +132,20 @@ def confirm_next(view: SessionView, event: NextConfirmed) -> Decision:
 # --- moving on ---------------------------------------------------------------------------
 
 
+def _who(event: FacilitatorEvent | DeadlineReached) -> int:
+    return event.user_id if isinstance(event, FacilitatorEvent) else NOBODY
+
+
 def _move_on(
-    view: SessionView, stage: Stage, event: FacilitatorEvent, seed: int, topics: bool
+    view: SessionView,
+    stage: Stage,
+    event: FacilitatorEvent | DeadlineReached,
+    seed: int,
+    topics: bool,
 ) -> Decision:
-    """What moving on from ``stage`` does; no changes when there is nothing to move to."""
-    at, group, user = event.at, event.group_chat_id, event.user_id
+    """What moving on from ``stage`` does (what the facilitator's command for the next
+    step does); no changes when there is nothing to move to."""
+    at, group, user = event.at, event.group_chat_id, _who(event)
     if stage is Stage.JOIN:
         return facilitation.start_sort(view, SortStartRequested(at, group, user, True))
     if stage is Stage.SORT:
@@ -156,10 +163,12 @@ def _move_on(
     return Decision()
 
 
-def _seat(view: SessionView, event: FacilitatorEvent, seed: int, topics: bool) -> Decision:
+def _seat(
+    view: SessionView, event: FacilitatorEvent | DeadlineReached, seed: int, topics: bool
+) -> Decision:
     """The end of the sort: the proposed seating, or a new one, becomes final."""
     assert view.session is not None
-    at, group, user = event.at, event.group_chat_id, event.user_id
+    at, group, user = event.at, event.group_chat_id, _who(event)
     confirm = SeatingConfirmed(at, group, user, True, topics)
     if view.session.phase is Phase.SEATING:
         return tables.seat(view, confirm)
@@ -175,7 +184,7 @@ def _seat(view: SessionView, event: FacilitatorEvent, seed: int, topics: bool) -
         replace(f, participant=placed.get(f.participant.user_id, f.participant))
         for f in view.finished
     )
-    proposing = replace(view.session, phase=Phase.SEATING)
+    proposing = view.session.moved_to(Phase.SEATING)
     seated = tables.seat(replace(view, session=proposing, finished=finished), confirm)
     return Decision(changes=proposed.changes + seated.changes, effects=seated.effects)
 
@@ -220,8 +229,8 @@ def _with_told(
 
 def reach_deadline(view: SessionView, event: DeadlineReached) -> Decision:
     """A due deadline: move on one stage; it is marked fired once its stage is over."""
-    session = view.session
-    if session is None or session.paused_at is not None:
+    session, _ = view.require()
+    if session.paused_at is not None:
         return Decision()
     deadline = next(
         (d for d in view.deadlines if d.stage == event.stage and d.fired_at is None), None
@@ -258,10 +267,8 @@ def _deadlines(session: Session, deadlines: tuple[Deadline, ...], stage: Stage) 
 
 def set_deadline(view: SessionView, event: DeadlineSet) -> Decision:
     """``/deadline``: list; ``/deadline <stage> <duration>``: set; ``... off``: remove."""
-    refused = facilitation.refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session, stage = view.session, _stage(view)
+    session, _ = view.require()
+    stage = _stage(view)
     deadlines = {d.stage: d for d in view.deadlines}
     if event.stage is None:
         return Decision(effects=(_deadlines(session, view.deadlines, stage),))
@@ -289,10 +296,7 @@ def set_deadline(view: SessionView, event: DeadlineSet) -> Decision:
 
 
 def pause(view: SessionView, event: PauseRequested) -> Decision:
-    refused = facilitation.refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     if session.paused_at is not None:
         return _say(session, "already_paused")
     paused = replace(session, paused_at=event.at)
@@ -303,10 +307,7 @@ def pause(view: SessionView, event: PauseRequested) -> Decision:
 
 
 def resume(view: SessionView, event: ResumeRequested) -> Decision:
-    refused = facilitation.refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     if session.paused_at is None:
         return _say(session, "not_paused")
     pause_length = max(0.0, event.at - session.paused_at)

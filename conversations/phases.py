@@ -1,6 +1,7 @@
 """Session phases and the one table of legal transitions between them.
 
-Owns: the ``Phase`` enum and ``TRANSITIONS``. Must not: know about participants'
+Owns: the ``Phase`` enum and ``TRANSITIONS``, through which every change of phase goes
+(``Session.moved_to``). Must not: know about participants'
 individual progress (see ``model.Step``) or about Telegram.
 """
 
@@ -36,6 +37,17 @@ TRANSITIONS: dict[Phase, frozenset[Phase]] = {
 def can_move(current: Phase, target: Phase) -> bool:
     """True when ``target`` is a legal next phase of ``current``."""
     return target in TRANSITIONS[current]
+
+
+class IllegalTransition(ValueError):
+    """A rule tried a phase change the table does not allow: a bug in the core."""
+
+
+def enter(current: Phase, target: Phase) -> Phase:
+    """``target``, once the table says ``current`` may move there."""
+    if not can_move(current, target):
+        raise IllegalTransition(f"a session cannot move from {current} to {target}")
+    return target
 
 
 def accepts_joining(phase: Phase) -> bool:

@@ -15,7 +15,6 @@ from conversations.consensus import Outcome, OutcomeKind
 from conversations.decision import Decision
 from conversations.effects import Effect, Say, ShowSummary
 from conversations.events import SummaryRequested
-from conversations.facilitation import refusal
 from conversations.model import SessionView, TableView
 from conversations.summary import TableResult, summarize
 
@@ -36,10 +35,7 @@ def table_results(tables: Sequence[TableView]) -> tuple[TableResult, ...]:
 
 
 def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    session, deck = view.session, view.deck
+    session, deck = view.require()
     if not view.people:
         return Decision(
             effects=(Say(session.group_chat_id, session.locale, "nothing_to_summarize"),)

@@ -19,7 +19,6 @@ import random
 from conversations.decision import Change, Decision, MarkSimulated
 from conversations.effects import Effect, Say
 from conversations.events import JoinRequested, RehearsalRequested
-from conversations.facilitation import refusal
 from conversations.joining import JoinView, join
 from conversations.model import SessionView
 from conversations.phases import Phase
@@ -64,10 +63,7 @@ def _say(view: SessionView, event: RehearsalRequested, template: str, **params: 
 
 def rehearse(view: SessionView, event: RehearsalRequested) -> Decision:
     """Add ``event.count`` simulated people to the group's open session."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    session, deck = view.session, view.deck
+    session, deck = view.require()
     bounds = {"min": MIN_AT_ONCE, "max": MAX_AT_ONCE}
     if session.phase is Phase.CLOSED:
         return _say(view, event, "rehearse_closed")

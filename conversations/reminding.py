@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations import facilitation
 from conversations.decision import Decision, SaveParticipant, SaveReminded, Toast
 from conversations.effects import Effect, Remind, Say
-from conversations.events import RemindersDue, RemindersMuted
+from conversations.events import RemindersDue, RemindersMuted, RemindRequested
 from conversations.model import ParticipantView, Session, SessionView
 from conversations.rehearsal import is_simulated
 from conversations.stages import TURN, stage_of_step
@@ -32,17 +31,25 @@ def is_waking(session: Session, local_hour: int) -> bool:
     return local_hour >= start or local_hour < end
 
 
-def remind(view: SessionView, event: RemindersDue) -> Decision:
-    refused = facilitation.refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+def remind(view: SessionView, event: RemindRequested) -> Decision:
+    """``/remind``: everyone whose turn it is, now, and a count in the group."""
+    session, _ = view.require()
     if session.paused_at is not None:
-        if not event.manual:
-            return Decision()
         return Decision(effects=(Say(session.group_chat_id, session.locale, "paused_first"),))
-    if not event.manual and (not session.reminders or not is_waking(session, event.local_hour)):
+    return _reminders(view, session, event.at, manual=True)
+
+
+def remind_due(view: SessionView, event: RemindersDue) -> Decision:
+    """The scheduler's round: in waking hours, whoever has been idle for a day."""
+    session, _ = view.require()
+    if session.paused_at is not None or not session.reminders:
         return Decision()
+    if not is_waking(session, event.local_hour):
+        return Decision()
+    return _reminders(view, session, event.at, manual=False)
+
+
+def _reminders(view: SessionView, session: Session, at: float, *, manual: bool) -> Decision:
     due = {d.stage: d.due_at for d in view.deadlines if d.fired_at is None}
     changes: list[SaveReminded] = []
     effects: list[Effect] = []
@@ -55,13 +62,13 @@ def remind(view: SessionView, event: RemindersDue) -> Decision:
             muted += 1
             continue
         last = straggler.reminded_at
-        if last is not None and event.at - last < DAY:
+        if last is not None and at - last < DAY:
             recent += 1
             continue
-        if not event.manual and event.at - straggler.active_at < DAY:
+        if not manual and at - straggler.active_at < DAY:
             continue
         stage = stage_of_step(p.step)
-        changes.append(SaveReminded(p.session_id, p.user_id, event.at))
+        changes.append(SaveReminded(p.session_id, p.user_id, at))
         effects.append(
             Remind(
                 p.chat_id,
@@ -72,7 +79,7 @@ def remind(view: SessionView, event: RemindersDue) -> Decision:
                 session.time_zone,
             )
         )
-    if event.manual:
+    if manual:
         effects.append(
             Say(
                 session.group_chat_id,

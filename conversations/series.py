@@ -62,8 +62,6 @@ def request_followup(view: SessionView, event: FollowupRequested) -> Decision:
     """The next session of the series, after the group's latest session (``view.session``)."""
     previous = view.session
     locale = previous.locale if previous is not None else event.default_locale
-    if not event.is_facilitator:
-        return _say(event.group_chat_id, locale, "not_facilitator")
     if previous is None:
         return _say(event.group_chat_id, locale, "followup_without_session")
     if previous.phase is not Phase.CLOSED:

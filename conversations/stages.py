@@ -49,6 +49,10 @@ PENDING: dict[Stage, frozenset[Step]] = {
 }
 """The steps in which it is still the person's turn in each stage."""
 
+STRAGGLING: frozenset[Step] = frozenset().union(*PENDING.values())
+"""Every step in which the session waits for the person in some stage: the stragglers
+pacing and reminders look at (``Need.STRAGGLERS``)."""
+
 TURN: frozenset[Step] = frozenset().union(*(PENDING[s] for s in ORDER[:-2]))
 """Every step in which the session waits for the person (the optional note excepted):
 who may be reminded."""

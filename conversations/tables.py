@@ -27,7 +27,6 @@ from conversations.events import (
     SeatingConfirmed,
     TablesRequested,
 )
-from conversations.facilitation import refusal
 from conversations.model import (
     Mate,
     Participant,
@@ -39,7 +38,7 @@ from conversations.model import (
     TableStage,
     TableView,
 )
-from conversations.phases import Phase, can_move
+from conversations.phases import Phase
 from conversations.seating import Seatable, place_latecomer, plan_tables
 from conversations.sharing import ask_revision, table_notice
 
@@ -96,10 +95,7 @@ def _show(
 
 def propose(view: SessionView, event: TablesRequested) -> Decision:
     """A seating of everyone who finished sorting; once seated, latecomers join tables."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     if session.phase is Phase.TABLES:
         return _seat_latecomers(view)
     if not view.finished:
@@ -115,7 +111,7 @@ def propose(view: SessionView, event: TablesRequested) -> Decision:
         f.participant.user_id: replace(f.participant, table_number=number_of[f.participant.user_id])
         for f in view.finished
     }
-    proposing = replace(session, phase=Phase.SEATING)
+    proposing = session.moved_to(Phase.SEATING)
     changes: list[Change] = [SaveParticipant(p) for p in people.values()]
     if session.phase is not Phase.SEATING:
         changes.append(SaveSession(proposing))
@@ -127,10 +123,7 @@ def propose(view: SessionView, event: TablesRequested) -> Decision:
 
 
 def move(view: SessionView, event: MoveRequested) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None or view.session is None:
-        return refused or Decision()
-    session = view.session
+    session, _ = view.require()
     if session.phase is not Phase.SEATING:
         return _say(session, "move_needs_proposal")
     people = {
@@ -168,16 +161,13 @@ def move(view: SessionView, event: MoveRequested) -> Decision:
 
 def seat(view: SessionView, event: SeatingConfirmed) -> Decision:
     """Make the proposal final: tables open, each member is introduced and asked for a story."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    session = view.session
+    session, deck = view.require()
     if session.phase is Phase.TABLES:
         return _say(session, "already_seated")
-    if session.phase is not Phase.SEATING or not can_move(session.phase, Phase.TABLES):
+    if session.phase is not Phase.SEATING:
         return _say(session, "seat_needs_proposal")
     rooms = ROOMS_TOPICS if event.topics_available else ROOMS_RELAY
-    seated_session = replace(session, phase=Phase.TABLES, rooms=rooms)
+    seated_session = session.moved_to(Phase.TABLES, rooms=rooms)
     tops = {f.participant.user_id: f.top for f in view.finished}
     members = [f.participant for f in view.finished if f.participant.table_number is not None]
     numbers = sorted({p.table_number for p in members if p.table_number is not None})
@@ -193,7 +183,7 @@ def seat(view: SessionView, event: SeatingConfirmed) -> Decision:
         table_view = TableView(table, mates)
         for mate in mates:
             changes.append(SaveParticipant(mate.participant))
-            effects.extend(_welcome_to_table(seated_session, view.deck, mate, table_view))
+            effects.extend(_welcome_to_table(seated_session, deck, mate, table_view))
     return Decision(changes=tuple(changes), effects=tuple(effects))
 
 
@@ -258,10 +248,7 @@ def _seat_latecomers(view: SessionView) -> Decision:
 
 def revise_all(view: SessionView, event: RevisionRequested) -> Decision:
     """Every table moves on to revising, whether or not all its stories are in."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    session = view.session
+    session, deck = view.require()
     if session.phase is not Phase.TABLES:
         return _say(session, "seat_needs_proposal")
     changes: list[Change] = []
@@ -269,7 +256,7 @@ def revise_all(view: SessionView, event: RevisionRequested) -> Decision:
     for table in view.tables:
         if table.table.stage is not TableStage.SHARING:
             continue
-        decision = ask_revision(session, view.deck, table)
+        decision = ask_revision(session, deck, table)
         changes.extend(decision.changes)
         effects.extend(decision.effects)
     effects.append(Say(session.group_chat_id, session.locale, "revision_started"))

@@ -53,7 +53,6 @@ from conversations.events import (
     VoteRequested,
     VoteToggled,
 )
-from conversations.facilitation import refusal
 from conversations.model import (
     Mate,
     Participant,
@@ -105,10 +104,7 @@ def _ask_vote(deck: Deck, table: TableView, p: Participant, fresh: bool) -> AskV
 
 
 def post_dilemma(view: SessionView, event: DilemmaRequested) -> Decision:
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    session, deck = view.session, view.deck
+    session, deck = view.require()
     if session.phase is not Phase.TABLES or not view.tables:
         return _say(session, "needs_tables")
     text = " ".join((event.text or "").split())[:MAX_DILEMMA_LENGTH] or None
@@ -147,10 +143,7 @@ def _dilemma(
 
 def open_votes(view: SessionView, event: VoteRequested) -> Decision:
     """Every table that is not voting or done starts its first round."""
-    refused = refusal(view, event)
-    if refused is not None or view.session is None or view.deck is None:
-        return refused or Decision()
-    session, deck = view.session, view.deck
+    session, deck = view.require()
     if session.phase is not Phase.TABLES:
         return _say(session, "needs_tables")
     tables = [t for t in view.tables if t.table.stage in VOTABLE]

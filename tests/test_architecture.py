@@ -78,3 +78,41 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import asyncio\nfrom bot.store import Store\nfrom telegram import Bot\n")
     assert imported_roots(bad) & CORE_FORBIDDEN == {"asyncio", "bot", "telegram"}
+
+
+def test_the_core_table_covers_every_event_type() -> None:
+    """Every event has one spec (who sends it, what it needs, which rule decides it), and
+    the runner has a loader for every need."""
+    from typing import get_args
+
+    from bot.runner import _LOADERS
+    from conversations.events import Event
+    from conversations.machine import SPECS
+    from conversations.needs import Need
+
+    assert set(SPECS) == set(get_args(Event))
+    assert set(_LOADERS) == set(Need)
+
+
+def test_the_runner_branches_on_no_event_type() -> None:
+    """The runner names no event type in a test: what an event needs comes from the
+    core's table. It may construct an event (a refused delivery) and name the bases."""
+    bases = {"Event", "FacilitatorEvent", "SchedulerEvent", "ParticipantEvent"}
+    tree = ast.parse((ROOT / "bot" / "runner.py").read_text("utf-8"))
+    events = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "conversations.events"
+        for alias in node.names
+    }
+    tested = {
+        name.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "isinstance"
+        for name in ast.walk(node.args[1])
+        if isinstance(name, ast.Name)
+    }
+    assert tested & events <= bases
+    assert events - bases <= {"ParticipantUnreachable"}

@@ -21,12 +21,9 @@ from conversations.deck import Deck
 from conversations.model import (
     Deadline,
     EarlierTop,
-    Finisher,
-    LensProgress,
     Mate,
     Participant,
     Session,
-    SessionCounts,
     Step,
     Straggler,
     Table,
@@ -34,6 +31,7 @@ from conversations.model import (
     TableView,
 )
 from conversations.phases import Phase
+from conversations.progress import Done, Tally
 from conversations.summary import PersonFacts
 
 
@@ -75,54 +73,28 @@ class Reads(Base):
         row = self._one(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE join_code = ?", (join_code,))
         return session_from_row(row) if row else None
 
-    def session_counts(self, session: Session, deck: Deck) -> SessionCounts:
-        steps = dict(
-            self._all(
+    def tally(self, session_id: int) -> Tally:
+        """How many participants are in each step and sorting each lens."""
+        by_step = {
+            Step(step): n
+            for step, n in self._all(
                 "SELECT step, count(*) FROM participants WHERE session_id = ? GROUP BY step",
-                (session.id,),
+                (session_id,),
+            )
+        }
+        sorting_by_lens = dict(
+            self._all(
+                "SELECT lens_index, count(*) FROM participants"
+                " WHERE session_id = ? AND step IN (?, ?) GROUP BY lens_index",
+                (session_id, Step.SORTING.value, Step.REVIEW.value),
             )
         )
         unreachable = self._one(
             "SELECT count(*) FROM participants WHERE session_id = ? AND unreachable",
-            (session.id,),
+            (session_id,),
         )
-        by_lens = dict(
-            (tuple(r[:2]), r[2])
-            for r in self._all(
-                "SELECT step, lens_index, count(*) FROM participants"
-                " WHERE session_id = ? AND step IN (?, ?) GROUP BY step, lens_index",
-                (session.id, Step.SORTING.value, Step.REVIEW.value),
-            )
-        )
-        before_top = {Step.CONSENT, Step.DECLINED, Step.AGE, Step.ORGANISATION, Step.WAITING}
-        sorting_steps = {Step.SORTING, Step.REVIEW}
-        with_top = sum(
-            n
-            for step, n in steps.items()
-            if Step(step) not in before_top | sorting_steps | {Step.TOP}
-        )
-        finished_all = with_top + steps.get(Step.TOP.value, 0)
-        lenses = []
-        for index, lens in enumerate(deck.lenses):
-            sorting = by_lens.get((Step.SORTING.value, index), 0) + by_lens.get(
-                (Step.REVIEW.value, index), 0
-            )
-            done_later = sum(
-                count
-                for (step, lens_index), count in by_lens.items()
-                if lens_index > index and step in (Step.SORTING.value, Step.REVIEW.value)
-            )
-            lenses.append(LensProgress(lens.id, sorting, done_later + finished_all))
-        joined = sum(steps.values())
-        not_consented = steps.get(Step.CONSENT.value, 0) + steps.get(Step.DECLINED.value, 0)
-        return SessionCounts(
-            joined=joined,
-            consented=joined - not_consented,
-            lenses=tuple(lenses),
-            with_top=with_top,
-            unreachable=int(unreachable[0]),
-            simulated=len(self.simulated_people(session.id)),
-        )
+        simulated = len(self.simulated_people(session_id))
+        return Tally(by_step, sorting_by_lens, int(unreachable[0]), simulated)
 
     def participant(self, session_id: int, user_id: int) -> Participant | None:
         row = self._one(
@@ -295,35 +267,25 @@ class Reads(Base):
             for user_id, band in people
         )
 
-    def finishers(self, session: Session, deck: Deck) -> tuple[Finisher, ...]:
-        """Everyone who finished sorting and is not seated for good, with their value
-        profile (levels of the last lens in deck order) and top."""
-        seated_for_good = session.phase.value == "tables"
+    def done_with_sorting(self, session_id: int, lens_id: str) -> tuple[Done, ...]:
+        """Everyone done with the sort (``Step.DONE``), with their levels in ``lens_id``
+        and their top."""
         rows = self._all(
             f"SELECT {PARTICIPANT_COLUMNS} FROM participants WHERE session_id = ? AND step = ?"
-            + (" AND table_number IS NULL" if seated_for_good else "")
-            + " ORDER BY joined_at",
-            (session.id, Step.DONE.value),
+            " ORDER BY joined_at",
+            (session_id, Step.DONE.value),
         )
         people = [participant_from_row(r) for r in rows]
-        last_lens = deck.lenses[-1].id
         levels: dict[int, dict[str, int]] = {}
         for user_id, card_id, level in self._all(
             "SELECT r.user_id, r.card_id, r.level FROM ratings r JOIN participants p"
             " ON p.session_id = r.session_id AND p.user_id = r.user_id"
             " WHERE r.session_id = ? AND r.lens_id = ? AND p.step = ?",
-            (session.id, last_lens, Step.DONE.value),
+            (session_id, lens_id, Step.DONE.value),
         ):
             levels.setdefault(user_id, {})[card_id] = level
-        tops = self._tops_of(session.id, "step = ?", (Step.DONE.value,))
-        return tuple(
-            Finisher(
-                p,
-                tuple(levels.get(p.user_id, {}).get(card, 3) for card in deck.card_ids),
-                tops.get(p.user_id, ()),
-            )
-            for p in people
-        )
+        tops = self._tops_of(session_id, "step = ?", (Step.DONE.value,))
+        return tuple((p, levels.get(p.user_id, {}), tops.get(p.user_id, ())) for p in people)
 
     def export_rows(self, session_id: int) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of one session, per kind, for the facilitator's export."""

@@ -19,8 +19,8 @@ from conversations.decision import (
     SaveTop,
 )
 from conversations.deck import Deck
-from conversations.handle import ViewKind, handle, view_kind
 from conversations.joining import JoinView
+from conversations.machine import handle, view_type
 from conversations.model import Participant, ParticipantView, Session, SessionView, Step
 
 GROUP = -100
@@ -42,8 +42,8 @@ class Workshop:
         return self.clock
 
     def view(self, event: ev.Event) -> Any:
-        kind = view_kind(event)
-        if kind is ViewKind.SESSION:
+        kind = view_type(event)
+        if kind is SessionView:
             assert isinstance(event, ev.FacilitatorEvent)
             session = next(
                 (
@@ -59,7 +59,7 @@ class Workshop:
                 if session and p.session_id == session.id and p.step is Step.WAITING
             )
             return SessionView(session, self.deck if session else None, None, waiting)
-        if kind is ViewKind.JOIN:
+        if kind is JoinView:
             assert isinstance(event, ev.JoinRequested)
             session = next(
                 (s for s in self.sessions.values() if s.join_code == event.join_code), None

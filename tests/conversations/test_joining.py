@@ -95,7 +95,7 @@ def test_language_switch_reshows_the_step_in_the_new_language(workshop: Workshop
 
 def test_forget_me_deletes_only_when_there_is_something(workshop: Workshop) -> None:
     from conversations.decision import ForgetPerson
-    from conversations.handle import handle
+    from conversations.machine import handle
     from conversations.model import PersonView
 
     nothing = handle(PersonView(5, 0), ev.ForgetRequested(1.0, 5, 5, "en"))

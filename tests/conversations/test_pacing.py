@@ -17,7 +17,7 @@ from conversations.decision import (
 )
 from conversations.deck import Deck
 from conversations.effects import AskNext, MovedOn, Remind, Say, ShowDeadlines
-from conversations.handle import handle
+from conversations.machine import handle
 from conversations.model import (
     Deadline,
     Finisher,
@@ -192,7 +192,7 @@ def test_a_deadline_moves_on_once_and_is_marked_fired(deck: Deck) -> None:
         deadlines=(deadline,),
         stragglers=(Straggler(person(2, Step.STORY), 0.0),),
     )
-    event = ev.DeadlineReached(60.0, GROUP, 0, True, "stories", 1, False)
+    event = ev.DeadlineReached(60.0, GROUP, "stories", 1, False)
     decision = handle(view, event)
     assert SaveDeadline(replace(deadline, fired_at=60.0)) in decision.changes
     assert any(
@@ -209,7 +209,7 @@ def test_a_later_deadline_moves_one_stage_per_firing_and_stays_due(deck: Deck) -
     deadline = Deadline(1, "revision", 50.0)
     sharing = table(1, TableStage.SHARING, person(1, Step.SHARED))
     view = SessionView(session(Phase.TABLES), deck, tables=(sharing,), deadlines=(deadline,))
-    decision = handle(view, ev.DeadlineReached(60.0, GROUP, 0, True, "revision", 1, False))
+    decision = handle(view, ev.DeadlineReached(60.0, GROUP, "revision", 1, False))
     assert not any(isinstance(c, SaveDeadline) for c in decision.changes)
     assert any(
         isinstance(c, SaveTable) and c.table.stage is TableStage.REVISING for c in decision.changes
@@ -219,7 +219,7 @@ def test_a_later_deadline_moves_one_stage_per_firing_and_stays_due(deck: Deck) -
 def test_a_deadline_with_nobody_ready_says_so_and_fires(deck: Deck) -> None:
     deadline = Deadline(1, "sort", 50.0)
     view = SessionView(session(), deck, deadlines=(deadline,))
-    decision = handle(view, ev.DeadlineReached(60.0, GROUP, 0, True, "sort", 1, False))
+    decision = handle(view, ev.DeadlineReached(60.0, GROUP, "sort", 1, False))
     assert decision.changes == (SaveDeadline(replace(deadline, fired_at=60.0)),)
     assert [e.template for e in decision.effects if isinstance(e, Say)] == [
         "deadline_stuck",
@@ -271,9 +271,7 @@ def test_pause_blocks_answers_and_resume_moves_deadlines(deck: Deck) -> None:
     assert sessions[0].paused_at is None
     # a paused session neither fires deadlines nor reminds
     on_hold = replace(view, session=saved.session)
-    assert (
-        handle(on_hold, ev.DeadlineReached(2000.0, GROUP, 0, True, "sort", 1, False)).changes == ()
-    )
+    assert handle(on_hold, ev.DeadlineReached(2000.0, GROUP, "sort", 1, False)).changes == ()
 
 
 # --- reminders ---------------------------------------------------------------------------
@@ -300,14 +298,14 @@ def test_only_idle_people_whose_turn_it_is_are_reminded(deck: Deck) -> None:
     recent = Straggler(person(5, Step.REVISE), active_at=0.0, reminded_at=now - HOUR)
     waiting = Straggler(person(6, Step.SHARED), active_at=0.0)  # waits for others
     view = remind_view(deck, idle, busy, muted, gone, recent, waiting)
-    decision = handle(view, ev.RemindersDue(now, GROUP, 0, True, False, 10))
+    decision = handle(view, ev.RemindersDue(now, GROUP, 10))
     assert decision.changes == (SaveReminded(1, 1, now),)
     (reminder,) = decision.effects
     assert isinstance(reminder, Remind) and reminder.chat_id == 1 and reminder.stage == "sort"
     # outside waking hours, or with reminders off: nobody
-    assert handle(view, ev.RemindersDue(now, GROUP, 0, True, False, 22)).effects == ()
+    assert handle(view, ev.RemindersDue(now, GROUP, 22)).effects == ()
     off = remind_view(deck, idle, reminders=False)
-    assert handle(off, ev.RemindersDue(now, GROUP, 0, True, False, 10)).effects == ()
+    assert handle(off, ev.RemindersDue(now, GROUP, 10)).effects == ()
 
 
 def test_remind_now_reaches_everyone_not_reminded_today(deck: Deck) -> None:
@@ -318,12 +316,12 @@ def test_remind_now_reaches_everyone_not_reminded_today(deck: Deck) -> None:
     view = replace(
         remind_view(deck, busy, recent, muted), deadlines=(Deadline(1, "vote", now + DAY),)
     )
-    decision = handle(view, ev.RemindersDue(now, GROUP, 7, True, True, 23))
+    decision = handle(view, ev.RemindRequested(now, GROUP, 7, True))
     assert decision.changes == (SaveReminded(1, 2, now),)
     reminder, report = decision.effects
     assert isinstance(reminder, Remind) and reminder.due_at == now + DAY
     assert isinstance(report, Say) and report.params == {"count": 1, "recent": 1, "muted": 1}
-    stranger = handle(view, ev.RemindersDue(now, GROUP, 9, False, True, 23))
+    stranger = handle(view, ev.RemindRequested(now, GROUP, 9, False))
     assert stranger.changes == ()
 
 
@@ -336,9 +334,7 @@ def test_muting_reminders(deck: Deck) -> None:
 
 def test_notes_are_not_nagged_about(deck: Deck) -> None:
     noting = Straggler(person(1, Step.NOTE), active_at=0.0)
-    decision = handle(
-        remind_view(deck, noting), ev.RemindersDue(9 * DAY, GROUP, 0, True, False, 10)
-    )
+    decision = handle(remind_view(deck, noting), ev.RemindersDue(9 * DAY, GROUP, 10))
     assert decision.effects == ()
 
 

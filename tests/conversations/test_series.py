@@ -20,7 +20,7 @@ from conversations.effects import (
     ShowThenAndNow,
     ShowTop,
 )
-from conversations.handle import handle
+from conversations.machine import handle
 from conversations.model import (
     EarlierSession,
     EarlierTop,

@@ -18,7 +18,7 @@ from conversations.effects import (
     TableIntro,
     TableShare,
 )
-from conversations.handle import handle
+from conversations.machine import handle
 from conversations.model import (
     Finisher,
     Mate,

@@ -1,0 +1,368 @@
+"""The core's one entry point and its table: every event, who may send it, what it needs
+loaded, and which rule decides it.
+
+Owns: ``SPECS`` (one ``Spec`` per event type), ``needs`` (what the shell must load for an
+event, given what it loaded so far), and ``handle``, which applies the guards once, from
+the table, and then calls the event's rule:
+
+- a facilitator's command from someone without the rights is answered "not a
+  facilitator" (in the group, or as a toast for a tap), and one that needs a session in a
+  group without one is answered "no session";
+- the scheduler's events for a session that is gone change nothing;
+- a participant's event in a closed session, or in a paused one (unless the spec lets it
+  through), gets a toast, and typed text or a command a message too.
+
+A rule is only ever called past its guards: it may rely on them (``SessionView.require``).
+Must not: do I/O.
+
+Adding an event type: the dataclass in ``events``, its rule, one line here; if it reads a
+part of a view no event read before, a ``Need`` for it and one loader in the shell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any, TypeVar
+
+from conversations import events as ev
+from conversations import (
+    facilitation,
+    joining,
+    pacing,
+    plenary,
+    rehearsal,
+    reminding,
+    series,
+    sharing,
+    sorting,
+    tables,
+    voting,
+)
+from conversations.decision import Decision, Toast, merge
+from conversations.effects import Say
+from conversations.joining import JoinView
+from conversations.model import ParticipantView, PersonView, SessionView, Step
+from conversations.needs import Need
+from conversations.phases import Phase
+from conversations.stages import Stage, current_stage
+
+
+class Actor(Enum):
+    """Who sends an event, and so which view it is decided on."""
+
+    FACILITATOR = "facilitator"
+    """A command or tap in the group (``SessionView``); rights checked by the guard."""
+    SCHEDULER = "scheduler"
+    """Time passing (``SessionView``): no person."""
+    PARTICIPANT = "participant"
+    """A person in a session, in their private chat (``ParticipantView``)."""
+    SYSTEM = "system"
+    """The shell, about a participant (``ParticipantView``): Telegram refused delivery."""
+    NEWCOMER = "newcomer"
+    """Someone with a join code (``JoinView``)."""
+    PERSON = "person"
+    """Anyone, about what is stored of them (``PersonView``)."""
+
+
+class SessionOfGroup(Enum):
+    """Which of the group's sessions a group event is about."""
+
+    OPEN = "open"
+    LATEST = "latest"
+    """The most recent one, open or closed."""
+    OPEN_OR_LATEST = "open_or_latest"
+
+
+Needs = Callable[[Any], frozenset[Need]]
+"""What an event needs, given the view as loaded so far (its ``loaded`` parts)."""
+
+NOTHING: frozenset[Need] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    actor: Actor
+    rule: Callable[[Any, Any], Decision]
+    needs: Needs
+    session: SessionOfGroup = SessionOfGroup.OPEN
+    """For group events: which session is loaded."""
+    needs_session: bool = True
+    """For group events: the guard answers when the group has no such session."""
+    tap: bool = False
+    """A facilitator's tap: a refusal is a toast, not a message in the group."""
+    typed: bool = False
+    """A participant's typed text or command (not a tap): a refusal also says why."""
+    while_paused: bool = False
+    """A participant may do it while the session is paused."""
+    while_closed: bool = False
+    """It is decided in a closed session too."""
+    creates_session: bool = False
+    """The shell gives the event a fresh session id (``new_session_id``)."""
+
+
+def _static(*wanted: Need) -> Needs:
+    frozen = frozenset(wanted)
+    return lambda view: frozen
+
+
+# --- what group events need ---------------------------------------------------------------
+
+
+def _seating(view: SessionView, *wanted: Need) -> frozenset[Need]:
+    """Seating needs the finishers, and who sat together earlier in the series."""
+    return frozenset({Need.FINISHERS, Need.EARLIER_PAIRS, *wanted})
+
+
+def _summary(view: SessionView) -> frozenset[Need]:
+    """The plenary: the tables, what everyone contributes, and the session followed up."""
+    return frozenset({Need.TABLES, Need.PEOPLE, Need.EARLIER_SESSION})
+
+
+def _moving_on(view: SessionView) -> frozenset[Need]:
+    """``/next``, its confirmation and a deadline: deadlines, who is not done and the
+    tables tell the stage; moving on from it needs what that stage's next step needs."""
+    first = frozenset({Need.DEADLINES, Need.STRAGGLERS, Need.TABLES, Need.LEVELS})
+    if view.session is None or Need.TABLES not in view.loaded:
+        return first
+    stage = current_stage(view.session, view.tables)
+    if stage is Stage.JOIN:
+        return first | {Need.WAITING}
+    if stage is Stage.SORT:
+        return first | _seating(view, Need.COUNTS)
+    if stage is Stage.PLENARY:
+        return first | _summary(view)
+    return first
+
+
+# --- what participant events need ----------------------------------------------------------
+
+
+def _seat(view: ParticipantView) -> frozenset[Need]:
+    """The person's table (none until they sit at one for good) and stories; every table
+    for one who may join one late."""
+    session, p = view.session, view.participant
+    late = session.phase is Phase.TABLES and p.table_number is None and p.step is Step.TOP
+    return frozenset({Need.TABLE, Need.LATE_TABLES}) if late else frozenset({Need.TABLE})
+
+
+def _counting(view: ParticipantView) -> frozenset[Need]:
+    """A vote that may be counted: the table with its levels and ballots."""
+    return _seat(view) | {Need.LEVELS}
+
+
+def _top_confirmed(view: ParticipantView) -> frozenset[Need]:
+    """A top after sorting: the person's top earlier in the series, to show beside it,
+    and, if they may join a table late, who sat together earlier."""
+    seat = _seat(view)
+    if view.participant.step is not Step.TOP:
+        return seat
+    earlier = {Need.EARLIER_TOP} | ({Need.EARLIER_PAIRS} if Need.LATE_TABLES in seat else set())
+    return seat | earlier
+
+
+# --- the table -----------------------------------------------------------------------------
+
+F = TypeVar("F", bound=ev.FacilitatorEvent)
+S = TypeVar("S", bound=ev.SchedulerEvent)
+P = TypeVar("P", bound=ev.ParticipantEvent)
+
+
+_NONE = _static()
+
+
+def _facilitator(
+    rule: Callable[[SessionView, F], Decision], needs: Needs = _NONE, **options: Any
+) -> Spec:
+    return Spec(Actor.FACILITATOR, rule, needs, **options)
+
+
+def _scheduler(rule: Callable[[SessionView, S], Decision], needs: Needs) -> Spec:
+    return Spec(Actor.SCHEDULER, rule, needs)
+
+
+def _participant(
+    rule: Callable[[ParticipantView, P], Decision], needs: Needs = _seat, **options: Any
+) -> Spec:
+    return Spec(Actor.PARTICIPANT, rule, needs, **options)
+
+
+def _top_toggled(view: ParticipantView, event: ev.TopCardToggled) -> Decision:
+    if view.participant.step is Step.REVISING:
+        return sharing.toggle_revision(view, event)
+    return sorting.toggle_top_card(view, event)
+
+
+def _top_confirmed_rule(view: ParticipantView, event: ev.TopConfirmed) -> Decision:
+    """A top confirmed: after the sort (then perhaps a late seat), or after revising."""
+    p = view.participant
+    if p.step is Step.REVISING:
+        return sharing.confirm_revision(view, event)
+    decision = sorting.confirm_top(view, event)
+    if not decision.changes:
+        return decision
+    done = replace(view, participant=replace(p, step=Step.DONE), top=p.selection)
+    decision = merge(decision, Decision(effects=series.then_and_now(done)))
+    return merge(decision, tables.seat_latecomer(done))
+
+
+_TABLE_VIEWS = _static(Need.TABLES)
+_PACING = _static(Need.TABLES, Need.DEADLINES)
+_REMINDING = _static(Need.DEADLINES, Need.STRAGGLERS)
+
+SPECS: dict[type[Any], Spec] = {
+    # a facilitator, in the group
+    ev.SessionRequested: _facilitator(
+        facilitation.request_session, needs_session=False, creates_session=True
+    ),
+    ev.StatusRequested: _facilitator(
+        facilitation.report_status, _static(Need.COUNTS, Need.TABLES, Need.DEADLINES)
+    ),
+    ev.SettingChanged: _facilitator(facilitation.change_setting),
+    ev.SortStartRequested: _facilitator(facilitation.start_sort, _static(Need.WAITING)),
+    ev.SessionEndRequested: _facilitator(facilitation.end_session),
+    ev.SessionDeleteRequested: _facilitator(
+        facilitation.delete_session, _static(Need.COUNTS), session=SessionOfGroup.LATEST
+    ),
+    ev.TablesRequested: _facilitator(
+        tables.propose, lambda view: _seating(view, Need.COUNTS, Need.TABLES)
+    ),
+    ev.MoveRequested: _facilitator(tables.move, _seating),
+    ev.SeatingConfirmed: _facilitator(tables.seat, _seating),
+    ev.RevisionRequested: _facilitator(tables.revise_all, _TABLE_VIEWS),
+    ev.DilemmaRequested: _facilitator(voting.post_dilemma, _static(Need.TABLES, Need.LEVELS)),
+    ev.VoteRequested: _facilitator(voting.open_votes, _TABLE_VIEWS),
+    ev.SummaryRequested: _facilitator(plenary.post_summary, _summary),
+    ev.NextRequested: _facilitator(pacing.ask_next, _moving_on),
+    ev.NextConfirmed: _facilitator(pacing.confirm_next, _moving_on, tap=True, needs_session=False),
+    ev.DeadlineSet: _facilitator(pacing.set_deadline, _PACING),
+    ev.PauseRequested: _facilitator(pacing.pause, _PACING),
+    ev.ResumeRequested: _facilitator(pacing.resume, _PACING),
+    ev.RemindRequested: _facilitator(reminding.remind, _REMINDING),
+    ev.RehearsalRequested: _facilitator(
+        rehearsal.rehearse, _static(Need.COUNTS), session=SessionOfGroup.LATEST
+    ),
+    ev.FollowupRequested: _facilitator(
+        series.request_followup,
+        _static(Need.PREVIOUS_PEOPLE, Need.SERIES_LENGTH),
+        session=SessionOfGroup.OPEN_OR_LATEST,
+        needs_session=False,
+        creates_session=True,
+    ),
+    # time passing
+    ev.DeadlineReached: _scheduler(pacing.reach_deadline, _moving_on),
+    ev.RemindersDue: _scheduler(reminding.remind_due, _REMINDING),
+    # someone in private, about themselves
+    ev.JoinRequested: Spec(Actor.NEWCOMER, joining.join, _seat),
+    ev.ForgetRequested: Spec(Actor.PERSON, joining.forget, _NONE),
+    # a participant, in their private chat
+    ev.ConsentAnswered: _participant(joining.answer_consent),
+    ev.AgeBandAnswered: _participant(joining.answer_age_band),
+    ev.OrganisationAnswered: _participant(joining.answer_organisation),
+    ev.TextReceived: _participant(joining.receive_text, typed=True),
+    ev.ContinueRequested: _participant(joining.resume, typed=True),
+    ev.LanguageChosen: _participant(joining.choose_language, while_paused=True),
+    ev.CardRated: _participant(sorting.rate),
+    ev.RatingUndone: _participant(sorting.undo),
+    ev.SortPaused: _participant(sorting.pause),
+    ev.PileCardPicked: _participant(sorting.pick_pile_card),
+    ev.PileCardMoved: _participant(sorting.move_pile_card),
+    ev.PilesConfirmed: _participant(sorting.confirm_piles),
+    ev.TopCardToggled: _participant(_top_toggled),
+    ev.TopConfirmed: _participant(_top_confirmed_rule, _top_confirmed),
+    ev.StoryCardChosen: _participant(sharing.choose_story_card),
+    ev.RevisionAnswered: _participant(sharing.answer_revision),
+    ev.MediaReceived: _participant(sharing.relay_media, typed=True),
+    ev.TableRequested: _participant(sharing.show_table, typed=True, while_paused=True),
+    ev.VoteToggled: _participant(voting.toggle_vote),
+    ev.VoteConfirmed: _participant(voting.confirm_vote, _counting),
+    ev.RoundDecided: _participant(voting.decide_round, _counting),
+    ev.NoteSkipped: _participant(voting.skip_note),
+    ev.RemindersMuted: _participant(reminding.mute, while_paused=True),
+    ev.ParticipantUnreachable: Spec(
+        Actor.SYSTEM, joining.mark_unreachable, _seat, while_paused=True, while_closed=True
+    ),
+}
+
+View = SessionView | JoinView | ParticipantView | PersonView
+
+
+def spec(event: ev.Event) -> Spec:
+    return SPECS[type(event)]
+
+
+def needs(event: ev.Event, view: View) -> frozenset[Need]:
+    """What the shell must load for ``event``, given ``view`` as loaded so far: it loads
+    what is missing and asks again, until nothing is (at most three rounds)."""
+    if isinstance(view, SessionView) and view.session is None:
+        return NOTHING
+    return spec(event).needs(view)
+
+
+# --- the guards ----------------------------------------------------------------------------
+
+
+def _group_locale(view: SessionView, event: ev.FacilitatorEvent) -> str:
+    if view.session is not None:
+        return view.session.locale
+    if isinstance(event, ev.SessionRequested | ev.FollowupRequested):
+        return event.default_locale
+    return "en"
+
+
+def _refused_in_group(spec: Spec, view: SessionView, event: ev.FacilitatorEvent) -> Decision | None:
+    if not event.is_facilitator:
+        if spec.tap:
+            return Decision(toast=Toast("not_facilitator", alert=True))
+        return Decision(
+            effects=(Say(event.group_chat_id, _group_locale(view, event), "not_facilitator"),)
+        )
+    if spec.needs_session and view.session is None:
+        return Decision(
+            effects=(Say(event.group_chat_id, _group_locale(view, event), "no_session"),)
+        )
+    return None
+
+
+def _refused_in_private(spec: Spec, view: ParticipantView) -> Decision | None:
+    p = view.participant
+    if view.session.phase is Phase.CLOSED and not spec.while_closed:
+        said = (Say(p.chat_id, p.locale, "session_over"),) if spec.typed else ()
+        return Decision(toast=Toast("session_closed"), effects=said)
+    if view.session.paused_at is not None and not spec.while_paused:
+        said = (Say(p.chat_id, p.locale, "session_paused_text"),) if spec.typed else ()
+        return Decision(toast=Toast("session_paused"), effects=said)
+    return None
+
+
+_VIEWS: dict[Actor, type[Any]] = {
+    Actor.FACILITATOR: SessionView,
+    Actor.SCHEDULER: SessionView,
+    Actor.PARTICIPANT: ParticipantView,
+    Actor.SYSTEM: ParticipantView,
+    Actor.NEWCOMER: JoinView,
+    Actor.PERSON: PersonView,
+}
+
+
+def view_type(event: ev.Event) -> type[Any]:
+    """The type of view ``event`` is decided on."""
+    return _VIEWS[spec(event).actor]
+
+
+def handle(view: View, event: ev.Event) -> Decision:
+    """Decide ``event`` against ``view`` (of ``view_type(event)``), guards first."""
+    rule = spec(event)
+    if not isinstance(view, _VIEWS[rule.actor]):
+        raise TypeError(f"{type(event).__name__} needs a {_VIEWS[rule.actor].__name__}")
+    refused: Decision | None = None
+    if isinstance(event, ev.FacilitatorEvent):
+        assert isinstance(view, SessionView)
+        refused = _refused_in_group(rule, view, event)
+    elif rule.actor is Actor.SCHEDULER:
+        assert isinstance(view, SessionView)
+        refused = Decision() if view.session is None else None
+    elif isinstance(view, ParticipantView):
+        refused = _refused_in_private(rule, view)
+    return refused if refused is not None else rule.rule(view, event)
