@@ -139,15 +139,6 @@ class Services:
         if self._scheduler is not None:
             await self._scheduler.run_due()
 
-    async def save_uploaded_deck(
-        self, deck: Deck, owner_id: int, filename: str, data: bytes
-    ) -> None:
-        at = self.clock()
-        await self.store.run(
-            lambda tx: tx.save_uploaded_deck(deck.id, owner_id, filename, data, at)
-        )
-        self.decks.add(deck, owner_id)
-
     async def stop(self) -> None:
         if self._rehearsal is not None:
             await self._rehearsal.stop()

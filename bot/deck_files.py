@@ -26,6 +26,7 @@ from pathlib import Path
 
 from bot.resources import shipped
 from conversations.deck import (
+    DECK_FILE_BYTES_MAX,
     DECK_ID_MAX,
     Deck,
     DeckError,
@@ -40,7 +41,7 @@ DECKS_DIR = shipped("decks")
 DEFAULT_DECK_ID = "goed-werk"
 """The built-in deck sessions use by default, and the base of every CSV deck."""
 DECK_SUFFIXES = (".toml", ".csv")
-MAX_DECK_BYTES = 256 * 1024
+MAX_DECK_BYTES = DECK_FILE_BYTES_MAX
 """Larger uploads are refused before decoding."""
 
 TOML_NESTING_MAX = 32

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from conversations.deck import Deck
+from conversations.uploads import DeckView
 
 
 class UnknownDeck(KeyError):
@@ -44,3 +45,7 @@ class DeckLibrary:
 
     def owner(self, deck_id: str) -> int | None:
         return self._owners.get(deck_id)
+
+    def view(self) -> DeckView:
+        """The library as the core decides an upload on it."""
+        return DeckView(frozenset(self._decks) - set(self._owners), dict(self._owners))

@@ -3,20 +3,26 @@
 Owns: the export's file layout and pseudonyms (people appear under a stable id per
 session unless the facilitator asks for names), and leaving simulated participants (a
 rehearsal) out unless asked: their rows, and the outcomes of tables where only they sat.
-Must not: run SQL (the store gives the rows) or send anything.
+``with_files`` turns the core's ``ExportFile`` into the ``SendFile`` the outbox keeps,
+inside the unit of work that decided it, so the file holds the rows of that moment and
+only the built file (pseudonymised unless asked) is stored. Must not: run SQL (the
+store gives the rows), decide who may export, or send anything.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import hashlib
 import io
 import json
 import secrets
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.store import Transaction
+from conversations.effects import Effect, ExportFile, SendFile
 from conversations.model import Session
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -116,3 +122,25 @@ def build_export(
         }
         archive.writestr("session.json", json.dumps(document, ensure_ascii=False, indent=1))
     return f"session-{session.id}-export.zip", buffer.getvalue()
+
+
+def with_files(tx: Transaction, effects: Iterable[Effect]) -> list[Effect]:
+    """``effects`` with each ``ExportFile`` built into the ``SendFile`` it asks for."""
+    return [_built(tx, e) if isinstance(e, ExportFile) else e for e in effects]
+
+
+def _built(tx: Transaction, effect: ExportFile) -> Effect:
+    session = tx.session(effect.session_id)
+    if session is None:  # pragma: no cover - the core exports a session it just loaded
+        raise LookupError(f"session {effect.session_id} is gone")
+    stand_ins = tx.simulated_people(session.id)
+    rows = tx.export_rows(session.id)
+    name, data = build_export(session, rows, effect.names, stand_ins, effect.simulated)
+    return SendFile(
+        effect.chat_id,
+        effect.locale,
+        name,
+        base64.b64encode(data).decode(),
+        "export_caption_names" if effect.names else "export_caption",
+        {"simulated": len(stand_ins), "included": int(effect.simulated)},
+    )

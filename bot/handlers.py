@@ -15,10 +15,19 @@ import secrets
 import time
 import zoneinfo
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from telegram import Bot, CallbackQuery, MaybeInaccessibleMessage, Message, Update, User
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Document,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+    User,
+)
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -390,19 +399,15 @@ class Handlers:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        if not await self._is_facilitator(message, user):
-            await self._say(update, "not_facilitator")
-            return
-        if user.id == ANONYMOUS_ADMIN_ID or message.sender_chat is not None:
-            await self._say(update, "export_anonymous")  # no private chat to send it to
-            return
-        args = {a.lower() for a in context.args or []}
-        names = bool(args & {"names", "namen"})
-        simulated = bool(args & {"all", "alle"})  # with the simulated people of a rehearsal
-        sent = await self.services.runner.export(
-            message.chat.id, user.id, self._locale(user), names, simulated
+        words = tuple(a.lower() for a in context.args or [])
+        anonymous = user.id == ANONYMOUS_ADMIN_ID or message.sender_chat is not None
+        locale = self._locale(user)
+        await self._facilitator_event(
+            update,
+            lambda at, chat, uid, ok: ev.ExportRequested(
+                at, chat, uid, ok, words, locale, anonymous
+            ),
         )
-        await self._say(update, "export_sent" if sent else "no_session")
 
     async def rehearse(self, update: Update, context: Context) -> None:
         """``/rehearse N``: N simulated participants join, to walk through a session alone."""
@@ -621,41 +626,28 @@ class Handlers:
         if not filename.lower().endswith((".toml", ".csv")):
             await self.media(update, context)  # any other file is for the table mates
             return
+        found = ev.DeckUploaded(
+            self.clock(), user.id, message.chat.id, self._locale(user), True, filename
+        )
         if not await self._may_upload(message, user):
-            await self._say(update, "deck_upload_refused")
-            return
-        if document.file_size is not None and document.file_size > MAX_DECK_BYTES:
-            await self._say(update, "deck_upload_too_big", limit=MAX_DECK_BYTES // 1024)
-            return
+            found = replace(found, may_upload=False)
+        elif document.file_size is not None and document.file_size > MAX_DECK_BYTES:
+            found = replace(found, too_big=True)
+        else:
+            found = await self._read_deck(document, found)
+        await self.services.runner.submit(found, update.update_id)
+
+    async def _read_deck(self, document: Document, found: ev.DeckUploaded) -> ev.DeckUploaded:
+        """``found`` with what the file holds: its deck, or its problems."""
         try:
             file = await document.get_file()
             data = bytes(await file.download_as_bytearray())
         except TelegramError as exc:
             log.warning("could not download an uploaded deck: %s", exc.message)
-            await self._say(update, "deck_upload_failed")
-            return
+            return replace(found, fetched=False)
         try:
-            deck = load_deck_bytes(filename, data, self.services.base_deck())
+            deck = load_deck_bytes(found.filename, data, self.services.base_deck())
         except DeckInvalid as exc:
-            shown = first_problems([str(p) for p in exc.problems])
-            await self._say(
-                update,
-                "deck_problems",
-                count=len(exc.problems),
-                problems="\n".join(shown),
-                more=len(exc.problems) - len(shown),
-            )
-            return
-        if self.services.decks.is_builtin(deck.id) or (
-            deck.id in self.services.decks and self.services.decks.owner(deck.id) != user.id
-        ):
-            await self._say(update, "deck_id_taken", deck_id=deck.id)
-            return
-        await self.services.save_uploaded_deck(deck, user.id, filename, data)
-        await self._say(
-            update,
-            "deck_added",
-            deck_id=deck.id,
-            cards=len(deck.cards),
-            title=deck.text(deck.title, self._locale(user)),
-        )
+            shown = tuple(first_problems([str(p) for p in exc.problems]))
+            return replace(found, problems=shown, problem_count=len(exc.problems))
+        return replace(found, deck=deck, content=data.decode("utf-8-sig"))

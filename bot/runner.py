@@ -13,7 +13,6 @@ connection's thread (``Store.run``), one trip there and back per event.
 
 from __future__ import annotations
 
-import base64
 import logging
 import time
 from collections.abc import Callable
@@ -21,11 +20,18 @@ from dataclasses import fields, replace
 from typing import Any, TypeVar
 
 from bot.decks import DeckLibrary
-from bot.export import build_export
+from bot.export import with_files
 from bot.store import Store, Transaction
 from conversations import machine, progress
-from conversations.decision import Decision, DeleteSession, ForgetPerson, SaveSession, Toast
-from conversations.effects import MAIN_SLOT, Effect, SendFile
+from conversations.decision import (
+    Decision,
+    DeleteSession,
+    ForgetPerson,
+    SaveDeck,
+    SaveSession,
+    Toast,
+)
+from conversations.effects import MAIN_SLOT, Effect
 from conversations.events import Event, FacilitatorEvent, ParticipantUnreachable, SchedulerEvent
 from conversations.joining import JoinView
 from conversations.machine import Actor, SessionOfGroup, View
@@ -70,9 +76,9 @@ def _session_id(view: View, decision: Decision) -> int | None:
         return created[0]
     if isinstance(view, ParticipantView):
         return view.session.id
-    if isinstance(view, PersonView):
-        return None
-    return view.session.id if view.session is not None else None
+    if isinstance(view, SessionView | JoinView) and view.session is not None:
+        return view.session.id
+    return None
 
 
 V = TypeVar("V", SessionView, ParticipantView)
@@ -98,6 +104,9 @@ class Runner:
         decision = await self.store.run(lambda tx: self._decide(tx, event, update_id))
         if any(isinstance(change, ForgetPerson | DeleteSession) for change in decision.changes):
             await self.store.erase_traces()
+        for change in decision.changes:
+            if isinstance(change, SaveDeck):  # committed: sessions may use it from now on
+                self.decks.add(change.deck, change.owner_id)
         if decision.effects:
             self.on_enqueued(dict.fromkeys(effect.chat_id for effect in decision.effects))
         return decision
@@ -116,7 +125,7 @@ class Runner:
             return NOT_A_PARTICIPANT
         decision = machine.handle(view, event)
         tx.apply(decision.changes, event.at)
-        tx.enqueue(decision.effects, self.clock())
+        tx.enqueue(with_files(tx, decision.effects), self.clock())
         if decision.changes and not isinstance(view, PersonView):
             user_id = getattr(event, "user_id", None)  # the scheduler's events have no person
             tx.log_event(
@@ -141,6 +150,8 @@ class Runner:
                 return JoinView(None, None, None)
             existing = self._participant(tx, event, session.id)
             return JoinView(session, self.decks.get(session.deck_id), existing)
+        if spec.actor is Actor.UPLOADER:
+            return self.decks.view()
         if spec.actor is Actor.PERSON:
             return PersonView(event.user_id, tx.participation_count(event.user_id))  # type: ignore[union-attr]
         return self._participant(tx, event, event.session_id)  # type: ignore[union-attr]
@@ -281,32 +292,6 @@ class Runner:
     async def session_groups(self, limit: int = 20) -> list[int]:
         """The groups that held the most recent sessions."""
         return await self.store.read(lambda tx: tx.session_groups(limit))
-
-    async def export(
-        self, group_chat_id: int, user_id: int, locale: str, names: bool, simulated: bool = False
-    ) -> bool:
-        """Send the group's latest session's data to ``user_id`` in private; False when the
-        group has no session. Simulated participants (a rehearsal) are left out unless
-        ``simulated``."""
-
-        def enqueue_export(tx: Transaction) -> bool:
-            session = tx.latest_session_of_group(group_chat_id)
-            if session is None:
-                return False
-            stand_ins = tx.simulated_people(session.id)
-            rows = tx.export_rows(session.id)
-            name, data = build_export(session, rows, names, stand_ins, simulated)
-            caption = "export_caption_names" if names else "export_caption"
-            params = {"simulated": len(stand_ins), "included": int(simulated)}
-            payload = base64.b64encode(data).decode()
-            effect = SendFile(user_id, locale, name, payload, caption, params)
-            tx.enqueue([effect], self.clock())
-            return True
-
-        if not await self.store.run(enqueue_export):
-            return False
-        self.on_enqueued()
-        return True
 
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from conversations.deck import Deck
 from conversations.effects import Effect
 from conversations.model import Deadline, Participant, Session, Table
+from conversations.phases import Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,7 @@ class SaveDeadline:
 @dataclass(frozen=True, slots=True)
 class DeleteDeadline:
     session_id: int
-    stage: str
+    stage: Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,17 @@ class MarkSimulated:
     profile_seed: int
 
 
+@dataclass(frozen=True, slots=True)
+class SaveDeck:
+    """An uploaded deck, kept (with its file) for its owner; it replaces their earlier
+    upload of the same id."""
+
+    deck: Deck
+    owner_id: int
+    filename: str
+    content: str
+
+
 Change = (
     SaveSession
     | SaveParticipant
@@ -143,6 +156,7 @@ Change = (
     | DeleteDeadline
     | SaveReminded
     | MarkSimulated
+    | SaveDeck
 )
 
 

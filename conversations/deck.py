@@ -25,6 +25,8 @@ from enum import Enum
 
 # --- Limits -------------------------------------------------------------------------
 
+DECK_FILE_BYTES_MAX = 256 * 1024
+"""The largest deck file a facilitator may upload."""
 DECK_ID_MAX = 32
 """A deck id: 1..32 of ``a-z``, ``0-9`` and ``-``."""
 ITEM_ID_MAX = 16

@@ -384,6 +384,18 @@ class SendFile(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class ExportFile(Effect):
+    """The session's data as a file for ``chat_id``. Not stored as it is: the shell builds
+    the file from the session's rows as it queues this, and queues a ``SendFile``."""
+
+    session_id: int
+    names: bool
+    """People by name instead of pseudonyms."""
+    simulated: bool
+    """With the simulated people of a rehearsal."""
+
+
+@dataclass(frozen=True, slots=True)
 class ShowDecks(Effect):
     """The decks a facilitator may use: built-in ones and their own uploads."""
 
@@ -543,4 +555,5 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         ShowSeriesComparison,
     )
 }
-"""Every effect class by name, for the shell's outbox codec."""
+"""Every effect class by name, for the shell's outbox codec (``ExportFile`` becomes a
+``SendFile`` before it is stored)."""

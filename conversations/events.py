@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from conversations.deck import Deck
+from conversations.phases import Stage
+
 # --- facilitator, in the group -------------------------------------------------------
 
 
@@ -146,7 +149,7 @@ class DeadlineSet(FacilitatorEvent):
 class DeadlineReached(SchedulerEvent):
     """The deadline of ``stage`` is due."""
 
-    stage: str
+    stage: Stage
     seed: int
     topics_available: bool
 
@@ -173,6 +176,18 @@ class RemindersDue(SchedulerEvent):
     ``local_hour`` is the hour of the day in the session's time zone, from the shell."""
 
     local_hour: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequested(FacilitatorEvent):
+    """``/export [names] [all]``: the group's latest session's data, in private."""
+
+    words: tuple[str, ...]
+    """What followed the command, in lower case."""
+    locale: str
+    """The facilitator's own language, for the file's caption."""
+    anonymous: bool
+    """Sent as the group (an anonymous admin): there is no private chat to send it to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +239,30 @@ class ForgetRequested:
     user_id: int
     chat_id: int
     locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeckUploaded:
+    """A deck file sent in private, as the shell found it. The shell reads the file only
+    for someone who ``may_upload`` and only when it is not ``too_big``."""
+
+    at: float
+    user_id: int
+    chat_id: int
+    locale: str
+    may_upload: bool
+    """A facilitator, or an admin of a group that held a session (the shell asks Telegram)."""
+    filename: str
+    too_big: bool = False
+    fetched: bool = True
+    """False when the file could not be downloaded."""
+    content: str = ""
+    """The file's text, kept to load the deck again at every start."""
+    deck: Deck | None = None
+    """The deck read from the file; None when it was not read or has ``problems``."""
+    problems: tuple[str, ...] = ()
+    """What is wrong with the file, the first ones (``problem_count`` in all)."""
+    problem_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -389,9 +428,11 @@ Event = (
     | ResumeRequested
     | RemindersDue
     | RemindRequested
+    | ExportRequested
     | RehearsalRequested
     | JoinRequested
     | ForgetRequested
+    | DeckUploaded
     | ConsentAnswered
     | AgeBandAnswered
     | OrganisationAnswered

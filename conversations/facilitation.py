@@ -17,8 +17,17 @@ from conversations.decision import (
     SaveParticipant,
     SaveSession,
 )
-from conversations.effects import Effect, Invite, Say, ShowDeadlines, ShowSettings, ShowStatus
+from conversations.effects import (
+    Effect,
+    ExportFile,
+    Invite,
+    Say,
+    ShowDeadlines,
+    ShowSettings,
+    ShowStatus,
+)
 from conversations.events import (
+    ExportRequested,
     FacilitatorEvent,
     SessionDeleteRequested,
     SessionEndRequested,
@@ -28,9 +37,9 @@ from conversations.events import (
     StatusRequested,
 )
 from conversations.model import LOCALES, Deadline, ParticipantView, Session, SessionView
-from conversations.phases import Phase, can_move
+from conversations.phases import Phase, Stage, can_move
 from conversations.sorting import begin_lens
-from conversations.stages import DEADLINE_STAGES, ORDER, Stage, current_stage, parse_duration
+from conversations.stages import DEADLINE_STAGES, ORDER, current_stage, parse_duration
 
 SETTING_VALUES: dict[str, dict[str, bool | str | int]] = {
     "language": {locale: locale for locale in LOCALES},
@@ -85,7 +94,7 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
         created_at=event.at,
     )
     deadlines = tuple(
-        Deadline(session.id, stage, event.at + (seconds or 0))
+        Deadline(session.id, Stage(stage), event.at + (seconds or 0))
         for stage, seconds in sorted(durations.items(), key=lambda d: ORDER.index(Stage(d[0])))
     )
     effects: list[Effect] = [
@@ -207,6 +216,27 @@ def start_sort(view: SessionView, event: SortStartRequested) -> Decision:
         changes.append(SaveParticipant(started))
         effects.extend(shown)
     return Decision(changes=tuple(changes), effects=tuple(effects))
+
+
+EXPORT_NAMES = frozenset({"names", "namen"})
+EXPORT_SIMULATED = frozenset({"all", "alle"})
+"""``/export`` words: people by name; with a rehearsal's simulated people."""
+
+
+def request_export(view: SessionView, event: ExportRequested) -> Decision:
+    """``/export``: the latest session's data to the facilitator's private chat."""
+    session, _ = view.require()
+    if event.anonymous:
+        return _say(view, event, "export_anonymous")
+    words = set(event.words)
+    export = ExportFile(
+        event.user_id,
+        event.locale,
+        session.id,
+        names=bool(words & EXPORT_NAMES),
+        simulated=bool(words & EXPORT_SIMULATED),
+    )
+    return Decision(effects=(export, Say(session.group_chat_id, session.locale, "export_sent")))
 
 
 def delete_session(view: SessionView, event: SessionDeleteRequested) -> Decision:

@@ -38,6 +38,7 @@ from conversations import (
     sharing,
     sorting,
     tables,
+    uploads,
     voting,
 )
 from conversations.decision import Decision, Toast, merge
@@ -45,8 +46,9 @@ from conversations.effects import Say
 from conversations.joining import JoinView
 from conversations.model import ParticipantView, PersonView, SessionView, Step
 from conversations.needs import Need
-from conversations.phases import Phase
-from conversations.stages import Stage, current_stage
+from conversations.phases import Phase, Stage
+from conversations.stages import current_stage
+from conversations.uploads import DeckView
 
 
 class Actor(Enum):
@@ -64,6 +66,8 @@ class Actor(Enum):
     """Someone with a join code (``JoinView``)."""
     PERSON = "person"
     """Anyone, about what is stored of them (``PersonView``)."""
+    UPLOADER = "uploader"
+    """Anyone sending a deck file in private (``DeckView``); rights checked by the rule."""
 
 
 class SessionOfGroup(Enum):
@@ -240,6 +244,7 @@ SPECS: dict[type[Any], Spec] = {
     ev.PauseRequested: _facilitator(pacing.pause, _PACING),
     ev.ResumeRequested: _facilitator(pacing.resume, _PACING),
     ev.RemindRequested: _facilitator(reminding.remind, _REMINDING),
+    ev.ExportRequested: _facilitator(facilitation.request_export, session=SessionOfGroup.LATEST),
     ev.RehearsalRequested: _facilitator(
         rehearsal.rehearse, _static(Need.COUNTS), session=SessionOfGroup.LATEST
     ),
@@ -256,6 +261,7 @@ SPECS: dict[type[Any], Spec] = {
     # someone in private, about themselves
     ev.JoinRequested: Spec(Actor.NEWCOMER, joining.join, _seat),
     ev.ForgetRequested: Spec(Actor.PERSON, joining.forget, _NONE),
+    ev.DeckUploaded: Spec(Actor.UPLOADER, uploads.upload, _NONE),
     # a participant, in their private chat
     ev.ConsentAnswered: _participant(joining.answer_consent),
     ev.AgeBandAnswered: _participant(joining.answer_age_band),
@@ -285,7 +291,7 @@ SPECS: dict[type[Any], Spec] = {
     ),
 }
 
-View = SessionView | JoinView | ParticipantView | PersonView
+View = SessionView | JoinView | ParticipantView | PersonView | DeckView
 
 
 def spec(event: ev.Event) -> Spec:
@@ -343,6 +349,7 @@ _VIEWS: dict[Actor, type[Any]] = {
     Actor.SYSTEM: ParticipantView,
     Actor.NEWCOMER: JoinView,
     Actor.PERSON: PersonView,
+    Actor.UPLOADER: DeckView,
 }
 
 

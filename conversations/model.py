@@ -14,7 +14,7 @@ from typing import Any
 
 from conversations.deck import Deck
 from conversations.needs import Need
-from conversations.phases import Phase, enter
+from conversations.phases import Phase, Stage, enter
 from conversations.summary import PersonFacts
 
 LOCALES: tuple[str, ...] = ("nl", "en")
@@ -258,10 +258,10 @@ class PersonView:
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """By ``due_at`` the session moves on from ``stage`` (a ``pacing.Stage`` value)."""
+    """By ``due_at`` the session moves on from ``stage``."""
 
     session_id: int
-    stage: str
+    stage: Stage
     due_at: float
     fired_at: float | None = None
 

@@ -48,12 +48,11 @@ from conversations.events import (
     VoteRequested,
 )
 from conversations.model import Deadline, Session, SessionView, Straggler
-from conversations.phases import Phase
+from conversations.phases import Phase, Stage
 from conversations.stages import (
     DEADLINE_STAGES,
     ORDER,
     PENDING,
-    Stage,
     current_stage,
     next_stage,
     parse_duration,
@@ -219,7 +218,7 @@ def _with_told(
     fired = tuple(
         SaveDeadline(replace(d, fired_at=at))
         for d in view.deadlines
-        if d.fired_at is None and ORDER.index(Stage(d.stage)) <= ORDER.index(stage)
+        if d.fired_at is None and ORDER.index(d.stage) <= ORDER.index(stage)
     )
     return Decision(
         changes=moved.changes + fired,
@@ -238,7 +237,7 @@ def reach_deadline(view: SessionView, event: DeadlineReached) -> Decision:
     if deadline is None:
         return Decision()
     stage = _stage(view)
-    if ORDER.index(stage) > ORDER.index(Stage(deadline.stage)):
+    if ORDER.index(stage) > ORDER.index(deadline.stage):
         return Decision(changes=(SaveDeadline(replace(deadline, fired_at=event.at)),))
     moved = _move_on(view, stage, event, event.seed, event.topics_available)
     if not moved.changes:
@@ -254,7 +253,7 @@ def reach_deadline(view: SessionView, event: DeadlineReached) -> Decision:
 
 
 def _deadlines(session: Session, deadlines: tuple[Deadline, ...], stage: Stage) -> ShowDeadlines:
-    ordered = sorted(deadlines, key=lambda d: ORDER.index(Stage(d.stage)))
+    ordered = sorted(deadlines, key=lambda d: ORDER.index(d.stage))
     return ShowDeadlines(
         session.group_chat_id,
         session.locale,
@@ -279,14 +278,14 @@ def set_deadline(view: SessionView, event: DeadlineSet) -> Decision:
         return _say(session, "deadline_stage_passed", stage=target.value)
     change: Change
     if event.value.lower() in ("off", "uit"):
-        deadlines.pop(target.value, None)
-        change = DeleteDeadline(session.id, target.value)
+        deadlines.pop(target, None)
+        change = DeleteDeadline(session.id, target)
     else:
         seconds = parse_duration(event.value)
         if seconds is None:
             return _say(session, "deadline_usage")
-        deadline = Deadline(session.id, target.value, event.at + seconds)
-        deadlines[target.value] = deadline
+        deadline = Deadline(session.id, target, event.at + seconds)
+        deadlines[target] = deadline
         change = SaveDeadline(deadline)
     shown = _deadlines(session, tuple(deadlines.values()), stage)
     return Decision(changes=(change,), effects=(shown,))

@@ -1,4 +1,5 @@
-"""Session phases and the one table of legal transitions between them.
+"""Session phases and the one table of legal transitions between them; the stages a
+facilitator paces a session through.
 
 Owns: the ``Phase`` enum and ``TRANSITIONS``, through which every change of phase goes
 (``Session.moved_to``). Must not: know about participants'
@@ -23,6 +24,22 @@ class Phase(StrEnum):
     """People sit at tables: stories, then revising one's top (joining stays open)."""
     CLOSED = "closed"
     """Finished or ended by the facilitator: no more joining or answers."""
+
+
+class Stage(StrEnum):
+    """What the session as a whole is doing, as the facilitator paces it. Stored by value
+    (deadlines), so values never change."""
+
+    JOIN = "join"
+    """People join; the sort has not started (it starts on the facilitator's word)."""
+    SORT = "sort"
+    STORIES = "stories"
+    REVISION = "revision"
+    """Tables revise their tops (or have, and wait for the votes to open)."""
+    VOTE = "vote"
+    PLENARY = "plenary"
+    """Every table is done: the summary, then the end."""
+    OVER = "over"
 
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {

@@ -75,7 +75,7 @@ def _reminders(view: SessionView, session: Session, at: float, *, manual: bool) 
                 p.locale,
                 p.session_id,
                 stage.value,
-                due.get(stage.value),
+                due.get(stage),
                 session.time_zone,
             )
         )

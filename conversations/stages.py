@@ -1,35 +1,17 @@
 """The stages a facilitator paces a session through, and durations of deadlines.
 
-Owns: ``Stage`` and its ``ORDER``, which stage a session is in, whose turn it still is
-in each stage (``PENDING``, ``TURN``), and reading a duration such as ``2d``. Must not:
-move a session on (``pacing`` does).
+Owns: the ``ORDER`` of ``Stage`` (defined beside ``Phase``), which stage a session is
+in, whose turn it still is in each stage (``PENDING``, ``TURN``), and reading a
+duration such as ``2d``. Must not: move a session on (``pacing`` does).
 """
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
 from conversations.model import Session, Step, TableView
 from conversations.model import TableStage as TS
-from conversations.phases import Phase
-
-
-class Stage(StrEnum):
-    """What the session as a whole is doing, as the facilitator paces it. Stored by value
-    (deadlines), so values never change."""
-
-    JOIN = "join"
-    """People join; the sort has not started (it starts on the facilitator's word)."""
-    SORT = "sort"
-    STORIES = "stories"
-    REVISION = "revision"
-    """Tables revise their tops (or have, and wait for the votes to open)."""
-    VOTE = "vote"
-    PLENARY = "plenary"
-    """Every table is done: the summary, then the end."""
-    OVER = "over"
-
+from conversations.phases import Phase, Stage
 
 ORDER: tuple[Stage, ...] = tuple(Stage)
 

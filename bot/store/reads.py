@@ -30,7 +30,7 @@ from conversations.model import (
     TableStage,
     TableView,
 )
-from conversations.phases import Phase
+from conversations.phases import Phase, Stage
 from conversations.progress import Done, Tally
 from conversations.summary import PersonFacts
 
@@ -344,9 +344,9 @@ class Reads(Base):
             "SELECT session_id, stage, due_at, fired_at FROM deadlines WHERE session_id = ?",
             (session_id,),
         )
-        return tuple(Deadline(*row) for row in rows)
+        return tuple(Deadline(row[0], Stage(row[1]), row[2], row[3]) for row in rows)
 
-    def due_deadlines(self, now: float) -> list[tuple[int, int, str]]:
+    def due_deadlines(self, now: float) -> list[tuple[int, int, Stage]]:
         """(group chat, session, stage) of every pending deadline that is due, earliest
         first, in open sessions that are not paused."""
         rows = self._all(
@@ -356,7 +356,7 @@ class Reads(Base):
             " AND s.paused_at IS NULL ORDER BY d.due_at",
             (now, Phase.CLOSED.value),
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], Stage(r[2])) for r in rows]
 
     def reminding_sessions(self) -> list[Session]:
         """Open, running sessions with reminders on."""

@@ -8,9 +8,8 @@ from __future__ import annotations
 from bot.store.journal import Journal
 from bot.store.outbox import Outbox
 from bot.store.reads import Reads
-from bot.store.uploads import UploadedDecks
 from bot.store.writes import Writes
 
 
-class Transaction(Journal, Reads, Writes, Outbox, UploadedDecks):
+class Transaction(Journal, Reads, Writes, Outbox):
     """Queries and writes on the connection's thread (see ``Store.run``), synchronous."""

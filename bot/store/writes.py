@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.store.rows import PARTICIPANT_COLUMNS, SESSION_COLUMNS, Base
+from bot.store.rows import PARTICIPANT_COLUMNS, SESSION_COLUMNS
+from bot.store.uploads import UploadedDecks
 from conversations.decision import (
     Change,
     DeleteDeadline,
@@ -17,6 +18,7 @@ from conversations.decision import (
     ForgetPerson,
     MarkSimulated,
     SaveDeadline,
+    SaveDeck,
     SaveParticipant,
     SaveRating,
     SaveReminded,
@@ -30,7 +32,7 @@ from conversations.decision import (
 from conversations.model import Participant, Session
 
 
-class Writes(Base):
+class Writes(UploadedDecks):
     """Applies a decision's changes."""
 
     def apply(self, changes: Iterable[Change], at: float | None = None) -> None:
@@ -121,12 +123,12 @@ class Writes(Base):
                     "INSERT INTO deadlines (session_id, stage, due_at, fired_at)"
                     " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, stage)"
                     " DO UPDATE SET due_at = excluded.due_at, fired_at = excluded.fired_at",
-                    (d.session_id, d.stage, d.due_at, d.fired_at),
+                    (d.session_id, d.stage.value, d.due_at, d.fired_at),
                 )
             elif isinstance(change, DeleteDeadline):
                 self._db.execute(
                     "DELETE FROM deadlines WHERE session_id = ? AND stage = ?",
-                    (change.session_id, change.stage),
+                    (change.session_id, change.stage.value),
                 )
             elif isinstance(change, SaveReminded):
                 self._db.execute(
@@ -138,6 +140,11 @@ class Writes(Base):
                     "INSERT OR IGNORE INTO simulated_participants"
                     " (session_id, user_id, profile_seed) VALUES (?, ?, ?)",
                     (change.session_id, change.user_id, change.profile_seed),
+                )
+            elif isinstance(change, SaveDeck):
+                content = change.content.encode()
+                self.save_uploaded_deck(
+                    change.deck.id, change.owner_id, change.filename, content, at or 0.0
                 )
             else:  # pragma: no cover - the Change union is closed
                 raise TypeError(f"unknown change {change!r}")

@@ -32,9 +32,9 @@ from conversations.model import (
     TableStage,
     TableView,
 )
-from conversations.phases import Phase
+from conversations.phases import Phase, Stage
 from conversations.reminding import DAY, is_waking
-from conversations.stages import Stage, current_stage, parse_duration
+from conversations.stages import current_stage, parse_duration
 
 GROUP = -100
 HOUR = 3600.0
