@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from conversations.decision import STALE, Decision, ForgetPerson, SaveParticipant, Toast, merge
+from conversations.decision import Decision, ForgetPerson, SaveParticipant, Toast, merge
 from conversations.deck import Deck
 from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Notice, Say
 from conversations.events import (
@@ -125,7 +125,7 @@ def _ready(view: ParticipantView) -> Decision:
     if sorting_open(view.session.phase, view.session.sort_on_join):
         started, effects = begin_lens(view, 0)
         return Decision(changes=(SaveParticipant(started),), effects=effects)
-    waiting = replace(view.participant, step=Step.WAITING)
+    waiting = view.participant.moved_to(Step.WAITING)
     return Decision(
         changes=(SaveParticipant(waiting),),
         effects=show_step(replace(view, participant=waiting), fresh=False),
@@ -134,16 +134,14 @@ def _ready(view: ParticipantView) -> Decision:
 
 def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
     p = view.participant
-    if p.step is not Step.CONSENT:
-        return STALE
     if not event.agreed:
-        declined = replace(p, step=Step.DECLINED)
+        declined = p.moved_to(Step.DECLINED)
         return Decision(
             changes=(SaveParticipant(declined),),
             effects=show_step(replace(view, participant=declined), fresh=False),
         )
     if view.session.profile_questions:
-        asking = replace(p, step=Step.AGE)
+        asking = p.moved_to(Step.AGE)
         return Decision(
             changes=(SaveParticipant(asking),),
             effects=show_step(replace(view, participant=asking), fresh=True),
@@ -153,11 +151,9 @@ def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
 
 def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
     p = view.participant
-    if p.step is not Step.AGE:
-        return STALE
     if event.band is not None and event.band not in AGE_BANDS:
         return Decision(toast=Toast("invalid_button"))
-    asking = replace(p, step=Step.ORGANISATION, age_band=event.band)
+    asking = p.moved_to(Step.ORGANISATION, age_band=event.band)
     return Decision(
         changes=(SaveParticipant(asking),),
         effects=show_step(replace(view, participant=asking), fresh=False),
@@ -166,8 +162,6 @@ def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
 
 def answer_organisation(view: ParticipantView, event: OrganisationAnswered) -> Decision:
     p = view.participant
-    if p.step is not Step.ORGANISATION:
-        return STALE
     organisation = None
     if event.organisation is not None:
         organisation = " ".join(event.organisation.split())[:MAX_ORGANISATION_LENGTH] or None

@@ -41,7 +41,7 @@ from conversations import (
     uploads,
     voting,
 )
-from conversations.decision import Decision, Toast, merge
+from conversations.decision import STALE, Decision, Toast, merge
 from conversations.effects import Say
 from conversations.joining import JoinView
 from conversations.model import ParticipantView, PersonView, SessionView, Step
@@ -98,6 +98,9 @@ class Spec:
     """A facilitator's tap: a refusal is a toast, not a message in the group."""
     typed: bool = False
     """A participant's typed text or command (not a tap): a refusal also says why."""
+    steps: frozenset[Step] | None = None
+    """A participant's tap: the steps in which it is legal; in any other it is stale (a
+    button from an earlier screen) and changes nothing. None: legal in every step."""
     while_paused: bool = False
     """A participant may do it while the session is paused."""
     while_closed: bool = False
@@ -206,9 +209,13 @@ def _top_confirmed_rule(view: ParticipantView, event: ev.TopConfirmed) -> Decisi
     decision = sorting.confirm_top(view, event)
     if not decision.changes:
         return decision
-    done = replace(view, participant=replace(p, step=Step.DONE), top=p.selection)
+    done = replace(view, participant=p.moved_to(Step.DONE), top=p.selection)
     decision = merge(decision, Decision(effects=series.then_and_now(done)))
     return merge(decision, tables.seat_latecomer(done))
+
+
+def _IN(*steps: Step) -> frozenset[Step]:
+    return frozenset(steps)
 
 
 _TABLE_VIEWS = _static(Need.TABLES)
@@ -263,28 +270,32 @@ SPECS: dict[type[Any], Spec] = {
     ev.ForgetRequested: Spec(Actor.PERSON, joining.forget, _NONE),
     ev.DeckUploaded: Spec(Actor.UPLOADER, uploads.upload, _NONE),
     # a participant, in their private chat
-    ev.ConsentAnswered: _participant(joining.answer_consent),
-    ev.AgeBandAnswered: _participant(joining.answer_age_band),
-    ev.OrganisationAnswered: _participant(joining.answer_organisation),
+    ev.ConsentAnswered: _participant(joining.answer_consent, steps=_IN(Step.CONSENT)),
+    ev.AgeBandAnswered: _participant(joining.answer_age_band, steps=_IN(Step.AGE)),
+    ev.OrganisationAnswered: _participant(
+        joining.answer_organisation, steps=_IN(Step.ORGANISATION)
+    ),
     ev.TextReceived: _participant(joining.receive_text, typed=True),
     ev.ContinueRequested: _participant(joining.resume, typed=True),
     ev.LanguageChosen: _participant(joining.choose_language, while_paused=True),
-    ev.CardRated: _participant(sorting.rate),
-    ev.RatingUndone: _participant(sorting.undo),
-    ev.SortPaused: _participant(sorting.pause),
-    ev.PileCardPicked: _participant(sorting.pick_pile_card),
-    ev.PileCardMoved: _participant(sorting.move_pile_card),
-    ev.PilesConfirmed: _participant(sorting.confirm_piles),
-    ev.TopCardToggled: _participant(_top_toggled),
-    ev.TopConfirmed: _participant(_top_confirmed_rule, _top_confirmed),
-    ev.StoryCardChosen: _participant(sharing.choose_story_card),
-    ev.RevisionAnswered: _participant(sharing.answer_revision),
+    ev.CardRated: _participant(sorting.rate, steps=_IN(Step.SORTING)),
+    ev.RatingUndone: _participant(sorting.undo, steps=_IN(Step.SORTING)),
+    ev.SortPaused: _participant(sorting.pause, steps=_IN(Step.SORTING)),
+    ev.PileCardPicked: _participant(sorting.pick_pile_card, steps=_IN(Step.REVIEW)),
+    ev.PileCardMoved: _participant(sorting.move_pile_card, steps=_IN(Step.REVIEW)),
+    ev.PilesConfirmed: _participant(sorting.confirm_piles, steps=_IN(Step.REVIEW)),
+    ev.TopCardToggled: _participant(_top_toggled, steps=_IN(Step.TOP, Step.REVISING)),
+    ev.TopConfirmed: _participant(
+        _top_confirmed_rule, _top_confirmed, steps=_IN(Step.TOP, Step.REVISING)
+    ),
+    ev.StoryCardChosen: _participant(sharing.choose_story_card, steps=_IN(Step.STORY)),
+    ev.RevisionAnswered: _participant(sharing.answer_revision, steps=_IN(Step.REVISE)),
     ev.MediaReceived: _participant(sharing.relay_media, typed=True),
     ev.TableRequested: _participant(sharing.show_table, typed=True, while_paused=True),
-    ev.VoteToggled: _participant(voting.toggle_vote),
-    ev.VoteConfirmed: _participant(voting.confirm_vote, _counting),
-    ev.RoundDecided: _participant(voting.decide_round, _counting),
-    ev.NoteSkipped: _participant(voting.skip_note),
+    ev.VoteToggled: _participant(voting.toggle_vote, steps=_IN(Step.VOTING)),
+    ev.VoteConfirmed: _participant(voting.confirm_vote, _counting, steps=_IN(Step.VOTING)),
+    ev.RoundDecided: _participant(voting.decide_round, _counting, steps=_IN(Step.DECIDING)),
+    ev.NoteSkipped: _participant(voting.skip_note, steps=_IN(Step.NOTE)),
     ev.RemindersMuted: _participant(reminding.mute, while_paused=True),
     ev.ParticipantUnreachable: Spec(
         Actor.SYSTEM, joining.mark_unreachable, _seat, while_paused=True, while_closed=True
@@ -339,6 +350,8 @@ def _refused_in_private(spec: Spec, view: ParticipantView) -> Decision | None:
     if view.session.paused_at is not None and not spec.while_paused:
         said = (Say(p.chat_id, p.locale, "session_paused_text"),) if spec.typed else ()
         return Decision(toast=Toast("session_paused"), effects=said)
+    if spec.steps is not None and p.step not in spec.steps:
+        return STALE
     return None
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from conversations.consensus import OutcomeKind, Rule
 from conversations.deck import Deck
 from conversations.needs import Need
-from conversations.phases import Phase, Stage, enter
+from conversations.phases import IllegalTransition, Phase, Stage, enter
 from conversations.summary import PersonFacts
 
 LOCALES: tuple[str, ...] = ("nl", "en")
@@ -63,6 +64,49 @@ class Step(StrEnum):
     """Did not give consent: nothing of theirs is kept beyond the join itself."""
 
 
+STEP_TRANSITIONS: dict[Step, frozenset[Step]] = {
+    Step.CONSENT: frozenset({Step.AGE, Step.DECLINED, Step.WAITING, Step.SORTING}),
+    Step.AGE: frozenset({Step.ORGANISATION}),
+    Step.ORGANISATION: frozenset({Step.WAITING, Step.SORTING}),
+    Step.WAITING: frozenset({Step.SORTING}),
+    Step.DECLINED: frozenset(),
+    Step.SORTING: frozenset({Step.SORTING, Step.REVIEW}),
+    Step.REVIEW: frozenset({Step.SORTING, Step.TOP}),
+    Step.TOP: frozenset({Step.DONE}),
+    Step.DONE: frozenset({Step.STORY}),
+    Step.STORY: frozenset({Step.SHARED, Step.REVISE, Step.VOTING}),
+    Step.SHARED: frozenset({Step.REVISE, Step.VOTING}),
+    Step.REVISE: frozenset({Step.REVISING, Step.SETTLED, Step.VOTING}),
+    Step.REVISING: frozenset({Step.SETTLED, Step.VOTING}),
+    Step.SETTLED: frozenset({Step.VOTING}),
+    Step.VOTING: frozenset({Step.VOTING, Step.VOTED, Step.DECIDING, Step.NOTE, Step.FINAL}),
+    Step.VOTED: frozenset({Step.VOTING, Step.DECIDING, Step.NOTE, Step.FINAL}),
+    Step.DECIDING: frozenset({Step.VOTING, Step.NOTE, Step.FINAL}),
+    Step.NOTE: frozenset({Step.FINAL}),
+    Step.FINAL: frozenset(),
+}
+"""Where a participant may go from each step: the welcome, the sort (lens by lens, then
+the top), the table (stories, revising, then the vote; a facilitator's command or a
+deadline moves everyone on to the vote), the outcome. Every change of step goes through
+``Participant.moved_to``."""
+
+
+class Rooms(StrEnum):
+    """Where a session's tables talk. Stored by value."""
+
+    TOPICS = "topics"
+    """A forum topic per table in the group."""
+    RELAY = "relay"
+    """The bot relays each member's messages to their table mates' private chats."""
+
+
+class RoundChoice(StrEnum):
+    """A member's answer after a voting round without full agreement. Stored by value."""
+
+    AGAIN = "again"
+    SETTLE = "settle"
+
+
 @dataclass(frozen=True, slots=True)
 class Session:
     id: int
@@ -78,12 +122,12 @@ class Session:
     table_size: int = 4
     late_joins: bool = True
     """Late finishers join the smallest table (True) or wait for the facilitator."""
-    rooms: str | None = None
-    """Where tables talk, chosen when seated: ``topics`` (forum topics) or ``relay``."""
+    rooms: Rooms | None = None
+    """Where tables talk, chosen when seated."""
     dilemma_index: int = 0
     """The next of the deck's dilemmas ``/dilemma`` posts."""
-    vote_rule: str = "all"
-    """``all`` or ``all_but_one`` (for tables of five or more)."""
+    vote_rule: Rule = Rule.ALL
+    """How many approvals make a card agreed (all but one: for tables of five or more)."""
     max_rounds: int = 3
     paused_at: float | None = None
     """Set while the facilitator paused the session: no answers, deadlines or reminders."""
@@ -127,10 +171,16 @@ class Participant:
     """The top card the person is writing a story about."""
     revision: str | None = None
     """``kept`` or ``revised`` once they answered whether the stories change their top."""
-    round_choice: str | None = None
-    """``again`` or ``settle`` after a voting round without full agreement."""
+    round_choice: RoundChoice | None = None
+    """After a voting round without full agreement."""
     muted: bool = False
     """The person asked for no more reminders in this session."""
+
+    def moved_to(self, step: Step, **changes: Any) -> Participant:
+        """This person in ``step``: the one way a step changes, through ``STEP_TRANSITIONS``."""
+        if step is not self.step and step not in STEP_TRANSITIONS[self.step]:
+            raise IllegalTransition(f"a participant cannot move from {self.step} to {step}")
+        return replace(self, step=step, **changes)
 
 
 class TableStage(StrEnum):
@@ -143,6 +193,19 @@ class TableStage(StrEnum):
     """The table's outcome is final (a full, partial or no common top)."""
 
 
+TABLE_TRANSITIONS: dict[TableStage, frozenset[TableStage]] = {
+    TableStage.SHARING: frozenset({TableStage.REVISING, TableStage.VOTING}),
+    TableStage.REVISING: frozenset({TableStage.SETTLED, TableStage.VOTING}),
+    TableStage.SETTLED: frozenset({TableStage.VOTING}),
+    TableStage.VOTING: frozenset({TableStage.DECIDING, TableStage.AGREED}),
+    TableStage.DECIDING: frozenset({TableStage.VOTING, TableStage.AGREED}),
+    TableStage.AGREED: frozenset(),
+}
+"""Where a table may go from each stage: stories, revising, settled, then rounds of
+votes until its outcome is agreed (the facilitator may open the votes at any stage
+before). Every change of stage goes through ``Table.moved_to``."""
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     session_id: int
@@ -150,9 +213,15 @@ class Table:
     stage: TableStage = TableStage.SHARING
     round: int = 0
     agreed: tuple[str, ...] = ()
-    outcome: str | None = None
-    """``full``, ``partial`` or ``none`` after a round."""
+    outcome: OutcomeKind | None = None
+    """Set after a round."""
     note: str | None = None
+
+    def moved_to(self, stage: TableStage, **changes: Any) -> Table:
+        """This table in ``stage``: the one way it changes, through ``TABLE_TRANSITIONS``."""
+        if stage is not self.stage and stage not in TABLE_TRANSITIONS[self.stage]:
+            raise IllegalTransition(f"a table cannot move from {self.stage} to {stage}")
+        return replace(self, stage=stage, **changes)
 
 
 @dataclass(frozen=True, slots=True)

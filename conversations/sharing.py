@@ -52,6 +52,7 @@ from conversations.model import (
     Mate,
     Participant,
     ParticipantView,
+    Rooms,
     Session,
     Step,
     TableStage,
@@ -64,7 +65,6 @@ MAX_STORY_LENGTH = 1000
 """Characters of one story; longer ones are shortened and the teller is told."""
 MAX_RELAY_LENGTH = 3500
 """Characters of a relayed message, so that it fits one message with its header."""
-TOPICS = "topics"
 
 AT_TABLE = frozenset(
     {
@@ -96,7 +96,7 @@ def table_effects(
 ) -> tuple[Effect, ...]:
     """One effect in the table's topic (topics mode), or one per reachable table mate in
     their private chat (relay mode), never to anyone at another table."""
-    if session.rooms == TOPICS:
+    if session.rooms is Rooms.TOPICS:
         return (build(session.group_chat_id, session.locale, True),)
     return tuple(
         build(m.participant.chat_id, m.participant.locale, False)
@@ -176,7 +176,7 @@ def show_table(view: ParticipantView, event: TableRequested) -> Decision:
     if view.table is None:
         return Decision(effects=(Say(p.chat_id, p.locale, "not_seated_yet"),))
     names = tuple(m.participant.name for m in view.table.others(p.user_id))
-    rooms = view.session.rooms or "relay"
+    rooms = view.session.rooms or Rooms.RELAY
     return Decision(
         effects=(
             TableIntro(p.chat_id, p.locale, p.session_id, view.table.table.number, names, rooms),
@@ -189,7 +189,7 @@ def show_table(view: ParticipantView, event: TableRequested) -> Decision:
 
 def choose_story_card(view: ParticipantView, event: StoryCardChosen) -> Decision:
     p = view.participant
-    if p.step is not Step.STORY or view.table is None:
+    if view.table is None:
         return STALE
     if event.card_id is None:
         return _finish_sharing(view, event.at)
@@ -240,7 +240,7 @@ def _finish_sharing(view: ParticipantView, at: float, earlier: tuple[Change, ...
     shared, the table moves on to revising."""
     p, session, deck = view.participant, view.session, view.deck
     table = _table(view)
-    shared = replace(p, step=Step.SHARED, story_card=None)
+    shared = p.moved_to(Step.SHARED, story_card=None)
     table = _with_member(table, shared)
     stories = tuple((card, view.stories[card]) for card in view.top if card in view.stories)
     parts: list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = [(view.top, stories[:1])]
@@ -277,7 +277,7 @@ def _share(
 def relay_text(view: ParticipantView, event: TextReceived) -> Decision:
     p, session = view.participant, view.session
     table = _table(view)
-    if session.rooms == TOPICS:
+    if session.rooms is Rooms.TOPICS:
         return Decision(
             effects=(Say(p.chat_id, p.locale, "talk_in_topic", {"table": table.table.number}),)
         )
@@ -299,7 +299,7 @@ def relay_text(view: ParticipantView, event: TextReceived) -> Decision:
 
 def relay_media(view: ParticipantView, event: MediaReceived) -> Decision:
     p, session = view.participant, view.session
-    if view.table is None or session.rooms == TOPICS or p.step not in AT_TABLE:
+    if view.table is None or session.rooms is Rooms.TOPICS or p.step not in AT_TABLE:
         return Decision(effects=(Say(p.chat_id, p.locale, "hint_text_only"),))
     table = view.table
     return Decision(
@@ -332,13 +332,13 @@ def ask_revision(session: Session, deck: Deck, table: TableView) -> Decision:
     changes: list[Change] = []
     effects: list[Effect] = []
     if table.table.stage is TableStage.SHARING:
-        changes.append(SaveTable(replace(table.table, stage=TableStage.REVISING)))
+        changes.append(SaveTable(table.table.moved_to(TableStage.REVISING)))
         effects.extend(table_notice(session, table, "table_revising"))
     for mate in table.members:
         p = mate.participant
         if p.step not in (Step.STORY, Step.SHARED) or not _present(mate):
             continue
-        asked = replace(p, step=Step.REVISE, story_card=None)
+        asked = p.moved_to(Step.REVISE, story_card=None)
         changes.append(SaveParticipant(asked))
         effects.append(AskRevision(p.chat_id, p.locale, p.session_id, deck.id, mate.top))
     return Decision(changes=tuple(changes), effects=tuple(effects))
@@ -370,11 +370,9 @@ def _picker(view: ParticipantView, *, fresh: bool) -> ShowTopPicker:
 
 def answer_revision(view: ParticipantView, event: RevisionAnswered) -> Decision:
     p = view.participant
-    if p.step is not Step.REVISE:
-        return STALE
     if event.keep:
         return _settle(view, view.top, "kept", event.at)
-    revising = replace(p, step=Step.REVISING, selection=view.top)
+    revising = p.moved_to(Step.REVISING, selection=view.top)
     return Decision(
         changes=(SaveParticipant(revising),),
         effects=(_picker(replace(view, participant=revising), fresh=False),),
@@ -406,7 +404,7 @@ def confirm_revision(view: ParticipantView, event: TopConfirmed) -> Decision:
 def _settle(view: ParticipantView, cards: tuple[str, ...], kind: str, at: float) -> Decision:
     p, session = view.participant, view.session
     table = _table(view)
-    settled = replace(p, step=Step.SETTLED, revision=kind, selection=())
+    settled = p.moved_to(Step.SETTLED, revision=kind, selection=())
     table = _with_member(table, settled)
     changes: list[Change] = [
         SaveRevisedTop(p.session_id, p.user_id, cards, at),
@@ -417,7 +415,7 @@ def _settle(view: ParticipantView, cards: tuple[str, ...], kind: str, at: float)
     ]
     everyone = all(m.participant.step is Step.SETTLED or not _present(m) for m in table.members)
     if table.table.stage is TableStage.REVISING and everyone:
-        changes.append(SaveTable(replace(table.table, stage=TableStage.SETTLED)))
+        changes.append(SaveTable(table.table.moved_to(TableStage.SETTLED)))
         effects.extend(table_notice(session, table, "table_settled"))
     return Decision(changes=tuple(changes), effects=tuple(effects))
 
@@ -437,5 +435,5 @@ def table_moves_on(view: ParticipantView) -> Decision | None:
     if stage is TableStage.REVISING and all(
         m.participant.step is Step.SETTLED for m in waiting_for
     ):
-        return Decision(changes=(SaveTable(replace(table.table, stage=TableStage.SETTLED)),))
+        return Decision(changes=(SaveTable(table.table.moved_to(TableStage.SETTLED)),))
     return None

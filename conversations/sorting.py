@@ -169,7 +169,7 @@ def show_review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
 
 def begin_lens(view: ParticipantView, lens_index: int) -> tuple[Participant, tuple[Effect, ...]]:
     """Move the person to the first card of a lens: the lens prompt, then a new card message."""
-    p = replace(view.participant, step=Step.SORTING, lens_index=lens_index, paused=False)
+    p = view.participant.moved_to(Step.SORTING, lens_index=lens_index, paused=False)
     first = replace(view, participant=p)
     intro = IntroduceLens(
         p.chat_id, p.locale, p.session_id, view.deck.id, lens_index, len(view.deck.lenses)
@@ -179,7 +179,7 @@ def begin_lens(view: ParticipantView, lens_index: int) -> tuple[Participant, tup
 
 def rate(view: ParticipantView, event: CardRated) -> Decision:
     p, deck = view.participant, view.deck
-    if p.step is not Step.SORTING or p.lens_index != event.lens_index or p.paused:
+    if p.lens_index != event.lens_index or p.paused:
         return STALE
     if event.level not in LEVELS:
         return Decision(toast=Toast("invalid_button"))
@@ -194,7 +194,7 @@ def rate(view: ParticipantView, event: CardRated) -> Decision:
     after = replace(view, ratings=ratings)
     if position + 1 < len(deck.cards):
         return Decision(changes=(rating,), effects=show_sort_step(after, fresh=False))
-    reviewing = replace(p, step=Step.REVIEW, moving=None)
+    reviewing = p.moved_to(Step.REVIEW, moving=None)
     after = replace(after, participant=reviewing)
     return Decision(
         changes=(rating, SaveParticipant(reviewing)), effects=show_review(after, fresh=False)
@@ -204,13 +204,9 @@ def rate(view: ParticipantView, event: CardRated) -> Decision:
 def undo(view: ParticipantView, event: RatingUndone) -> Decision:
     p = view.participant
     current = current_card(view)
-    if (
-        p.step is not Step.SORTING
-        or p.paused
-        or p.lens_index != event.lens_index
-        or current is None
-        or current[1] != event.card_id
-    ):
+    if p.paused or p.lens_index != event.lens_index or current is None:
+        return STALE
+    if current[1] != event.card_id:
         return STALE
     position = current[0]
     if position == 0:
@@ -231,7 +227,7 @@ def undo(view: ParticipantView, event: RatingUndone) -> Decision:
 
 def pause(view: ParticipantView, event: SortPaused) -> Decision:
     p = view.participant
-    if p.step is not Step.SORTING or p.paused:
+    if p.paused:
         return STALE
     paused = replace(p, paused=True)
     return Decision(
@@ -242,7 +238,7 @@ def pause(view: ParticipantView, event: SortPaused) -> Decision:
 
 def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
     p = view.participant
-    if p.step is not Step.REVIEW or p.lens_index != event.lens_index:
+    if p.lens_index != event.lens_index:
         return STALE
     if event.card_id is not None and event.card_id not in _lens_ratings(view, p.lens_index):
         return Decision(toast=Toast("invalid_button"))
@@ -257,7 +253,7 @@ def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
 
 def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
     p, deck = view.participant, view.deck
-    if p.step is not Step.REVIEW or p.lens_index != event.lens_index or p.moving != event.card_id:
+    if p.lens_index != event.lens_index or p.moving != event.card_id:
         return STALE
     if event.level not in LEVELS:
         return Decision(toast=Toast("invalid_button"))
@@ -279,12 +275,12 @@ def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
 
 def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
     p, deck = view.participant, view.deck
-    if p.step is not Step.REVIEW or p.lens_index != event.lens_index:
+    if p.lens_index != event.lens_index:
         return STALE
     if p.lens_index + 1 < len(deck.lenses):
         moved, effects = begin_lens(view, p.lens_index + 1)
         return Decision(changes=(SaveParticipant(moved),), effects=effects)
-    choosing = replace(p, step=Step.TOP, moving=None)
+    choosing = p.moved_to(Step.TOP, moving=None)
     after = replace(view, participant=choosing)
     _, preselected = top_candidates(after)
     choosing = replace(choosing, selection=preselected)
@@ -296,8 +292,6 @@ def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
 
 def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
     p = view.participant
-    if p.step is not Step.TOP:
-        return STALE
     candidates, _ = top_candidates(view)
     if event.card_id not in candidates:
         return STALE
@@ -313,11 +307,9 @@ def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
 
 def confirm_top(view: ParticipantView, event: TopConfirmed) -> Decision:
     p, deck = view.participant, view.deck
-    if p.step is not Step.TOP:
-        return STALE
     if len(p.selection) != deck.top_size:
         return Decision(toast=Toast("top_incomplete", {"size": deck.top_size}), effects=())
-    done = replace(p, step=Step.DONE)
+    done = p.moved_to(Step.DONE)
     after = replace(view, participant=done, top=p.selection)
     return Decision(
         changes=(SaveTop(p.session_id, p.user_id, p.selection, event.at), SaveParticipant(done)),

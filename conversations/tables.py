@@ -31,6 +31,7 @@ from conversations.model import (
     Mate,
     Participant,
     ParticipantView,
+    Rooms,
     Session,
     SessionView,
     Step,
@@ -41,9 +42,6 @@ from conversations.model import (
 from conversations.phases import Phase
 from conversations.seating import Seatable, place_latecomer, plan_tables
 from conversations.sharing import ask_revision, table_notice
-
-ROOMS_TOPICS = "topics"
-ROOMS_RELAY = "relay"
 
 
 def _say(session: Session, template: str, **params: str | int | None) -> Decision:
@@ -67,7 +65,7 @@ def _join_smallest(
         avoid_pairs=avoid_pairs,
     )
     seated = Mate(
-        replace(mate.participant, step=Step.STORY, table_number=tables[index].table.number),
+        mate.participant.moved_to(Step.STORY, table_number=tables[index].table.number),
         mate.top,
     )
     tables = list(tables)
@@ -166,7 +164,7 @@ def seat(view: SessionView, event: SeatingConfirmed) -> Decision:
         return _say(session, "already_seated")
     if session.phase is not Phase.SEATING:
         return _say(session, "seat_needs_proposal")
-    rooms = ROOMS_TOPICS if event.topics_available else ROOMS_RELAY
+    rooms = Rooms.TOPICS if event.topics_available else Rooms.RELAY
     seated_session = session.moved_to(Phase.TABLES, rooms=rooms)
     tops = {f.participant.user_id: f.top for f in view.finished}
     members = [f.participant for f in view.finished if f.participant.table_number is not None]
@@ -176,10 +174,10 @@ def seat(view: SessionView, event: SeatingConfirmed) -> Decision:
     for number in numbers:
         table = Table(session.id, number)
         changes.append(SaveTable(table))
-        if rooms == ROOMS_TOPICS:
+        if rooms is Rooms.TOPICS:
             effects.append(OpenTableRoom(session.group_chat_id, session.locale, session.id, number))
         at_table = [p for p in members if p.table_number == number]
-        mates = tuple(Mate(replace(p, step=Step.STORY), tops.get(p.user_id, ())) for p in at_table)
+        mates = tuple(Mate(p.moved_to(Step.STORY), tops.get(p.user_id, ())) for p in at_table)
         table_view = TableView(table, mates)
         for mate in mates:
             changes.append(SaveParticipant(mate.participant))
@@ -194,7 +192,7 @@ def _welcome_to_table(
     names = tuple(m.participant.name for m in table.others(p.user_id))
     return (
         TableIntro(
-            p.chat_id, p.locale, session.id, table.table.number, names, session.rooms or ROOMS_RELAY
+            p.chat_id, p.locale, session.id, table.table.number, names, session.rooms or Rooms.RELAY
         ),
         AskStoryCard(p.chat_id, p.locale, session.id, deck.id, mate.top, (), fresh=True),
     )

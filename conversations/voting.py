@@ -18,7 +18,6 @@ from conversations.consensus import (
     Candidate,
     Outcome,
     OutcomeKind,
-    Rule,
     candidates,
     most_divergent_pair,
     tally,
@@ -57,6 +56,7 @@ from conversations.model import (
     Mate,
     Participant,
     ParticipantView,
+    RoundChoice,
     Session,
     SessionView,
     Step,
@@ -164,7 +164,7 @@ def open_votes(view: SessionView, event: VoteRequested) -> Decision:
 def _start_round(
     session: Session, deck: Deck, table: TableView, number: int, fresh_ballots: bool
 ) -> Decision:
-    voting_table = replace(table.table, stage=TableStage.VOTING, round=number)
+    voting_table = table.table.moved_to(TableStage.VOTING, round=number)
     members = []
     changes: list[Change] = [SaveTable(voting_table)]
     effects: list[Effect] = []
@@ -174,9 +174,7 @@ def _start_round(
             members.append(mate)
             continue
         selection = () if fresh_ballots else mate.ballot
-        voter = replace(
-            p, step=Step.VOTING, selection=selection, round_choice=None, story_card=None
-        )
+        voter = p.moved_to(Step.VOTING, selection=selection, round_choice=None, story_card=None)
         members.append(replace(mate, participant=voter))
         changes.append(SaveParticipant(voter))
     started = TableView(voting_table, tuple(members))
@@ -192,7 +190,7 @@ def _start_round(
 
 def toggle_vote(view: ParticipantView, event: VoteToggled) -> Decision:
     p, table = view.participant, view.table
-    if p.step is not Step.VOTING or table is None:
+    if table is None:
         return STALE
     if event.card_id not in {c.card_id for c in _candidates(view.deck, table)}:
         return STALE
@@ -215,9 +213,9 @@ def _with(table: TableView, mate: Mate) -> TableView:
 
 def confirm_vote(view: ParticipantView, event: VoteConfirmed) -> Decision:
     p, table = view.participant, view.table
-    if p.step is not Step.VOTING or table is None:
+    if table is None:
         return STALE
-    voted = replace(p, step=Step.VOTED, selection=())
+    voted = p.moved_to(Step.VOTED, selection=())
     mate = next(m for m in table.members if m.participant.user_id == p.user_id)
     table = _with(table, replace(mate, participant=voted, ballot=p.selection))
     changes: list[Change] = [
@@ -252,7 +250,7 @@ def _outcome(session: Session, deck: Deck, table: TableView, only_voted: bool = 
         {m.participant.user_id: m.levels for m in voters},
         deck.card_ids,
         deck.top_size,
-        Rule(session.vote_rule),
+        session.vote_rule,
     )
 
 
@@ -263,11 +261,10 @@ def _close_round(
     who did, for good): count, show the table, and go on or settle."""
     outcome = _outcome(session, deck, table, only_voted=early)
     final = early or outcome.kind is OutcomeKind.FULL or table.table.round >= session.max_rounds
-    counted = replace(
-        table.table,
-        stage=TableStage.AGREED if final else TableStage.DECIDING,
+    counted = table.table.moved_to(
+        TableStage.AGREED if final else TableStage.DECIDING,
         agreed=outcome.agreed,
-        outcome=outcome.kind.value,
+        outcome=outcome.kind,
     )
     counted_table = TableView(counted, table.members)
     voters = len(_voters(table, only_voted=early))
@@ -300,7 +297,7 @@ def _close_round(
         p = mate.participant
         if not _present(mate):
             continue
-        deciding = replace(p, step=Step.DECIDING, round_choice=None)
+        deciding = p.moved_to(Step.DECIDING, round_choice=None)
         changes.append(SaveParticipant(deciding))
         effects.append(
             AskNextRound(p.chat_id, p.locale, p.session_id, counted.round, session.max_rounds)
@@ -317,10 +314,10 @@ def _settle_members(table: TableView, kind: OutcomeKind) -> Decision:
         if not _present(mate):
             continue
         if kind is OutcomeKind.FULL:
-            final = replace(p, step=Step.FINAL, round_choice=None)
+            final = p.moved_to(Step.FINAL, round_choice=None)
             effects.append(Notice(p.chat_id, p.locale, p.session_id, "table_agreed"))
         else:
-            final = replace(p, step=Step.NOTE, round_choice=None)
+            final = p.moved_to(Step.NOTE, round_choice=None)
             effects.append(AskNote(p.chat_id, p.locale, p.session_id))
         changes.append(SaveParticipant(final))
     return Decision(changes=tuple(changes), effects=tuple(effects))
@@ -329,14 +326,14 @@ def _settle_members(table: TableView, kind: OutcomeKind) -> Decision:
 def decide_round(view: ParticipantView, event: RoundDecided) -> Decision:
     """A majority of the reachable members decides: another round, or settle."""
     p, table, session = view.participant, view.table, view.session
-    if p.step is not Step.DECIDING or table is None:
+    if table is None:
         return STALE
-    chosen = replace(p, round_choice="again" if event.again else "settle")
+    chosen = replace(p, round_choice=RoundChoice.AGAIN if event.again else RoundChoice.SETTLE)
     mate = next(m for m in table.members if m.participant.user_id == p.user_id)
     table = _with(table, replace(mate, participant=chosen))
     present = [m for m in table.members if _present(m)]
-    again = sum(1 for m in present if m.participant.round_choice == "again")
-    settle = sum(1 for m in present if m.participant.round_choice == "settle")
+    again = sum(1 for m in present if m.participant.round_choice is RoundChoice.AGAIN)
+    settle = sum(1 for m in present if m.participant.round_choice is RoundChoice.SETTLE)
     majority = len(present) // 2 + 1
     changes: list[Change] = [SaveParticipant(chosen)]
     if again >= majority:
@@ -355,10 +352,8 @@ def decide_round(view: ParticipantView, event: RoundDecided) -> Decision:
 
 def _settle_table(session: Session, table: TableView) -> Decision:
     """The table keeps the outcome of its last round."""
-    agreed = replace(table.table, stage=TableStage.AGREED)
-    settled = _settle_members(
-        TableView(agreed, table.members), OutcomeKind(agreed.outcome or "none")
-    )
+    agreed = table.table.moved_to(TableStage.AGREED)
+    settled = _settle_members(TableView(agreed, table.members), agreed.outcome or OutcomeKind.NONE)
     notice = table_notice(session, table, "table_settles")
     return Decision(
         changes=(SaveTable(agreed), *settled.changes), effects=(*notice, *settled.effects)
@@ -391,7 +386,7 @@ def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
     note = " ".join(event.text.split())[:MAX_NOTE_LENGTH]
     # Notes are kept without names: they go to the plenary and outlive /forgetme.
     notes = f"{table.table.note} / {note}" if table.table.note else note
-    final = replace(p, step=Step.FINAL)
+    final = p.moved_to(Step.FINAL)
     return Decision(
         changes=(SaveTable(replace(table.table, note=notes[:1000])), SaveParticipant(final)),
         effects=(Notice(p.chat_id, p.locale, p.session_id, "note_saved"),),
@@ -400,9 +395,7 @@ def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
 
 def skip_note(view: ParticipantView, event: NoteSkipped) -> Decision:
     p = view.participant
-    if p.step is not Step.NOTE:
-        return STALE
-    final = replace(p, step=Step.FINAL)
+    final = p.moved_to(Step.FINAL)
     return Decision(
         changes=(SaveParticipant(final),),
         effects=(Notice(p.chat_id, p.locale, p.session_id, "table_done"),),

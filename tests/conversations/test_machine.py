@@ -9,7 +9,15 @@ from conversations import events as ev
 from conversations.deck import Deck
 from conversations.effects import Say
 from conversations.machine import handle, needs
-from conversations.model import Participant, ParticipantView, Session, SessionView, Step
+from conversations.model import (
+    Participant,
+    ParticipantView,
+    Session,
+    SessionView,
+    Step,
+    Table,
+    TableStage,
+)
 from conversations.needs import Need, NotLoadedError, not_loaded
 from conversations.phases import IllegalTransition, Phase
 
@@ -87,3 +95,27 @@ def test_a_phase_changes_only_as_the_transition_table_allows() -> None:
     assert seated.moved_to(Phase.CLOSED).phase is Phase.CLOSED
     with pytest.raises(IllegalTransition):
         seated.moved_to(Phase.SORTING)
+
+
+def test_a_tap_from_an_earlier_screen_is_stale_whatever_its_rule(deck: Deck) -> None:
+    """The table says in which steps a tap is legal; the guard answers the rest."""
+    reviewing = Participant(2, 7, 7, "Ann", "en", Step.REVIEW, 1, 0.0)
+    view = ParticipantView(a_session(Phase.SORTING), deck, reviewing)
+    for tap in (
+        ev.CardRated(6.0, 2, 7, 0, deck.card_ids[0], 3),
+        ev.ConsentAnswered(6.0, 2, 7, True),
+        ev.VoteConfirmed(6.0, 2, 7),
+    ):
+        decision = handle(view, tap)
+        assert decision.changes == () and decision.effects == ()
+        assert decision.toast is not None and decision.toast.key == "stale_button"
+
+
+def test_steps_and_table_stages_change_only_as_their_tables_allow() -> None:
+    done = Participant(2, 7, 7, "Ann", "en", Step.DONE, 1, 0.0)
+    assert done.moved_to(Step.STORY, table_number=1).table_number == 1
+    with pytest.raises(IllegalTransition):
+        done.moved_to(Step.CONSENT)
+    agreed = Table(2, 1, TableStage.AGREED)
+    with pytest.raises(IllegalTransition):
+        agreed.moved_to(TableStage.VOTING)
