@@ -18,8 +18,9 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
 
-from bot.deck_files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
-from bot.decks import DeckLibrary
+from bot.decks.files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
+from bot.decks.library import DeckLibrary
+from bot.decks.schema import DeckInvalid
 from bot.delivery import Delivery
 from bot.errors import BotApiUnreachable, BotError, TokenRejected
 from bot.handlers import GROUP_COMMANDS, Handlers, topics_available
@@ -32,7 +33,7 @@ from bot.screens import Screens
 from bot.settings import Settings
 from bot.store import Store, Transaction
 from bot.updates import Polling, describe, running
-from conversations.deck import Deck, DeckInvalid
+from conversations.deck import Deck
 
 log = logging.getLogger(__name__)
 

@@ -113,7 +113,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _deck_check(args: argparse.Namespace) -> int:
-    from bot.deck_files import check_files
+    from bot.decks.files import check_files
 
     paths = [Path(p) for p in args.files]
     problems = check_files(paths)

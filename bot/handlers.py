@@ -40,9 +40,9 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.deck_files import MAX_DECK_BYTES, load_deck_bytes
+from bot.decks.files import MAX_DECK_BYTES, load_deck_bytes
+from bot.decks.schema import DeckInvalid
 from conversations import events as ev
-from conversations.deck import DeckInvalid
 from conversations.effects import Say, ShowDecks
 
 if TYPE_CHECKING:

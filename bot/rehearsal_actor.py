@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 from bot.background import cancel_all
 from bot.codec import decode_effect
-from bot.decks import DeckLibrary
+from bot.decks.library import DeckLibrary
 from bot.render import Renderer
 from bot.runner import Runner
 from bot.store import Store, Transaction

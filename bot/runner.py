@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import fields, replace
 from typing import Any, TypeVar
 
-from bot.decks import DeckLibrary
+from bot.decks.library import DeckLibrary
 from bot.export import with_files
 from bot.store import Store, Transaction
 from conversations import machine, progress

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from conversations.consensus import Rule
 from conversations.decision import (
     Decision,
     DeleteSession,
@@ -161,7 +162,7 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
     elif event.name == "late":
         changed = replace(session, late_joins=bool(meaning))
     elif event.name == "agree":
-        changed = replace(session, vote_rule=str(meaning))
+        changed = replace(session, vote_rule=Rule(str(meaning)))
     elif event.name == "rounds":
         changed = replace(session, max_rounds=int(meaning))
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conversations import series
-from conversations.consensus import Outcome, OutcomeKind
+from conversations.consensus import Outcome
 from conversations.decision import Decision
 from conversations.effects import Effect, Say, ShowSummary
 from conversations.events import SummaryRequested
@@ -24,9 +24,7 @@ def table_results(tables: Sequence[TableView]) -> tuple[TableResult, ...]:
     return tuple(
         TableResult(
             t.table.number,
-            Outcome(t.table.agreed, OutcomeKind(t.table.outcome), {})
-            if t.table.outcome is not None
-            else None,
+            Outcome(t.table.agreed, t.table.outcome, {}) if t.table.outcome is not None else None,
             t.table.note,
             {m.participant.user_id: m.top for m in t.members},
         )

@@ -1,4 +1,4 @@
-"""The shipped deck files and the file loader (bot/deck_files.py)."""
+"""The shipped deck files and the file loader (bot/decks/files.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.deck_files import (
+from bot.decks.files import (
     DECKS_DIR,
     DEFAULT_DECK_ID,
     check_files,
@@ -20,7 +20,8 @@ from bot.deck_files import (
     load_deck_file,
     main,
 )
-from conversations.deck import LEVEL_COUNT, Deck, DeckInvalid, DeckProblem, Pillar
+from bot.decks.schema import DeckInvalid, DeckProblem
+from conversations.deck import LEVEL_COUNT, Deck, Pillar
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -291,7 +292,7 @@ def test_hostile_toml_gives_one_problem(data: bytes, where: str, expected: str) 
 def test_recursion_in_tomllib_is_caught_without_the_precheck(
     data: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.deck_files.TOML_NESTING_MAX", 10**6)
+    monkeypatch.setattr("bot.decks.files.TOML_NESTING_MAX", 10**6)
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("deep.toml", data, default_base_deck())
     (problem,) = caught.value.problems

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.deck_files import load_builtin_decks
+from bot.decks.files import load_builtin_decks
 from bot.render import Renderer
 from bot.screens import Screens
 from conversations import effects as fx

@@ -6,10 +6,10 @@ top of the project), and the checks that need more than one file: a missing file
 files with the same deck id. Every failure becomes a :class:`DeckInvalid` with readable
 :class:`DeckProblem` values (file, line or row, field), never a traceback.
 
-It must not judge deck content itself (``conversations.deck`` does that), talk to
+It must not judge deck content itself (``schema`` does that), talk to
 Telegram or touch the database.
 
-Run ``python -m bot.deck_files [FILE...]`` to check deck files (default: the built-in
+Run ``python -m bot.decks.files [FILE...]`` to check deck files (default: the built-in
 decks); it prints every problem and exits with status 1 when there are any.
 """
 
@@ -24,17 +24,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from bot.decks.schema import DeckError, DeckInvalid, DeckProblem, parse_cards_csv_rows, parse_deck
 from bot.resources import shipped
-from conversations.deck import (
-    DECK_FILE_BYTES_MAX,
-    DECK_ID_MAX,
-    Deck,
-    DeckError,
-    DeckInvalid,
-    DeckProblem,
-    parse_cards_csv_rows,
-    parse_deck,
-)
+from conversations.deck import DECK_FILE_BYTES_MAX, DECK_ID_MAX, Deck
 
 DECKS_DIR = shipped("decks")
 """The built-in decks: every ``*.toml`` and ``*.csv`` directly in this folder."""

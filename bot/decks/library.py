@@ -1,7 +1,7 @@
 """The decks a session can use: the built-in ones and those facilitators uploaded.
 
 Owns: the in-memory library of parsed decks, filled at start from ``decks/`` and from
-the database. Must not: parse files itself (``deck_files`` does) or run SQL.
+the database. Must not: parse files itself (``files`` does) or run SQL.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from bot.store.rows import (
     participant_from_row,
     session_from_row,
 )
+from conversations.consensus import OutcomeKind
 from conversations.deck import Deck
 from conversations.model import (
     Deadline,
@@ -209,7 +210,7 @@ class Reads(Base):
                 TableStage(stage),
                 round_,
                 tuple(agreed.split(",")) if agreed else (),
-                outcome,
+                OutcomeKind(outcome) if outcome is not None else None,
                 note,
             )
             mates = tuple(

@@ -10,7 +10,8 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from conversations.model import Participant, Session, Step
+from conversations.consensus import Rule
+from conversations.model import Participant, Rooms, RoundChoice, Session, Step
 from conversations.phases import Phase
 
 SESSION_COLUMNS = (
@@ -50,9 +51,9 @@ def session_from_row(row: Any) -> Session:
         profile_questions=bool(row[9]),
         table_size=row[10],
         late_joins=bool(row[11]),
-        rooms=row[12],
+        rooms=Rooms(row[12]) if row[12] is not None else None,
         dilemma_index=row[13],
-        vote_rule=row[14],
+        vote_rule=Rule(row[14]),
         max_rounds=row[15],
         paused_at=row[16],
         time_zone=row[17],
@@ -83,7 +84,7 @@ def participant_from_row(row: Any) -> Participant:
         table_number=row[15],
         story_card=row[16],
         revision=row[17],
-        round_choice=row[18],
+        round_choice=RoundChoice(row[18]) if row[18] is not None else None,
         muted=bool(row[19]),
     )
 

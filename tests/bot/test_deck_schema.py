@@ -1,4 +1,4 @@
-"""Deck parsing and validation in the pure core: every rule, all problems at once."""
+"""Deck file schema (bot/decks/schema.py): every rule, all problems at once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.decks.schema import DeckError, DeckInvalid, DeckProblem, parse_cards_csv_rows, parse_deck
 from conversations.deck import (
     CARD_DESCRIPTION_MAX,
     CARD_TITLE_MAX,
@@ -16,14 +17,9 @@ from conversations.deck import (
     LEVEL_LABEL_MAX,
     Card,
     Deck,
-    DeckError,
-    DeckInvalid,
-    DeckProblem,
     Dilemma,
     Lens,
     Pillar,
-    parse_cards_csv_rows,
-    parse_deck,
 )
 
 SOURCE = "decks/x.toml"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sql_rows import select
 
-from bot.deck_files import load_builtin_decks
-from bot.decks import DeckLibrary
+from bot.decks.files import load_builtin_decks
+from bot.decks.library import DeckLibrary
 from bot.runner import Runner
 from bot.store import Store, Transaction
 from conversations import events as ev

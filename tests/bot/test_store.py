@@ -192,7 +192,7 @@ async def test_prune_forgets_old_deliveries_and_update_ids(store: Store) -> None
 
 
 async def test_status_counts_people_at_tables_as_done(store: Store) -> None:
-    from bot.deck_files import load_builtin_decks
+    from bot.decks.files import load_builtin_decks
 
     deck = load_builtin_decks()["goed-werk"]
     people = [

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.deck_files import load_builtin_decks
+from bot.decks.files import load_builtin_decks
 from conversations import events as ev
 from conversations.decision import (
     Decision,

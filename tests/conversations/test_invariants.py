@@ -7,7 +7,7 @@ from conftest import Workshop
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.deck_files import load_builtin_decks
+from bot.decks.files import load_builtin_decks
 from conversations import events as ev
 from conversations.model import AGE_BANDS, Step
 from conversations.sorting import card_order

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from conversations import events as ev
+from conversations.consensus import OutcomeKind, Rule
 from conversations.decision import Decision, SaveParticipant, SaveSession, SaveTop
 from conversations.deck import Deck
 from conversations.effects import (
@@ -28,6 +29,7 @@ from conversations.model import (
     Mate,
     Participant,
     ParticipantView,
+    Rooms,
     Session,
     SessionView,
     Step,
@@ -56,9 +58,9 @@ def closed_session(**kw: object) -> Session:
         profile_questions=False,
         table_size=3,
         late_joins=False,
-        rooms="relay",
+        rooms=Rooms.RELAY,
         dilemma_index=4,
-        vote_rule="all_but_one",
+        vote_rule=Rule.ALL_BUT_ONE,
         max_rounds=2,
         time_zone="America/New_York",
         waking_from=7,
@@ -308,7 +310,14 @@ def voted_tables(
     """Table ``n`` agreed ``agreed[n]``; its one member is user ``n`` with their top."""
     return tuple(
         TableView(
-            Table(session_id, n, TableStage.AGREED, 1, cards, "full" if cards else "none"),
+            Table(
+                session_id,
+                n,
+                TableStage.AGREED,
+                1,
+                cards,
+                OutcomeKind.FULL if cards else OutcomeKind.NONE,
+            ),
             (Mate(person(n, session_id, table_number=n), tops[n]),),
         )
         for n, cards in agreed.items()

@@ -24,6 +24,7 @@ from conversations.model import (
     Mate,
     Participant,
     ParticipantView,
+    Rooms,
     Session,
     SessionView,
     Step,
@@ -43,7 +44,8 @@ def person(uid: int, **kw: object) -> Participant:
 
 
 def session(phase: Phase = Phase.SORTING, rooms: str | None = None) -> Session:
-    return Session(1, GROUP, "goed-werk", "en", phase, "c", 1, 0.0, rooms=rooms)
+    where = Rooms(rooms) if rooms is not None else None
+    return Session(1, GROUP, "goed-werk", "en", phase, "c", 1, 0.0, rooms=where)
 
 
 def finishers(deck: Deck, count: int) -> tuple[Finisher, ...]:

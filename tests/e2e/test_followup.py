@@ -17,7 +17,7 @@ from test_sort_flow import join_code, new_session
 from test_tables import tables_in
 
 from bot.app import Services, build_application, polling
-from bot.deck_files import load_builtin_decks
+from bot.decks.files import load_builtin_decks
 from bot.sandbox import SimUser, TranscriptMessage
 from bot.simulation import Persona, SimulatedParticipant, run_all
 

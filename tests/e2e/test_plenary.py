@@ -20,7 +20,7 @@ from test_sort_flow import new_session
 from test_tables import tables_in
 
 from bot.app import Services, build_application, polling
-from bot.deck_files import load_builtin_decks
+from bot.decks.files import load_builtin_decks
 from bot.simulation import Persona, SimulatedParticipant, run_all
 
 DECK = load_builtin_decks()["goed-werk"]
