@@ -76,7 +76,7 @@ from bot.logs import configure  # noqa: E402
 from bot.sandbox import BotProcess, Sandbox, SandboxRequest, SimUser  # noqa: E402
 from bot.sandbox.methods import ApiCall  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
-from bot.updates import Polling, serve  # noqa: E402
+from bot.telegram.updates import Polling, serve  # noqa: E402
 from conversations.consensus import Outcome, outcome_kind  # noqa: E402
 from conversations.model import AGE_BANDS  # noqa: E402
 from conversations.seating import Seatable, plan_tables  # noqa: E402

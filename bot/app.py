@@ -21,18 +21,18 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 from bot.decks.files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks.library import DeckLibrary
 from bot.decks.schema import DeckInvalid
-from bot.delivery import Delivery
 from bot.errors import BotApiUnreachable, BotError, TokenRejected
-from bot.handlers import GROUP_COMMANDS, Handlers, topics_available
 from bot.logs import quiet_libraries
 from bot.rehearsal_actor import DEFAULT_DELAY, RehearsalActor
 from bot.render import Renderer
 from bot.runner import Runner
 from bot.scheduler import INTERVAL, Scheduler
-from bot.screens import Screens
 from bot.settings import Settings
 from bot.store import Store, Transaction
-from bot.updates import Polling, describe, running
+from bot.telegram.delivery import Delivery
+from bot.telegram.handlers import GROUP_COMMANDS, Handlers, topics_available
+from bot.telegram.screens import Screens
+from bot.telegram.updates import Polling, describe, running
 from conversations.deck import Deck
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
     if request_timeout is not None:
         builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
-    app = builder.updater(None).build()  # bot.updates receives the updates
+    app = builder.updater(None).build()  # bot.telegram.updates receives the updates
     app.bot_data["services"] = services
     chance = random.Random(seed) if seed is not None else None
     Handlers(services, clock, chance).register(app)

@@ -65,7 +65,7 @@ def _run(args: argparse.Namespace) -> int:
     from bot.app import build_application, check_database, connect, startup_error
     from bot.process_lock import ProcessLock
     from bot.settings import load_settings
-    from bot.updates import Polling, Receiver, Webhook, serve
+    from bot.telegram.updates import Polling, Receiver, Webhook, serve
 
     settings = load_settings()
     if not settings.token:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.decks.files import load_builtin_decks
 from bot.render import Renderer
-from bot.screens import Screens
+from bot.telegram.screens import Screens
 from conversations import effects as fx
 from conversations.model import AGE_BANDS
 from conversations.rehearsal import MAX_AT_ONCE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.screens import split_long
+from bot.telegram.screens import split_long
 
 
 def test_short_messages_stay_whole() -> None:

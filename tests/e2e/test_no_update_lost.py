@@ -123,8 +123,8 @@ async def test_a_locked_database_delays_an_update_and_loses_nothing(
         await wait_for_log(process, "saving updates works again")
     warnings = problems(process)
     assert all("database is locked" in line for line in warnings), warnings
-    assert sum("bot.updates" in line for line in warnings) == 1, warnings
-    assert sum("bot.delivery" in line for line in warnings) <= 1, warnings
+    assert sum("bot.telegram.updates" in line for line in warnings) == 1, warnings
+    assert sum("bot.telegram.delivery" in line for line in warnings) <= 1, warnings
     assert len(sandbox.bot_messages(ann.private_chat)) == 1
     group = [m.content for m in sandbox.bot_messages(world.group)]
     assert len(group) == len(set(group)), f"a group message went out twice: {group}"

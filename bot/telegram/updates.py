@@ -28,7 +28,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
-from bot.webhook_server import WebhookServer
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ class Polling:
 
 class Webhook:
     """The webhook: Telegram posts each update to ``url``, and is answered only once the
-    update was handled (:class:`bot.webhook_server.WebhookServer`)."""
+    update was handled (:class:`bot.telegram.webhook.WebhookServer`)."""
 
     def __init__(
         self, app: App, url: str, path: str, listen: str, port: int, secret_token: str

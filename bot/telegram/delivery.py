@@ -45,8 +45,8 @@ from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
-from bot.screens import Keyboard, Screen, Screens, split_long
 from bot.store import OutboxRow, Store, Transaction
+from bot.telegram.screens import Keyboard, Screen, Screens, split_long
 from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The webhook's HTTP server (bot/webhook_server.py) on 127.0.0.1: Telegram hears 200 only
+"""The webhook's HTTP server (bot/telegram/webhook.py) on 127.0.0.1: Telegram hears 200 only
 for an update that was handled, 503 for one that must come again (the database could not
 take it), 400 for a body that is not an update, 403 without the secret, and a busy port
 is one sentence."""
@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from bot.errors import SettingsError
-from bot.webhook_server import SECRET_HEADER, WebhookServer
+from bot.telegram.webhook import SECRET_HEADER, WebhookServer
 
 SECRET = "s3cret_token-1"
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import callbacks
-from bot.chart import support_chart
 from bot.render import Renderer
+from bot.telegram import callbacks
+from bot.telegram.chart import support_chart
 from conversations import effects as fx
 from conversations.deck import Deck
 

@@ -39,9 +39,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
 from bot.decks.files import MAX_DECK_BYTES, load_deck_bytes
 from bot.decks.schema import DeckInvalid
+from bot.telegram import callbacks
 from conversations import events as ev
 from conversations.effects import Say, ShowDecks
 

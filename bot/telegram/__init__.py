@@ -1,0 +1,5 @@
+"""Everything that speaks Telegram: receiving updates (``updates``: polling and the
+``webhook``), turning them into core events (``handlers``, ``callbacks``), and the
+way back: effects rendered as screens (``screens``, ``chart``) and sent by the outbox's
+``delivery``. The rest of the shell (the store, the runner, the scheduler) knows no
+Telegram object."""
