@@ -179,20 +179,40 @@ P = TypeVar("P", bound=ev.ParticipantEvent)
 _NONE = _static()
 
 
+E = TypeVar("E")
+
+Entry = tuple[type[Any], Spec]
+"""An event type and its spec. The helpers below take both, so that mypy checks that the
+rule decides exactly that type of event on the view its actor has."""
+
+
 def _facilitator(
-    rule: Callable[[SessionView, F], Decision], needs: Needs = _NONE, **options: Any
-) -> Spec:
-    return Spec(Actor.FACILITATOR, rule, needs, **options)
+    event: type[F],
+    rule: Callable[[SessionView, F], Decision],
+    needs: Needs = _NONE,
+    **options: Any,
+) -> Entry:
+    return event, Spec(Actor.FACILITATOR, rule, needs, **options)
 
 
-def _scheduler(rule: Callable[[SessionView, S], Decision], needs: Needs) -> Spec:
-    return Spec(Actor.SCHEDULER, rule, needs)
+def _scheduler(event: type[S], rule: Callable[[SessionView, S], Decision], needs: Needs) -> Entry:
+    return event, Spec(Actor.SCHEDULER, rule, needs)
 
 
 def _participant(
-    rule: Callable[[ParticipantView, P], Decision], needs: Needs = _seat, **options: Any
-) -> Spec:
-    return Spec(Actor.PARTICIPANT, rule, needs, **options)
+    event: type[P],
+    rule: Callable[[ParticipantView, P], Decision],
+    needs: Needs = _seat,
+    **options: Any,
+) -> Entry:
+    return event, Spec(Actor.PARTICIPANT, rule, needs, **options)
+
+
+def _private(
+    actor: Actor, event: type[E], rule: Callable[[Any, E], Decision], needs: Needs, **options: Any
+) -> Entry:
+    """Someone in private who is not (or not yet) a participant, or the shell about one."""
+    return event, Spec(actor, rule, needs, **options)
 
 
 def _top_toggled(view: ParticipantView, event: ev.TopCardToggled) -> Decision:
@@ -222,40 +242,49 @@ _TABLE_VIEWS = _static(Need.TABLES)
 _PACING = _static(Need.TABLES, Need.DEADLINES)
 _REMINDING = _static(Need.DEADLINES, Need.STRAGGLERS)
 
-SPECS: dict[type[Any], Spec] = {
+_ENTRIES: tuple[Entry, ...] = (
     # a facilitator, in the group
-    ev.SessionRequested: _facilitator(
-        facilitation.request_session, needs_session=False, creates_session=True
+    _facilitator(
+        ev.SessionRequested, facilitation.request_session, needs_session=False, creates_session=True
     ),
-    ev.StatusRequested: _facilitator(
-        facilitation.report_status, _static(Need.COUNTS, Need.TABLES, Need.DEADLINES)
+    _facilitator(
+        ev.StatusRequested,
+        facilitation.report_status,
+        _static(Need.COUNTS, Need.TABLES, Need.DEADLINES),
     ),
-    ev.SettingChanged: _facilitator(facilitation.change_setting),
-    ev.SortStartRequested: _facilitator(facilitation.start_sort, _static(Need.WAITING)),
-    ev.SessionEndRequested: _facilitator(facilitation.end_session),
-    ev.SessionDeleteRequested: _facilitator(
-        facilitation.delete_session, _static(Need.COUNTS), session=SessionOfGroup.LATEST
+    _facilitator(ev.SettingChanged, facilitation.change_setting),
+    _facilitator(ev.SortStartRequested, facilitation.start_sort, _static(Need.WAITING)),
+    _facilitator(ev.SessionEndRequested, facilitation.end_session),
+    _facilitator(
+        ev.SessionDeleteRequested,
+        facilitation.delete_session,
+        _static(Need.COUNTS),
+        session=SessionOfGroup.LATEST,
     ),
-    ev.TablesRequested: _facilitator(
-        tables.propose, lambda view: _seating(view, Need.COUNTS, Need.TABLES)
+    _facilitator(
+        ev.TablesRequested, tables.propose, lambda view: _seating(view, Need.COUNTS, Need.TABLES)
     ),
-    ev.MoveRequested: _facilitator(tables.move, _seating),
-    ev.SeatingConfirmed: _facilitator(tables.seat, _seating),
-    ev.RevisionRequested: _facilitator(tables.revise_all, _TABLE_VIEWS),
-    ev.DilemmaRequested: _facilitator(voting.post_dilemma, _static(Need.TABLES, Need.LEVELS)),
-    ev.VoteRequested: _facilitator(voting.open_votes, _TABLE_VIEWS),
-    ev.SummaryRequested: _facilitator(plenary.post_summary, _summary),
-    ev.NextRequested: _facilitator(pacing.ask_next, _moving_on),
-    ev.NextConfirmed: _facilitator(pacing.confirm_next, _moving_on, tap=True, needs_session=False),
-    ev.DeadlineSet: _facilitator(pacing.set_deadline, _PACING),
-    ev.PauseRequested: _facilitator(pacing.pause, _PACING),
-    ev.ResumeRequested: _facilitator(pacing.resume, _PACING),
-    ev.RemindRequested: _facilitator(reminding.remind, _REMINDING),
-    ev.ExportRequested: _facilitator(facilitation.request_export, session=SessionOfGroup.LATEST),
-    ev.RehearsalRequested: _facilitator(
-        rehearsal.rehearse, _static(Need.COUNTS), session=SessionOfGroup.LATEST
+    _facilitator(ev.MoveRequested, tables.move, _seating),
+    _facilitator(ev.SeatingConfirmed, tables.seat, _seating),
+    _facilitator(ev.RevisionRequested, tables.revise_all, _TABLE_VIEWS),
+    _facilitator(ev.DilemmaRequested, voting.post_dilemma, _static(Need.TABLES, Need.LEVELS)),
+    _facilitator(ev.VoteRequested, voting.open_votes, _TABLE_VIEWS),
+    _facilitator(ev.SummaryRequested, plenary.post_summary, _summary),
+    _facilitator(ev.NextRequested, pacing.ask_next, _moving_on),
+    _facilitator(ev.NextConfirmed, pacing.confirm_next, _moving_on, tap=True, needs_session=False),
+    _facilitator(ev.DeadlineSet, pacing.set_deadline, _PACING),
+    _facilitator(ev.PauseRequested, pacing.pause, _PACING),
+    _facilitator(ev.ResumeRequested, pacing.resume, _PACING),
+    _facilitator(ev.RemindRequested, reminding.remind, _REMINDING),
+    _facilitator(ev.ExportRequested, facilitation.request_export, session=SessionOfGroup.LATEST),
+    _facilitator(
+        ev.RehearsalRequested,
+        rehearsal.rehearse,
+        _static(Need.COUNTS),
+        session=SessionOfGroup.LATEST,
     ),
-    ev.FollowupRequested: _facilitator(
+    _facilitator(
+        ev.FollowupRequested,
         series.request_followup,
         _static(Need.PREVIOUS_PEOPLE, Need.SERIES_LENGTH),
         session=SessionOfGroup.OPEN_OR_LATEST,
@@ -263,44 +292,52 @@ SPECS: dict[type[Any], Spec] = {
         creates_session=True,
     ),
     # time passing
-    ev.DeadlineReached: _scheduler(pacing.reach_deadline, _moving_on),
-    ev.RemindersDue: _scheduler(reminding.remind_due, _REMINDING),
+    _scheduler(ev.DeadlineReached, pacing.reach_deadline, _moving_on),
+    _scheduler(ev.RemindersDue, reminding.remind_due, _REMINDING),
     # someone in private, about themselves
-    ev.JoinRequested: Spec(Actor.NEWCOMER, joining.join, _seat),
-    ev.ForgetRequested: Spec(Actor.PERSON, joining.forget, _NONE),
-    ev.DeckUploaded: Spec(Actor.UPLOADER, uploads.upload, _NONE),
+    _private(Actor.NEWCOMER, ev.JoinRequested, joining.join, _seat),
+    _private(Actor.PERSON, ev.ForgetRequested, joining.forget, _NONE),
+    _private(Actor.UPLOADER, ev.DeckUploaded, uploads.upload, _NONE),
     # a participant, in their private chat
-    ev.ConsentAnswered: _participant(joining.answer_consent, steps=_IN(Step.CONSENT)),
-    ev.AgeBandAnswered: _participant(joining.answer_age_band, steps=_IN(Step.AGE)),
-    ev.OrganisationAnswered: _participant(
-        joining.answer_organisation, steps=_IN(Step.ORGANISATION)
+    _participant(ev.ConsentAnswered, joining.answer_consent, steps=_IN(Step.CONSENT)),
+    _participant(ev.AgeBandAnswered, joining.answer_age_band, steps=_IN(Step.AGE)),
+    _participant(
+        ev.OrganisationAnswered, joining.answer_organisation, steps=_IN(Step.ORGANISATION)
     ),
-    ev.TextReceived: _participant(joining.receive_text, typed=True),
-    ev.ContinueRequested: _participant(joining.resume, typed=True),
-    ev.LanguageChosen: _participant(joining.choose_language, while_paused=True),
-    ev.CardRated: _participant(sorting.rate, steps=_IN(Step.SORTING)),
-    ev.RatingUndone: _participant(sorting.undo, steps=_IN(Step.SORTING)),
-    ev.SortPaused: _participant(sorting.pause, steps=_IN(Step.SORTING)),
-    ev.PileCardPicked: _participant(sorting.pick_pile_card, steps=_IN(Step.REVIEW)),
-    ev.PileCardMoved: _participant(sorting.move_pile_card, steps=_IN(Step.REVIEW)),
-    ev.PilesConfirmed: _participant(sorting.confirm_piles, steps=_IN(Step.REVIEW)),
-    ev.TopCardToggled: _participant(_top_toggled, steps=_IN(Step.TOP, Step.REVISING)),
-    ev.TopConfirmed: _participant(
-        _top_confirmed_rule, _top_confirmed, steps=_IN(Step.TOP, Step.REVISING)
+    _participant(ev.TextReceived, joining.receive_text, typed=True),
+    _participant(ev.ContinueRequested, joining.resume, typed=True),
+    _participant(ev.LanguageChosen, joining.choose_language, while_paused=True),
+    _participant(ev.CardRated, sorting.rate, steps=_IN(Step.SORTING)),
+    _participant(ev.RatingUndone, sorting.undo, steps=_IN(Step.SORTING)),
+    _participant(ev.SortPaused, sorting.pause, steps=_IN(Step.SORTING)),
+    _participant(ev.PileCardPicked, sorting.pick_pile_card, steps=_IN(Step.REVIEW)),
+    _participant(ev.PileCardMoved, sorting.move_pile_card, steps=_IN(Step.REVIEW)),
+    _participant(ev.PilesConfirmed, sorting.confirm_piles, steps=_IN(Step.REVIEW)),
+    _participant(ev.TopCardToggled, _top_toggled, steps=_IN(Step.TOP, Step.REVISING)),
+    _participant(
+        ev.TopConfirmed, _top_confirmed_rule, _top_confirmed, steps=_IN(Step.TOP, Step.REVISING)
     ),
-    ev.StoryCardChosen: _participant(sharing.choose_story_card, steps=_IN(Step.STORY)),
-    ev.RevisionAnswered: _participant(sharing.answer_revision, steps=_IN(Step.REVISE)),
-    ev.MediaReceived: _participant(sharing.relay_media, typed=True),
-    ev.TableRequested: _participant(sharing.show_table, typed=True, while_paused=True),
-    ev.VoteToggled: _participant(voting.toggle_vote, steps=_IN(Step.VOTING)),
-    ev.VoteConfirmed: _participant(voting.confirm_vote, _counting, steps=_IN(Step.VOTING)),
-    ev.RoundDecided: _participant(voting.decide_round, _counting, steps=_IN(Step.DECIDING)),
-    ev.NoteSkipped: _participant(voting.skip_note, steps=_IN(Step.NOTE)),
-    ev.RemindersMuted: _participant(reminding.mute, while_paused=True),
-    ev.ParticipantUnreachable: Spec(
-        Actor.SYSTEM, joining.mark_unreachable, _seat, while_paused=True, while_closed=True
+    _participant(ev.StoryCardChosen, sharing.choose_story_card, steps=_IN(Step.STORY)),
+    _participant(ev.RevisionAnswered, sharing.answer_revision, steps=_IN(Step.REVISE)),
+    _participant(ev.MediaReceived, sharing.relay_media, typed=True),
+    _participant(ev.TableRequested, sharing.show_table, typed=True, while_paused=True),
+    _participant(ev.VoteToggled, voting.toggle_vote, steps=_IN(Step.VOTING)),
+    _participant(ev.VoteConfirmed, voting.confirm_vote, _counting, steps=_IN(Step.VOTING)),
+    _participant(ev.RoundDecided, voting.decide_round, _counting, steps=_IN(Step.DECIDING)),
+    _participant(ev.NoteSkipped, voting.skip_note, steps=_IN(Step.NOTE)),
+    _participant(ev.RemindersMuted, reminding.mute, while_paused=True),
+    _private(
+        Actor.SYSTEM,
+        ev.ParticipantUnreachable,
+        joining.mark_unreachable,
+        _seat,
+        while_paused=True,
+        while_closed=True,
     ),
-}
+)
+
+SPECS: dict[type[Any], Spec] = dict(_ENTRIES)
+"""Every event type's spec."""
 
 View = SessionView | JoinView | ParticipantView | PersonView | DeckView
 

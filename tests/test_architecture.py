@@ -21,7 +21,10 @@ CORE_FORBIDDEN = {
     "secrets",
     "os",
     "socket",
+    "tomllib",
+    "csv",
 }
+"""Besides I/O, the core reads no file format: deck files are read in ``bot/decks/``."""
 THIRD_PARTY = {"telegram", "aiosqlite", "jinja2", "aiohttp", "httpx"}
 
 
