@@ -43,6 +43,7 @@ from conversations.model import (
     seated_table,
 )
 from conversations.needs import Need, not_loaded
+from conversations.options import Options, options
 from conversations.stages import STRAGGLING
 
 log = logging.getLogger(__name__)
@@ -143,18 +144,19 @@ class Runner:
             if session is None:
                 return SessionView(None)
             deck = self.decks.get(session.deck_id)
-            return self._complete(tx, event, SessionView(session, deck, **_SESSION_PARTS))
+            view = SessionView(session, deck, **_SESSION_PARTS)
+            return self._complete(tx, lambda v: machine.needs(event, v), view)
         if spec.actor is Actor.NEWCOMER:
             session = tx.session_by_code(event.join_code)  # type: ignore[union-attr]
             if session is None:
                 return JoinView(None, None, None)
-            existing = self._participant(tx, event, session.id)
+            existing = self._participant(tx, event, session.id, event.user_id)  # type: ignore[union-attr]
             return JoinView(session, self.decks.get(session.deck_id), existing)
         if spec.actor is Actor.UPLOADER:
             return self.decks.view()
         if spec.actor is Actor.PERSON:
             return PersonView(event.user_id, tx.participation_count(event.user_id))  # type: ignore[union-attr]
-        return self._participant(tx, event, event.session_id)  # type: ignore[union-attr]
+        return self._participant(tx, event, event.session_id, event.user_id)  # type: ignore[union-attr]
 
     @staticmethod
     def _group_session(tx: Transaction, group_chat_id: int, which: SessionOfGroup) -> Any:
@@ -166,10 +168,10 @@ class Runner:
         return session
 
     def _participant(
-        self, tx: Transaction, event: Event, session_id: int
+        self, tx: Transaction, event: Event | None, session_id: int, user_id: int
     ) -> ParticipantView | None:
-        """The person's own rows in the session, completed with what ``event`` needs."""
-        user_id: int = event.user_id  # type: ignore[union-attr]
+        """The person's own rows in the session, completed with what ``event`` needs (or,
+        without one, with what their screen needs: ``machine.screen_needs``)."""
         session = tx.session(session_id)
         participant = tx.participant(session_id, user_id) if session is not None else None
         if session is None or participant is None:
@@ -182,19 +184,21 @@ class Runner:
             tx.top(session_id, user_id),
             **_PARTICIPANT_PARTS,
         )
-        return self._complete(tx, event, view)
+        if event is None:
+            return self._complete(tx, machine.screen_needs, view)
+        return self._complete(tx, lambda v: machine.needs(event, v), view)
 
-    def _complete(self, tx: Transaction, event: Event, view: V) -> V:
-        """Load what the core still needs for ``event`` until it needs nothing more."""
+    def _complete(self, tx: Transaction, needs: Callable[[V], frozenset[Need]], view: V) -> V:
+        """Load what the core still needs until it needs nothing more."""
         for _ in range(MAX_ROUNDS):
-            missing = machine.needs(event, view) - view.loaded
+            missing = needs(view) - view.loaded
             if not missing:
                 return view
             parts: dict[str, Any] = {}
             for need in missing:
                 parts.update(_LOADERS[need](self, tx, view, missing))
             view = replace(view, loaded=view.loaded | missing, **parts)
-        raise RuntimeError(f"{type(event).__name__}: its needs did not settle")
+        raise RuntimeError(f"the needs of a {type(view).__name__} did not settle")
 
     # --- one loader per Need: the parts of the view it fills ---
 
@@ -292,6 +296,17 @@ class Runner:
     async def session_groups(self, limit: int = 20) -> list[int]:
         """The groups that held the most recent sessions."""
         return await self.store.read(lambda tx: tx.session_groups(limit))
+
+    async def options(self, session_id: int, user_id: int) -> Options | None:
+        """What a participant may do now (``conversations.options``); None for someone
+        not in the session."""
+        at = self.clock()
+
+        def now(tx: Transaction) -> Options | None:
+            view = self._participant(tx, None, session_id, user_id)
+            return options(view, at) if view is not None else None
+
+        return await self.store.read(now)
 
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""

@@ -346,6 +346,11 @@ def spec(event: ev.Event) -> Spec:
     return SPECS[type(event)]
 
 
+def screen_needs(view: ParticipantView) -> frozenset[Need]:
+    """What a participant's screen needs loaded beside their own rows (``options``)."""
+    return _seat(view)
+
+
 def needs(event: ev.Event, view: View) -> frozenset[Need]:
     """What the shell must load for ``event``, given ``view`` as loaded so far: it loads
     what is missing and asks again, until nothing is (at most three rounds)."""

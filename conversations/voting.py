@@ -80,13 +80,14 @@ def _say(session: Session, template: str, **params: str | int | None) -> Decisio
     return Decision(effects=(Say(session.group_chat_id, session.locale, template, params),))
 
 
-def _candidates(deck: Deck, table: TableView) -> tuple[Candidate, ...]:
+def vote_candidates(deck: Deck, table: TableView) -> tuple[Candidate, ...]:
+    """What a table votes on: the cards in its present members' tops, with their holders."""
     tops = {m.participant.user_id: m.top for m in table.members if _present(m)}
     return candidates(tops, deck.card_ids)
 
 
 def _ask_vote(deck: Deck, table: TableView, p: Participant, fresh: bool) -> AskVote:
-    options = tuple((c.card_id, c.holders) for c in _candidates(deck, table))
+    options = tuple((c.card_id, c.holders) for c in vote_candidates(deck, table))
     return AskVote(
         p.chat_id,
         p.locale,
@@ -192,7 +193,7 @@ def toggle_vote(view: ParticipantView, event: VoteToggled) -> Decision:
     p, table = view.participant, view.table
     if table is None:
         return STALE
-    if event.card_id not in {c.card_id for c in _candidates(view.deck, table)}:
+    if event.card_id not in {c.card_id for c in vote_candidates(view.deck, table)}:
         return STALE
     selection = toggle(p.selection, event.card_id, view.deck.top_size)
     if isinstance(selection, Decision):
@@ -246,7 +247,7 @@ def _outcome(session: Session, deck: Deck, table: TableView, only_voted: bool = 
     return tally(
         {m.participant.user_id: m.ballot for m in voters},
         max(1, len(voters)),
-        _candidates(deck, table),
+        vote_candidates(deck, table),
         {m.participant.user_id: m.levels for m in voters},
         deck.card_ids,
         deck.top_size,
