@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from conversations.apply import apply
 from conversations.decision import Decision, ForgetPerson, SaveParticipant, Toast, merge
 from conversations.deck import Deck
 from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Effect, Notice, Say
@@ -120,32 +121,26 @@ def show_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     return show_sort_step(view, fresh=fresh)
 
 
+def _saved(view: ParticipantView, participant: Participant, *, fresh: bool) -> Decision:
+    """The person saved as ``participant``, and shown where they now stand."""
+    changes = (SaveParticipant(participant),)
+    return Decision(changes=changes, effects=show_step(apply(view, changes), fresh=fresh))
+
+
 def _ready(view: ParticipantView) -> Decision:
     """The person finished the welcome: sort now, or wait for the facilitator."""
     if sorting_open(view.session.phase, view.session.sort_on_join):
         started, effects = begin_lens(view, 0)
         return Decision(changes=(SaveParticipant(started),), effects=effects)
-    waiting = view.participant.moved_to(Step.WAITING)
-    return Decision(
-        changes=(SaveParticipant(waiting),),
-        effects=show_step(replace(view, participant=waiting), fresh=False),
-    )
+    return _saved(view, view.participant.moved_to(Step.WAITING), fresh=False)
 
 
 def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
     p = view.participant
     if not event.agreed:
-        declined = p.moved_to(Step.DECLINED)
-        return Decision(
-            changes=(SaveParticipant(declined),),
-            effects=show_step(replace(view, participant=declined), fresh=False),
-        )
+        return _saved(view, p.moved_to(Step.DECLINED), fresh=False)
     if view.session.profile_questions:
-        asking = p.moved_to(Step.AGE)
-        return Decision(
-            changes=(SaveParticipant(asking),),
-            effects=show_step(replace(view, participant=asking), fresh=True),
-        )
+        return _saved(view, p.moved_to(Step.AGE), fresh=True)
     return _ready(view)
 
 
@@ -153,11 +148,7 @@ def answer_age_band(view: ParticipantView, event: AgeBandAnswered) -> Decision:
     p = view.participant
     if event.band is not None and event.band not in AGE_BANDS:
         return Decision(toast=Toast("invalid_button"))
-    asking = p.moved_to(Step.ORGANISATION, age_band=event.band)
-    return Decision(
-        changes=(SaveParticipant(asking),),
-        effects=show_step(replace(view, participant=asking), fresh=False),
-    )
+    return _saved(view, p.moved_to(Step.ORGANISATION, age_band=event.band), fresh=False)
 
 
 def answer_organisation(view: ParticipantView, event: OrganisationAnswered) -> Decision:
@@ -165,7 +156,7 @@ def answer_organisation(view: ParticipantView, event: OrganisationAnswered) -> D
     organisation = None
     if event.organisation is not None:
         organisation = " ".join(event.organisation.split())[:MAX_ORGANISATION_LENGTH] or None
-    return _ready(replace(view, participant=replace(p, organisation=organisation)))
+    return _ready(apply(view, (SaveParticipant(replace(p, organisation=organisation)),)))
 
 
 def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
@@ -197,11 +188,7 @@ def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
 def resume(view: ParticipantView, event: ContinueRequested) -> Decision:
     p = view.participant
     if p.step is Step.SORTING and p.paused:
-        resumed = replace(p, paused=False)
-        return Decision(
-            changes=(SaveParticipant(resumed),),
-            effects=show_step(replace(view, participant=resumed), fresh=True),
-        )
+        return _saved(view, replace(p, paused=False), fresh=True)
     return Decision(effects=show_step(view, fresh=True))
 
 
@@ -209,10 +196,10 @@ def choose_language(view: ParticipantView, event: LanguageChosen) -> Decision:
     p = view.participant
     if event.locale not in LOCALES:
         return Decision(toast=Toast("invalid_button"))
-    switched = replace(p, locale=event.locale)
-    after = replace(view, participant=switched)
+    changes = (SaveParticipant(replace(p, locale=event.locale)),)
+    after = apply(view, changes)
     return Decision(
-        changes=(SaveParticipant(switched),),
+        changes=changes,
         effects=(Say(p.chat_id, event.locale, "language_set"), *show_step(after, fresh=True)),
     )
 
@@ -231,6 +218,5 @@ def mark_unreachable(view: ParticipantView, event: ParticipantUnreachable) -> De
     """Telegram refused to deliver: marked, so that their table does not wait for them."""
     if view.participant.unreachable:
         return Decision()
-    gone = replace(view.participant, unreachable=True)
-    marked = Decision(changes=(SaveParticipant(gone),))
-    return merge(marked, table_moves_on(replace(view, participant=gone)))
+    marked = Decision(changes=(SaveParticipant(replace(view.participant, unreachable=True)),))
+    return merge(marked, table_moves_on(apply(view, marked.changes)))

@@ -22,7 +22,7 @@ part of a view no event read before, a ``Need`` for it and one loader in the she
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -41,6 +41,7 @@ from conversations import (
     uploads,
     voting,
 )
+from conversations.apply import apply
 from conversations.decision import STALE, Decision, Toast, merge
 from conversations.effects import Say
 from conversations.joining import JoinView
@@ -229,7 +230,7 @@ def _top_confirmed_rule(view: ParticipantView, event: ev.TopConfirmed) -> Decisi
     decision = sorting.confirm_top(view, event)
     if not decision.changes:
         return decision
-    done = replace(view, participant=p.moved_to(Step.DONE), top=p.selection)
+    done = apply(view, decision.changes)  # their top saved, and done with the sort
     decision = merge(decision, Decision(effects=series.then_and_now(done)))
     return merge(decision, tables.seat_latecomer(done))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from conversations.apply import apply
 from conversations.decision import (
     STALE,
     Change,
@@ -195,11 +196,8 @@ def choose_story_card(view: ParticipantView, event: StoryCardChosen) -> Decision
         return _finish_sharing(view, event.at)
     if event.card_id not in view.top:
         return Decision(toast=Toast("invalid_button"))
-    writing = replace(p, story_card=event.card_id)
-    return Decision(
-        changes=(SaveParticipant(writing),),
-        effects=show_table_step(replace(view, participant=writing), fresh=False),
-    )
+    changes = (SaveParticipant(replace(p, story_card=event.card_id)),)
+    return Decision(changes=changes, effects=show_table_step(apply(view, changes), fresh=False))
 
 
 def receive_story(view: ParticipantView, event: TextReceived) -> Decision:
@@ -209,30 +207,22 @@ def receive_story(view: ParticipantView, event: TextReceived) -> Decision:
     trimmed = len(text) > MAX_STORY_LENGTH
     if trimmed:
         text = text[: MAX_STORY_LENGTH - 1].rstrip() + "…"
-    told = replace(p, story_card=None)
-    stories = {**view.stories, p.story_card: text}
-    after = replace(view, participant=told, stories=stories)
+    story = SaveStory(p.session_id, p.user_id, p.story_card, text, event.at)
+    told = (story, SaveParticipant(replace(p, story_card=None)))
+    after = apply(view, told)
+    if set(after.stories) >= set(view.top):  # a story for every card: done
+        return _finish_sharing(after, event.at, (story,))
     ask = AskStoryCard(
         p.chat_id,
         p.locale,
         p.session_id,
         view.deck.id,
         view.top,
-        tuple(stories),
+        tuple(after.stories),
         trimmed,
         fresh=True,
     )
-    if set(stories) >= set(view.top):  # a story for every card: done
-        return _finish_sharing(
-            after, event.at, (SaveStory(p.session_id, p.user_id, p.story_card, text, event.at),)
-        )
-    return Decision(
-        changes=(
-            SaveStory(p.session_id, p.user_id, p.story_card, text, event.at),
-            SaveParticipant(told),
-        ),
-        effects=(ask,),
-    )
+    return Decision(changes=told, effects=(ask,))
 
 
 def _finish_sharing(view: ParticipantView, at: float, earlier: tuple[Change, ...] = ()) -> Decision:
@@ -372,11 +362,8 @@ def answer_revision(view: ParticipantView, event: RevisionAnswered) -> Decision:
     p = view.participant
     if event.keep:
         return _settle(view, view.top, "kept", event.at)
-    revising = p.moved_to(Step.REVISING, selection=view.top)
-    return Decision(
-        changes=(SaveParticipant(revising),),
-        effects=(_picker(replace(view, participant=revising), fresh=False),),
-    )
+    changes = (SaveParticipant(p.moved_to(Step.REVISING, selection=view.top)),)
+    return Decision(changes=changes, effects=(_picker(apply(view, changes), fresh=False),))
 
 
 def toggle_revision(view: ParticipantView, event: TopCardToggled) -> Decision:
@@ -386,11 +373,8 @@ def toggle_revision(view: ParticipantView, event: TopCardToggled) -> Decision:
     selection = toggle(p.selection, event.card_id, view.deck.top_size)
     if isinstance(selection, Decision):
         return selection
-    chosen = replace(p, selection=selection)
-    return Decision(
-        changes=(SaveParticipant(chosen),),
-        effects=(_picker(replace(view, participant=chosen), fresh=False),),
-    )
+    changes = (SaveParticipant(replace(p, selection=selection)),)
+    return Decision(changes=changes, effects=(_picker(apply(view, changes), fresh=False),))
 
 
 def confirm_revision(view: ParticipantView, event: TopConfirmed) -> Decision:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import replace
 
+from conversations.apply import apply
 from conversations.decision import (
     STALE,
     Decision,
@@ -170,7 +171,7 @@ def show_review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
 def begin_lens(view: ParticipantView, lens_index: int) -> tuple[Participant, tuple[Effect, ...]]:
     """Move the person to the first card of a lens: the lens prompt, then a new card message."""
     p = view.participant.moved_to(Step.SORTING, lens_index=lens_index, paused=False)
-    first = replace(view, participant=p)
+    first = apply(view, (SaveParticipant(p),))
     intro = IntroduceLens(
         p.chat_id, p.locale, p.session_id, view.deck.id, lens_index, len(view.deck.lenses)
     )
@@ -190,15 +191,12 @@ def rate(view: ParticipantView, event: CardRated) -> Decision:
     position, card_id = current
     lens_id = deck.lenses[p.lens_index].id
     rating = SaveRating(p.session_id, p.user_id, lens_id, card_id, event.level, position, event.at)
-    ratings = {**view.ratings, lens_id: {**_lens_ratings(view, p.lens_index), card_id: event.level}}
-    after = replace(view, ratings=ratings)
     if position + 1 < len(deck.cards):
-        return Decision(changes=(rating,), effects=show_sort_step(after, fresh=False))
-    reviewing = p.moved_to(Step.REVIEW, moving=None)
-    after = replace(after, participant=reviewing)
-    return Decision(
-        changes=(rating, SaveParticipant(reviewing)), effects=show_review(after, fresh=False)
-    )
+        return Decision(
+            changes=(rating,), effects=show_sort_step(apply(view, (rating,)), fresh=False)
+        )
+    changes = (rating, SaveParticipant(p.moved_to(Step.REVIEW, moving=None)))
+    return Decision(changes=changes, effects=show_review(apply(view, changes), fresh=False))
 
 
 def undo(view: ParticipantView, event: RatingUndone) -> Decision:
@@ -213,14 +211,10 @@ def undo(view: ParticipantView, event: RatingUndone) -> Decision:
         return Decision(toast=Toast("nothing_to_undo"))
     lens_id = view.deck.lenses[p.lens_index].id
     previous = card_order(view.deck, p, p.lens_index)[position - 1]
-    ratings = {
-        **view.ratings,
-        lens_id: {k: v for k, v in _lens_ratings(view, p.lens_index).items() if k != previous},
-    }
-    after = replace(view, ratings=ratings)
+    changes = (DeleteRating(p.session_id, p.user_id, lens_id, previous),)
     return Decision(
-        changes=(DeleteRating(p.session_id, p.user_id, lens_id, previous),),
-        effects=show_sort_step(after, fresh=False),
+        changes=changes,
+        effects=show_sort_step(apply(view, changes), fresh=False),
         toast=Toast("undone"),
     )
 
@@ -229,11 +223,8 @@ def pause(view: ParticipantView, event: SortPaused) -> Decision:
     p = view.participant
     if p.paused:
         return STALE
-    paused = replace(p, paused=True)
-    return Decision(
-        changes=(SaveParticipant(paused),),
-        effects=show_sort_step(replace(view, participant=paused), fresh=False),
-    )
+    changes = (SaveParticipant(replace(p, paused=True)),)
+    return Decision(changes=changes, effects=show_sort_step(apply(view, changes), fresh=False))
 
 
 def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
@@ -244,11 +235,8 @@ def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
         return Decision(toast=Toast("invalid_button"))
     if p.moving == event.card_id:
         return Decision()
-    moved = replace(p, moving=event.card_id)
-    return Decision(
-        changes=(SaveParticipant(moved),),
-        effects=show_review(replace(view, participant=moved), fresh=False),
-    )
+    changes = (SaveParticipant(replace(p, moving=event.card_id)),)
+    return Decision(changes=changes, effects=show_review(apply(view, changes), fresh=False))
 
 
 def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
@@ -258,19 +246,15 @@ def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
     if event.level not in LEVELS:
         return Decision(toast=Toast("invalid_button"))
     lens_id = deck.lenses[p.lens_index].id
-    placed = replace(p, moving=None)
-    changes: list[SaveParticipant | SaveRating] = [SaveParticipant(placed)]
-    ratings = dict(_lens_ratings(view, p.lens_index))
-    if ratings.get(event.card_id) != event.level:
+    changes: list[SaveParticipant | SaveRating] = [SaveParticipant(replace(p, moving=None))]
+    if _lens_ratings(view, p.lens_index).get(event.card_id) != event.level:
         position = card_order(deck, p, p.lens_index).index(event.card_id)
         changes.append(
             SaveRating(
                 p.session_id, p.user_id, lens_id, event.card_id, event.level, position, event.at
             )
         )
-        ratings[event.card_id] = event.level
-    after = replace(view, participant=placed, ratings={**view.ratings, lens_id: ratings})
-    return Decision(changes=tuple(changes), effects=show_review(after, fresh=False))
+    return Decision(changes=tuple(changes), effects=show_review(apply(view, changes), fresh=False))
 
 
 def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
@@ -280,14 +264,9 @@ def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
     if p.lens_index + 1 < len(deck.lenses):
         moved, effects = begin_lens(view, p.lens_index + 1)
         return Decision(changes=(SaveParticipant(moved),), effects=effects)
-    choosing = p.moved_to(Step.TOP, moving=None)
-    after = replace(view, participant=choosing)
-    _, preselected = top_candidates(after)
-    choosing = replace(choosing, selection=preselected)
-    after = replace(after, participant=choosing)
-    return Decision(
-        changes=(SaveParticipant(choosing),), effects=show_sort_step(after, fresh=False)
-    )
+    _, preselected = top_candidates(view)  # the last lens's piles, as just confirmed
+    changes = (SaveParticipant(p.moved_to(Step.TOP, moving=None, selection=preselected)),)
+    return Decision(changes=changes, effects=show_sort_step(apply(view, changes), fresh=False))
 
 
 def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
@@ -298,22 +277,21 @@ def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
     selection = toggle(p.selection, event.card_id, view.deck.top_size)
     if isinstance(selection, Decision):
         return selection
-    chosen = replace(p, selection=selection)
-    return Decision(
-        changes=(SaveParticipant(chosen),),
-        effects=show_sort_step(replace(view, participant=chosen), fresh=False),
-    )
+    changes = (SaveParticipant(replace(p, selection=selection)),)
+    return Decision(changes=changes, effects=show_sort_step(apply(view, changes), fresh=False))
 
 
 def confirm_top(view: ParticipantView, event: TopConfirmed) -> Decision:
     p, deck = view.participant, view.deck
     if len(p.selection) != deck.top_size:
         return Decision(toast=Toast("top_incomplete", {"size": deck.top_size}), effects=())
-    done = p.moved_to(Step.DONE)
-    after = replace(view, participant=done, top=p.selection)
+    changes = (
+        SaveTop(p.session_id, p.user_id, p.selection, event.at),
+        SaveParticipant(p.moved_to(Step.DONE)),
+    )
     return Decision(
-        changes=(SaveTop(p.session_id, p.user_id, p.selection, event.at), SaveParticipant(done)),
-        effects=(show_top(after), Say(p.chat_id, p.locale, "sort_done")),
+        changes=changes,
+        effects=(show_top(apply(view, changes)), Say(p.chat_id, p.locale, "sort_done")),
     )
 
 

@@ -1,0 +1,43 @@
+"""A participant's view with a decision's changes applied: their own rows change, nobody
+else's do."""
+
+from __future__ import annotations
+
+from conversations.apply import apply
+from conversations.decision import (
+    DeleteRating,
+    SaveParticipant,
+    SaveRating,
+    SaveStory,
+    SaveTop,
+)
+from conversations.deck import Deck
+from conversations.model import Participant, ParticipantView, Session, Step
+from conversations.phases import Phase
+
+
+def test_a_view_shows_what_its_changes_save_for_the_person_only(deck: Deck) -> None:
+    session = Session(1, -100, deck.id, "en", Phase.SORTING, "c", 1, 0.0)
+    ann = Participant(1, 7, 7, "Ann", "en", Step.SORTING, 1, 0.0)
+    lens = deck.lenses[0].id
+    first, second = deck.card_ids[:2]
+    view = ParticipantView(session, deck, ann, {lens: {first: 2}})
+    bo = Participant(1, 8, 8, "Bo", "en", Step.REVIEW, 1, 0.0)
+
+    after = apply(
+        view,
+        (
+            SaveRating(1, 7, lens, second, 5, 1, 3.0),
+            DeleteRating(1, 7, lens, first),
+            SaveRating(1, 8, lens, first, 1, 0, 3.0),  # Bo's
+            SaveParticipant(ann.moved_to(Step.REVIEW)),
+            SaveParticipant(bo),
+            SaveTop(1, 7, (second,), 3.0),
+            SaveStory(1, 7, second, "a story", 3.0),
+        ),
+    )
+    assert after.ratings == {lens: {second: 5}}
+    assert after.participant.step is Step.REVIEW and after.participant.user_id == 7
+    assert after.top == (second,) and after.stories == {second: "a story"}
+    assert view.ratings == {lens: {first: 2}}, "the view it came from is unchanged"
+    assert apply(view, ()) is view
