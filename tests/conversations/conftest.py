@@ -1,27 +1,24 @@
-"""A small in-memory workshop that applies the core's decisions, for driving the core
-through its public API (``handle``) the way the store would, without any I/O."""
+"""A small in-memory workshop that keeps the core's decisions, for driving the core
+through its public API (``handle``) the way the store would, without any I/O: each
+person's rows through the core's own ``apply``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
 
 from bot.decks.files import load_builtin_decks
 from conversations import events as ev
-from conversations.decision import (
-    Decision,
-    DeleteRating,
-    SaveParticipant,
-    SaveRating,
-    SaveSession,
-    SaveTop,
-)
+from conversations.apply import apply
+from conversations.decision import Decision, SaveParticipant, SaveSession
 from conversations.deck import Deck
 from conversations.joining import JoinView
 from conversations.machine import handle, view_type
 from conversations.model import Participant, ParticipantView, Session, SessionView, Step
+from conversations.phases import Phase
 
 GROUP = -100
 FACILITATOR = 1
@@ -31,11 +28,22 @@ FACILITATOR = 1
 class Workshop:
     deck: Deck
     sessions: dict[int, Session] = field(default_factory=dict)
-    participants: dict[tuple[int, int], Participant] = field(default_factory=dict)
-    ratings: dict[tuple[int, int], dict[str, dict[str, int]]] = field(default_factory=dict)
-    tops: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
+    people: dict[tuple[int, int], ParticipantView] = field(default_factory=dict)
+    """Each participant's own rows, kept up to date with the core's ``apply``."""
     clock: float = 1_000.0
     outbox: list[Any] = field(default_factory=list)
+
+    @property
+    def participants(self) -> dict[tuple[int, int], Participant]:
+        return {key: view.participant for key, view in self.people.items()}
+
+    @property
+    def ratings(self) -> dict[tuple[int, int], Mapping[str, Mapping[str, int]]]:
+        return {key: view.ratings for key, view in self.people.items()}
+
+    @property
+    def tops(self) -> dict[tuple[int, int], tuple[str, ...]]:
+        return {key: view.top for key, view in self.people.items()}
 
     def now(self) -> float:
         self.clock += 1
@@ -49,7 +57,7 @@ class Workshop:
                 (
                     s
                     for s in self.sessions.values()
-                    if s.group_chat_id == event.group_chat_id and s.phase.value != "closed"
+                    if s.group_chat_id == event.group_chat_id and s.phase is not Phase.CLOSED
                 ),
                 None,
             )
@@ -70,17 +78,8 @@ class Workshop:
         return self.participant_view(event.session_id, event.user_id)
 
     def participant_view(self, session_id: int, user_id: int) -> ParticipantView | None:
-        p = self.participants.get((session_id, user_id))
-        if p is None:
-            return None
-        key = (session_id, user_id)
-        return ParticipantView(
-            self.sessions[session_id],
-            self.deck,
-            p,
-            self.ratings.get(key, {}),
-            self.tops.get(key, ()),
-        )
+        view = self.people.get((session_id, user_id))
+        return replace(view, session=self.sessions[session_id]) if view else None
 
     def send(self, event: ev.Event) -> Decision:
         decision = handle(self.view(event), event)
@@ -89,17 +88,10 @@ class Workshop:
                 self.sessions[change.session.id] = change.session
             elif isinstance(change, SaveParticipant):
                 p = change.participant
-                self.participants[(p.session_id, p.user_id)] = p
-            elif isinstance(change, SaveRating):
-                key = (change.session_id, change.user_id)
-                self.ratings.setdefault(key, {}).setdefault(change.lens_id, {})[change.card_id] = (
-                    change.level
-                )
-            elif isinstance(change, DeleteRating):
-                key = (change.session_id, change.user_id)
-                del self.ratings[key][change.lens_id][change.card_id]
-            elif isinstance(change, SaveTop):
-                self.tops[(change.session_id, change.user_id)] = change.cards
+                key = (p.session_id, p.user_id)
+                if key not in self.people:  # joined: a view of their own rows from now on
+                    self.people[key] = ParticipantView(self.sessions[p.session_id], self.deck, p)
+        self.people = {key: apply(view, decision.changes) for key, view in self.people.items()}
         self.outbox.extend(decision.effects)
         return decision
 
