@@ -1,10 +1,11 @@
-"""A participant's view with a decision's changes applied: what the person looks like
-once the changes are saved, for the screens that show it.
+"""Views with a decision's changes applied: what the person or the session looks like
+once the changes are saved, for what comes next.
 
-Owns: ``apply``, the one way a rule sees the result of its own changes to the person
-(their row, ratings, top and stories), so that what a screen shows is what is saved
-instead of a view patched by hand beside the changes. Changes to anyone else are left
-out: a participant's view holds their own rows. Must not: do I/O.
+Owns: ``apply`` (a participant's view: their row, ratings, top and stories; changes to
+anyone else are left out, as the view holds their own rows) and ``apply_to_session``
+(a group's view: the session, and the people in its waiting list and finishers), the
+one way a rule sees the result of its own changes instead of a view patched by hand
+beside them. Must not: do I/O.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from conversations.decision import (
     DeleteRating,
     SaveParticipant,
     SaveRating,
+    SaveSession,
     SaveStory,
     SaveTop,
 )
-from conversations.model import ParticipantView
+from conversations.model import Participant, ParticipantView, SessionView
+from conversations.needs import NotLoaded
 
 
 def apply(view: ParticipantView, changes: Iterable[Change]) -> ParticipantView:
@@ -46,4 +49,26 @@ def apply(view: ParticipantView, changes: Iterable[Change]) -> ParticipantView:
             parts["stories"] = {**parts.get("stories", view.stories), change.card_id: change.text}
     if ratings is not None:
         parts["ratings"] = ratings
+    return replace(view, **parts) if parts else view
+
+
+def apply_to_session(view: SessionView, changes: Iterable[Change]) -> SessionView:
+    session = view.session
+    people: dict[int, Participant] = {}
+    for change in changes:
+        if isinstance(change, SaveSession) and session is not None:
+            if change.session.id == session.id:
+                session = change.session
+        elif isinstance(change, SaveParticipant):
+            people[change.participant.user_id] = change.participant
+    parts: dict[str, Any] = {}
+    if session is not view.session:
+        parts["session"] = session
+    if people and not isinstance(view.finished, NotLoaded):
+        parts["finished"] = tuple(
+            replace(f, participant=people.get(f.participant.user_id, f.participant))
+            for f in view.finished
+        )
+    if people and not isinstance(view.waiting, NotLoaded):
+        parts["waiting"] = tuple(people.get(p.user_id, p) for p in view.waiting)
     return replace(view, **parts) if parts else view

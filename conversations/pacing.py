@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversations import facilitation, plenary, tables, voting
+from conversations.apply import apply_to_session
 from conversations.decision import (
     Change,
     Decision,
     DeleteDeadline,
     SaveDeadline,
-    SaveParticipant,
     SaveSession,
     Toast,
 )
@@ -174,17 +174,7 @@ def _seat(
     proposed = tables.propose(view, TablesRequested(at, group, user, True, seed))
     if not proposed.changes:
         return proposed
-    placed = {
-        c.participant.user_id: c.participant
-        for c in proposed.changes
-        if isinstance(c, SaveParticipant)
-    }
-    finished = tuple(
-        replace(f, participant=placed.get(f.participant.user_id, f.participant))
-        for f in view.finished
-    )
-    proposing = view.session.moved_to(Phase.SEATING)
-    seated = tables.seat(replace(view, session=proposing, finished=finished), confirm)
+    seated = tables.seat(apply_to_session(view, proposed.changes), confirm)
     return Decision(changes=proposed.changes + seated.changes, effects=seated.effects)
 
 

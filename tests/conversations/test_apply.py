@@ -3,16 +3,19 @@ else's do."""
 
 from __future__ import annotations
 
-from conversations.apply import apply
+from dataclasses import replace
+
+from conversations.apply import apply, apply_to_session
 from conversations.decision import (
     DeleteRating,
     SaveParticipant,
     SaveRating,
+    SaveSession,
     SaveStory,
     SaveTop,
 )
 from conversations.deck import Deck
-from conversations.model import Participant, ParticipantView, Session, Step
+from conversations.model import Finisher, Participant, ParticipantView, Session, SessionView, Step
 from conversations.phases import Phase
 
 
@@ -41,3 +44,16 @@ def test_a_view_shows_what_its_changes_save_for_the_person_only(deck: Deck) -> N
     assert after.top == (second,) and after.stories == {second: "a story"}
     assert view.ratings == {lens: {first: 2}}, "the view it came from is unchanged"
     assert apply(view, ()) is view
+
+
+def test_a_session_view_shows_its_new_phase_and_the_people_it_placed(deck: Deck) -> None:
+    session = Session(1, -100, deck.id, "en", Phase.SORTING, "c", 1, 0.0)
+    ann = Participant(1, 7, 7, "Ann", "en", Step.DONE, 1, 0.0)
+    view = SessionView(session, deck, finished=(Finisher(ann, (3,) * 30, ()),))
+    seated = replace(ann, table_number=2)
+    after = apply_to_session(
+        view, (SaveSession(session.moved_to(Phase.SEATING)), SaveParticipant(seated))
+    )
+    assert after.session is not None and after.session.phase is Phase.SEATING
+    assert after.finished[0].participant.table_number == 2
+    assert view.finished[0].participant.table_number is None
