@@ -2,7 +2,7 @@
 
 Owns: taking the outbox effects addressed to simulated people's chats (ids reserved by
 ``conversations.rehearsal``; delivery never sends those to Telegram), letting each
-person answer their current screen as their profile says (``rehearsal_profile``) after a
+person answer their current screen as their profile says (``simulated_person``) after a
 short pause, and submitting the answer to the runner as the event a person's tap or text
 would make: the same core, store and outbox as everyone else. Like a person, a simulated
 participant answers only the newest version of their screen.
@@ -29,7 +29,7 @@ from bot.store import Store, Transaction
 from conversations import effects as fx
 from conversations.events import Event, TextReceived
 from conversations.rehearsal import is_simulated
-from conversations.rehearsal_profile import Profile, Typing, respond
+from conversations.simulated_person import Profile, Typing, respond
 
 log = logging.getLogger(__name__)
 

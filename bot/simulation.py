@@ -11,12 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.sandbox import Sandbox, SimUser, TranscriptMessage
+from bot.telegram.callbacks import parse
+from conversations import events as ev
+from conversations.events import ParticipantEvent
+from conversations.simulated_person import Profile, Screen, Typing, decide
 
-LEVELS = (1, 2, 3, 4, 5)
+
+def _card_of(tap: ev.Event) -> str | None:
+    card = getattr(tap, "card_id", None)
+    return card if isinstance(card, str) else None
+
+
+def _chosen_of(label: str) -> tuple[int, int]:
+    """(chosen, size) from a confirm button's label, which ends in ``(n/size)``."""
+    chosen, size = label.rsplit("(", 1)[1].rstrip(")").split("/")
+    return int(chosen), int(size)
 
 
 @dataclass
@@ -64,12 +77,10 @@ class SimulatedParticipant:
         self.taps = 0
         self.ratings: dict[tuple[int, str], int] = {}
         """(lens index, card id) -> level, for every rating the bot acknowledged."""
-        self._intended: dict[tuple[int, str], int] = {}
         self.stories_told: list[str] = []
         """The texts of the stories this person typed."""
         self._story_card: str | None = None
         self._revising = False
-        self._dropped: str | None = None
         self._round = 0
         self.my_top: tuple[str, ...] = ()
 
@@ -131,145 +142,125 @@ class SimulatedParticipant:
             what=f"the bot's answer to {self.user.first_name}",
         )
 
+    @property
+    def profile(self) -> Profile:
+        """The persona as the core's policy for simulated people reads it."""
+        p = self.persona
+        return Profile(
+            seed=self.seed,
+            age_band=p.age_band,
+            organisation=0 if p.organisation else None,
+            stories=p.stories,
+            revises=p.revises,
+            stubborn=p.stubborn,
+            rounds=p.rounds,
+            writes_note=p.note is not None,
+            leanings=p.leanings,
+            noise=p.noise,
+        )
+
     def level_for(self, card_id: str, lens: int = 0) -> int:
-        """The level this person gives a card: their leaning plus noise that depends only on
-        the person, card and lens, so it does not matter in which order cards come."""
-        leaning = self.persona.leanings.get(card_id, 3.0)
-        noise = random.Random(f"{self.seed}:{card_id}:{lens}").gauss(0, self.persona.noise)
-        return min(5, max(1, round(leaning + noise)))
+        """The level this person gives a card (``Profile.level``): their leaning plus
+        noise that depends only on the person, card and lens."""
+        return self.profile.level(card_id, lens)
+
+    def read(self, message: TranscriptMessage) -> Screen:
+        """The screen as a person reads it: what its buttons do (parsed as the bot parses
+        a tap), which of them are checked, and the counts their labels show."""
+        user = self.user.state.id
+        pairs = [
+            (tap, b)
+            for row in message.buttons
+            for b in row
+            if b.callback_data
+            and isinstance(tap := parse(b.callback_data, user, 0.0), ParticipantEvent)
+        ]
+        taps = tuple(tap for tap, _ in pairs)
+        session_id = taps[0].session_id if taps else 0
+        kinds = {type(t) for t in taps}
+        checked = tuple(_card_of(t) for t, b in pairs if b.text.startswith("✅"))
+        limit = next(
+            (
+                _chosen_of(b.text)[1]
+                for t, b in pairs
+                if isinstance(t, ev.TopConfirmed | ev.VoteConfirmed)
+            ),
+            0,
+        )
+        holders = {
+            t.card_id: int(b.text.removeprefix("✅ ").split("·", 1)[0])
+            for t, b in pairs
+            if isinstance(t, ev.VoteToggled)
+        }
+        asks = None
+        if ev.OrganisationAnswered in kinds:
+            asks = "organisation"
+        elif ev.NoteSkipped in kinds:
+            asks = "note"
+        elif kinds == {ev.StoryCardChosen} and len(taps) == 1:  # the prompt to write a story
+            asks = "story"
+        return Screen(
+            session_id,
+            user,
+            taps,
+            asks=asks,
+            selected=tuple(c for c in checked if c is not None),
+            limit=limit,
+            holders=holders,
+            revising=self._revising,
+            round=self._round,
+        )
 
     async def act(self) -> bool:
-        """Answer the current screen once; False when there is nothing left to tap."""
+        """Answer the current screen once, as the core's policy for simulated people
+        decides; False when there is nothing left to tap."""
         message = self.screen()
         if message is None:
             return False
-        data = self._data(message)
-        kinds = {d.split(":", 1)[0] for d in data}
-        if "c" in kinds:
-            return await self._tap_first(message, data, lambda d: d.endswith(":1"))
-        if "ag" in kinds:
-            band = self.persona.age_band or "-"
-            return await self._tap_first(message, data, lambda d: d.endswith(f":{band}"))
-        if "or" in kinds:
-            if self.persona.organisation:
-                await self.say(self.persona.organisation)
-                return True
-            return await self._tap_first(message, data, lambda d: d.startswith("or:"))
-        if "r" in kinds:
-            sample = next(d for d in data if d.startswith("r:"))
-            _, _, lens, card_id, _ = sample.split(":")
-            key = (int(lens), card_id)
-            level = self._intended.setdefault(key, self.level_for(card_id, int(lens)))
-            wanted = f"{sample.rsplit(':', 1)[0]}:{level}"
-            if not await self.tap(message, wanted):  # a silent answer: the rating was taken
-                self.ratings[key] = level
+        screen = self.read(message)
+        answer = decide(screen, self.profile)
+        if answer is None:
+            return False
+        if isinstance(answer, Typing):
+            await self.say(self._typed(answer))
             return True
-        if "sc" in kinds:
-            return await self._tell(message, data)
-        if "rv" in kinds:
-            self._revising = self.persona.revises
-            keep = not self.persona.revises
-            return await self._tap_first(message, data, lambda d: d.endswith(f":{int(keep)}"))
-        if "vt" in kinds or "vc" in kinds:
-            return await self._vote(message, data)
-        if "rd" in kinds:
-            again = self._round < self.persona.rounds
-            return await self._tap_first(message, data, lambda d: d.endswith(f":{int(again)}"))
-        if "nt" in kinds:
-            if self.persona.note:
-                await self.say(self.persona.note)
-                return True
-            return await self._tap_first(message, data, lambda d: d.startswith("nt:"))
-        if "go" in kinds:
-            return await self._tap_first(message, data, lambda d: d.startswith("go:"))
-        if "pc" in kinds:
-            return await self._tap_first(message, data, lambda d: d.startswith("pc:"))
-        if "tt" in kinds:
-            return await self._choose_top(message, data)
-        return False
-
-    async def _tap_first(
-        self, message: TranscriptMessage, data: list[str], wanted: Callable[[str], bool]
-    ) -> bool:
-        choice = next(d for d in data if wanted(d))
-        await self.tap(message, choice)
-        return True
-
-    async def _tell(self, message: TranscriptMessage, data: list[str]) -> bool:
-        """Pick a card to tell about, type the story, or say "done"."""
-        done = next(d for d in data if d.endswith(":-"))
-        cards = [d for d in data if not d.endswith(":-")]
-        if not cards:  # the prompt to write about the card chosen
-            text = self.persona.story.format(name=self.user.first_name, card=self._story_card)
-            self.stories_told.append(text)
-            await self.say(text)
-            return True
-        if len(self.stories_told) < self.persona.stories:
-            choice = cards[len(self.stories_told) % len(cards)]
+        data = next(
+            b.callback_data
+            for row in message.buttons
+            for b in row
+            if b.callback_data and parse(b.callback_data, self.user.state.id, 0.0) == answer
+        )
+        if isinstance(answer, ev.StoryCardChosen) and answer.card_id is not None:
             self._story_card = next(
                 b.text.removeprefix("✅ ")
                 for row in message.buttons
                 for b in row
-                if b.callback_data == choice
+                if b.callback_data == data
             )
-            await self.tap(message, choice)
+        elif isinstance(answer, ev.RevisionAnswered):
+            self._revising = not answer.keep
+        elif isinstance(answer, ev.TopConfirmed):
+            self.my_top = screen.selected
+        elif isinstance(answer, ev.VoteConfirmed):
+            self._round += 1
+        if isinstance(answer, ev.CardRated):
+            key = (answer.lens_index, answer.card_id)
+            if not await self.tap(message, data):  # a silent answer: the rating was taken
+                self.ratings[key] = answer.level
             return True
-        await self.tap(message, done)
+        await self.tap(message, data)
         return True
 
-    async def _vote(self, message: TranscriptMessage, data: list[str]) -> bool:
-        """Approve the most-held candidates (or only their own top, if stubborn), then confirm."""
-        buttons = [b for row in message.buttons for b in row if b.callback_data]
-        confirm = next(b for b in buttons if (b.callback_data or "").startswith("vc:"))
-        chosen_count, size = (int(x) for x in confirm.text.rsplit("(", 1)[1].rstrip(")").split("/"))
-        options = []
-        for b in buttons:
-            if not (b.callback_data or "").startswith("vt:"):
-                continue
-            holders = int(b.text.removeprefix("✅ ").split("·", 1)[0])
-            card = (b.callback_data or "").rsplit(":", 1)[1]
-            options.append((b, card, holders, b.text.startswith("✅")))
-        if self.persona.stubborn:
-            wanted = [o for o in options if o[1] in self.my_top]
-        else:
-            ranked = sorted(options, key=lambda o: -o[2])  # most held first, then as listed
-            wanted = ranked[:size]
-        wanted_cards = {o[1] for o in wanted}
-        for button, card, _, selected in options:
-            if selected != (card in wanted_cards) and (selected or chosen_count < size):
-                await self.tap(message, button.callback_data or "")
-                return True
-        self._round += 1
-        await self.tap(message, confirm.callback_data or "")
-        return True
-
-    async def _choose_top(self, message: TranscriptMessage, data: list[str]) -> bool:
-        chosen = [
-            b.callback_data
-            for row in message.buttons
-            for b in row
-            if b.callback_data and b.callback_data.startswith("tt:") and b.text.startswith("✅")
-        ]
-        confirm = next(d for d in data if d.startswith("tc:"))
-        open_slots = [d for d in data if d.startswith("tt:") and d not in chosen]
-        confirm_text = next(
-            b.text for row in message.buttons for b in row if b.callback_data == confirm
-        )
-        chosen_count, size = (int(x) for x in confirm_text.rsplit("(", 1)[1].rstrip(")").split("/"))
-        if self._revising and self._dropped is None and chosen:
-            weakest = min(chosen, key=lambda d: self.persona.leanings.get(d.split(":")[2], 3.0))
-            self._dropped = weakest
-            await self.tap(message, weakest)
-            return True
-        open_slots = [d for d in open_slots if d != self._dropped]
-        if not (chosen_count < size and open_slots):
-            self.my_top = tuple(d.rsplit(":", 1)[1] for d in chosen if d)
-        if chosen_count < size and open_slots:
-            best = max(open_slots, key=lambda d: self.persona.leanings.get(d.split(":")[2], 3.0))
-            await self.tap(message, best)
-        else:
-            await self.tap(message, confirm)
-        return True
+    def _typed(self, typing: Typing) -> str:
+        """What this person types where the policy says they type."""
+        persona = self.persona
+        if typing.label == "rehearsal_stories":
+            text = persona.story.format(name=self.user.first_name, card=self._story_card)
+            self.stories_told.append(text)
+            return text
+        if typing.label == "rehearsal_notes" and persona.note is not None:
+            return persona.note
+        return persona.organisation or ""
 
     async def run(self, max_taps: int = 1000) -> None:
         """Answer screens until there is nothing left to tap."""

@@ -4,7 +4,7 @@ Owns: ``/rehearse N`` (who may, the bounds, the answers to bad input), the ids r
 for simulated people, their names (the shell supplies names already marked as simulated,
 per language) and their joining: each one joins through the same rule a person's
 invitation link takes (``joining.join``), and is marked simulated (``MarkSimulated``)
-in the same decision. Must not: act for simulated people (``rehearsal_profile`` decides
+in the same decision. Must not: act for simulated people (``simulated_person`` decides
 what they do, the shell's rehearsal actor does it) or send them anything.
 
 Reserved ids: Telegram's user and chat ids have at most 52 significant bits, and group

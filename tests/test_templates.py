@@ -14,7 +14,7 @@ from bot.telegram.screens import Screens
 from conversations import effects as fx
 from conversations.model import AGE_BANDS
 from conversations.rehearsal import MAX_AT_ONCE
-from conversations.rehearsal_profile import ORGANISATIONS, VARIANTS
+from conversations.simulated_person import ORGANISATIONS, VARIANTS
 
 ALLOWED_TAGS = {
     "b",

@@ -16,7 +16,7 @@ from conversations.deck import Deck
 from conversations.effects import MAIN_SLOT
 from conversations.model import AGE_BANDS, Step
 from conversations.rehearsal import is_simulated
-from conversations.rehearsal_profile import Profile, Typing, respond
+from conversations.simulated_person import Profile, Typing, respond
 
 NAMES = {"en": tuple(f"Sim{i} (simulated)" for i in range(30))}
 USER = 2**53 + 1_001
