@@ -1,10 +1,13 @@
 """Simulated people who use the bot through the sandbox, the way people tap.
 
-Owns: a participant who joins through the deep link and answers each screen the bot
-shows (consent, profile, every card, the piles, the top) following a persona, and waits
-for the bot's answer before the next tap. It reads only what a person would see: the
-messages and buttons in their private chat. Used by end-to-end tests, the offline demo
-and the benchmark. Must not: touch the database or the bot's internals.
+Owns: a participant who joins through the deep link, reads each screen the bot shows
+them (its buttons, parsed as the bot parses a tap, which are checked, and the counts on
+their labels) and answers it as the core's policy for simulated people decides
+(``conversations.simulated_person``, the same as a rehearsal's people), with the texts
+of their ``Persona``; and waits for the bot's answer before the next tap. It reads only
+what a person would see: the messages and buttons in their private chat. Used by
+end-to-end tests, the offline demo and the benchmark. Must not: touch the database or
+the bot's internals, or decide on its own what a person does.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ def _chosen_of(label: str) -> tuple[int, int]:
 
 @dataclass
 class Persona:
-    """How a simulated person tends to answer."""
+    """How a simulated person tends to answer, and what they type: it becomes their
+    ``Profile`` for the core's policy (``SimulatedParticipant.profile``)."""
 
     organisation: str | None = None
     age_band: str | None = None
@@ -49,7 +53,7 @@ class Persona:
     story: str = "A story by {name} about {card}."
     """What they write about a card (``{name}``, ``{card}``: its title as shown)."""
     stubborn: bool = False
-    """In the table's vote they approve only their own top cards."""
+    """In the table's vote they approve only what they value most themselves."""
     rounds: int = 2
     """How many voting rounds they want before settling."""
     note: str | None = None
@@ -158,11 +162,6 @@ class SimulatedParticipant:
             leanings=p.leanings,
             noise=p.noise,
         )
-
-    def level_for(self, card_id: str, lens: int = 0) -> int:
-        """The level this person gives a card (``Profile.level``): their leaning plus
-        noise that depends only on the person, card and lens."""
-        return self.profile.level(card_id, lens)
 
     def read(self, message: TranscriptMessage) -> Screen:
         """The screen as a person reads it: what its buttons do (parsed as the bot parses
