@@ -208,6 +208,7 @@ class SimulatedParticipant:
             holders=holders,
             revising=self._revising,
             round=self._round,
+            own_top=self.my_top,
         )
 
     async def act(self) -> bool:

@@ -135,6 +135,9 @@ class Screen:
     """The picker is the revision of their top after the stories (their top first)."""
     round: int = 0
     """After a voting round: which one it was."""
+    own_top: tuple[str, ...] = ()
+    """In a vote: the top the person chose, if they remember it (the shell's simulated
+    people do; a rehearsal's read only what the effect holds)."""
     deck_id: str | None = None
     card_id: str | None = None
     """The card a story is asked about."""
@@ -215,11 +218,13 @@ def _pick(screen: Screen, profile: Profile) -> Response:
 
 def _vote(screen: Screen, profile: Profile) -> Response:
     """Approve what the table holds most (as listed, where they hold two alike), or, if
-    stubborn, only what they value most themselves."""
+    stubborn, only what they value most themselves: their own top, where they remember
+    it."""
     toggles = [t for t in screen.taps if isinstance(t, ev.VoteToggled)]
     cards = [t.card_id for t in toggles]
     if profile.stubborn:
-        wanted = profile.ranked(cards)[: screen.limit]
+        own = [card for card in cards if card in screen.own_top] if screen.own_top else cards
+        wanted = profile.ranked(own)[: screen.limit]
     else:
         wanted = sorted(cards, key=lambda card: -screen.holders.get(card, 0))[: screen.limit]
     return _towards(screen, wanted, toggles, ev.VoteConfirmed)
