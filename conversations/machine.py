@@ -10,12 +10,13 @@ the table, and then calls the event's rule:
   group without one is answered "no session";
 - the scheduler's events for a session that is gone change nothing;
 - a participant's event in a closed session, or in a paused one (unless the spec lets it
-  through), gets a toast, and typed text or a command a message too.
+  through), gets a toast, and typed text or a command a message too;
+- a participant's tap in a step its spec does not list is stale: a toast, no change.
 
 A rule is only ever called past its guards: it may rely on them (``SessionView.require``).
 Must not: do I/O.
 
-Adding an event type: the dataclass in ``events``, its rule, one line here; if it reads a
+Adding an event type: the dataclass in ``events``, its rule, one entry here; if it reads a
 part of a view no event read before, a ``Need`` for it and one loader in the shell.
 """
 
@@ -416,16 +417,16 @@ def view_type(event: ev.Event) -> type[Any]:
 
 def handle(view: View, event: ev.Event) -> Decision:
     """Decide ``event`` against ``view`` (of ``view_type(event)``), guards first."""
-    rule = spec(event)
-    if not isinstance(view, _VIEWS[rule.actor]):
-        raise TypeError(f"{type(event).__name__} needs a {_VIEWS[rule.actor].__name__}")
+    entry = spec(event)
+    if not isinstance(view, _VIEWS[entry.actor]):
+        raise TypeError(f"{type(event).__name__} needs a {_VIEWS[entry.actor].__name__}")
     refused: Decision | None = None
     if isinstance(event, ev.FacilitatorEvent):
         assert isinstance(view, SessionView)
-        refused = _refused_in_group(rule, view, event)
-    elif rule.actor is Actor.SCHEDULER:
+        refused = _refused_in_group(entry, view, event)
+    elif entry.actor is Actor.SCHEDULER:
         assert isinstance(view, SessionView)
         refused = Decision() if view.session is None else None
     elif isinstance(view, ParticipantView):
-        refused = _refused_in_private(rule, view)
-    return refused if refused is not None else rule.rule(view, event)
+        refused = _refused_in_private(entry, view)
+    return refused if refused is not None else entry.rule(view, event)
