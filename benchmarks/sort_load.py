@@ -77,10 +77,10 @@ from bot.sandbox import BotProcess, Sandbox, SandboxRequest, SimUser  # noqa: E4
 from bot.sandbox.methods import ApiCall  # noqa: E402
 from bot.settings import Settings, load_settings  # noqa: E402
 from bot.telegram.updates import Polling, serve  # noqa: E402
-from conversations.consensus import Outcome, outcome_kind  # noqa: E402
 from conversations.model import AGE_BANDS  # noqa: E402
-from conversations.seating import Seatable, plan_tables  # noqa: E402
-from conversations.summary import PersonFacts, TableResult, summarize  # noqa: E402
+from conversations.plenary_figures import PersonFacts, TableResult, summarize  # noqa: E402
+from conversations.table_plan import Seatable, plan_tables  # noqa: E402
+from conversations.vote_count import Outcome, outcome_kind  # noqa: E402
 
 TOKEN = "123456:BENCHMARK-token"
 SIZES = (10, 100, 1000)

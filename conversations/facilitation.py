@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from conversations.consensus import Rule
 from conversations.decision import (
     Decision,
     DeleteSession,
@@ -41,6 +40,7 @@ from conversations.model import LOCALES, Deadline, ParticipantView, Session, Ses
 from conversations.phases import Phase, Stage, can_move
 from conversations.sorting import begin_lens
 from conversations.stages import DEADLINE_STAGES, ORDER, current_stage, parse_duration
+from conversations.vote_count import Rule
 
 SETTING_VALUES: dict[str, dict[str, bool | str | int]] = {
     "language": {locale: locale for locale in LOCALES},

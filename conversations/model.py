@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from conversations.consensus import OutcomeKind, Rule
 from conversations.deck import Deck
 from conversations.needs import Need
 from conversations.phases import IllegalTransition, Phase, Stage, enter
-from conversations.summary import PersonFacts
+from conversations.plenary_figures import PersonFacts
+from conversations.vote_count import OutcomeKind, Rule
 
 LOCALES: tuple[str, ...] = ("nl", "en")
 
@@ -100,6 +100,14 @@ class Rooms(StrEnum):
     """The bot relays each member's messages to their table mates' private chats."""
 
 
+class Revision(StrEnum):
+    """A member's answer after the stories: their top as it was, or changed. Stored by
+    value."""
+
+    KEPT = "kept"
+    REVISED = "revised"
+
+
 class RoundChoice(StrEnum):
     """A member's answer after a voting round without full agreement. Stored by value."""
 
@@ -169,8 +177,8 @@ class Participant:
     """The table (1-based) in the proposal or, once seated, for good."""
     story_card: str | None = None
     """The top card the person is writing a story about."""
-    revision: str | None = None
-    """``kept`` or ``revised`` once they answered whether the stories change their top."""
+    revision: Revision | None = None
+    """Once they answered whether the stories change their top."""
     round_choice: RoundChoice | None = None
     """After a voting round without full agreement."""
     muted: bool = False

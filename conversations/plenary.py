@@ -3,7 +3,7 @@
 Owns: turning the session's tables and participants into the summary the facilitator
 posts with ``/summary`` (each table's outcome or its absence, values found everywhere,
 the most frequent values, revisions after the stories, moves between lenses, support
-per card for a chart). Must not: compute the figures itself (``summary`` does) or draw.
+per card for a chart). Must not: compute the figures itself (``plenary_figures`` does) or draw.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conversations import series
-from conversations.consensus import Outcome
 from conversations.decision import Decision
 from conversations.effects import Effect, Say, ShowSummary
 from conversations.events import SummaryRequested
 from conversations.model import SessionView, TableView
-from conversations.summary import TableResult, summarize
+from conversations.plenary_figures import TableResult, summarize
+from conversations.vote_count import Outcome
 
 
 def table_results(tables: Sequence[TableView]) -> tuple[TableResult, ...]:

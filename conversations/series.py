@@ -6,8 +6,8 @@ is invited privately), the comparison of a participant's top with their top in a
 earlier session of the series ("then and now"), and the comparison of a follow-up's
 plenary with the session before it. Must not: load the earlier sessions (the shell
 follows ``previous_id`` back and puts what is needed into the view), seat people
-(``seating`` avoids the earlier table mates the view names) or compute the plenary's
-figures itself (``summary`` does, for both sessions).
+(``table_plan`` avoids the earlier table mates the view names) or compute the plenary's
+figures itself (``plenary_figures`` does, for both sessions).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from conversations.model import (
     Step,
 )
 from conversations.phases import Phase
+from conversations.plenary_figures import Summary
 from conversations.rehearsal import is_simulated
-from conversations.summary import Summary
 
 NOT_INVITED = frozenset({Step.CONSENT, Step.DECLINED})
 """Who is not invited to a follow-up: people who never gave consent or declined."""

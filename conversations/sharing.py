@@ -53,6 +53,7 @@ from conversations.model import (
     Mate,
     Participant,
     ParticipantView,
+    Revision,
     Rooms,
     Session,
     Step,
@@ -361,7 +362,7 @@ def _picker(view: ParticipantView, *, fresh: bool) -> ShowTopPicker:
 def answer_revision(view: ParticipantView, event: RevisionAnswered) -> Decision:
     p = view.participant
     if event.keep:
-        return _settle(view, view.top, "kept", event.at)
+        return _settle(view, view.top, Revision.KEPT, event.at)
     changes = (SaveParticipant(p.moved_to(Step.REVISING, selection=view.top)),)
     return Decision(changes=changes, effects=(_picker(apply(view, changes), fresh=False),))
 
@@ -381,11 +382,11 @@ def confirm_revision(view: ParticipantView, event: TopConfirmed) -> Decision:
     p = view.participant
     if len(p.selection) != view.deck.top_size:
         return Decision(toast=Toast("top_incomplete", {"size": view.deck.top_size}))
-    kind = "kept" if set(p.selection) == set(view.top) else "revised"
+    kind = Revision.KEPT if set(p.selection) == set(view.top) else Revision.REVISED
     return _settle(view, p.selection, kind, event.at)
 
 
-def _settle(view: ParticipantView, cards: tuple[str, ...], kind: str, at: float) -> Decision:
+def _settle(view: ParticipantView, cards: tuple[str, ...], kind: Revision, at: float) -> Decision:
     p, session = view.participant, view.session
     table = _table(view)
     settled = p.moved_to(Step.SETTLED, revision=kind, selection=())

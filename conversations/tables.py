@@ -3,7 +3,7 @@
 Owns: proposing a seating of everyone who finished sorting (``/tables``, ``/reseat``),
 changing it (``/move``), making it final (``/seat``) and opening the table rooms,
 seating people who finish late, and moving every table on to revising (``/revise``).
-Must not: decide how a seating is made (``seating`` does) or handle a member's own
+Must not: decide how a seating is made (``table_plan`` does) or handle a member's own
 steps at the table (``sharing`` does).
 """
 
@@ -40,8 +40,8 @@ from conversations.model import (
     TableView,
 )
 from conversations.phases import Phase
-from conversations.seating import Seatable, place_latecomer, plan_tables
 from conversations.sharing import ask_revision, table_notice
+from conversations.table_plan import Seatable, place_latecomer, plan_tables
 
 
 def _say(session: Session, template: str, **params: str | int | None) -> Decision:

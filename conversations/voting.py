@@ -6,7 +6,7 @@ rounds at each table (candidates are the members' current tops; each member appr
 up to ``top_size``); after each round the table sees its outcome and votes again or
 settles (a majority decides; at most ``max_rounds`` rounds); a one-line note when a
 table settles without a full top. "No agreement" is an outcome, not a failure.
-Must not: count votes itself (``consensus`` does) or seat anyone.
+Must not: count votes itself (``vote_count`` does) or seat anyone.
 """
 
 from __future__ import annotations
@@ -14,14 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from conversations.consensus import (
-    Candidate,
-    Outcome,
-    OutcomeKind,
-    candidates,
-    most_divergent_pair,
-    tally,
-)
 from conversations.decision import (
     STALE,
     Change,
@@ -66,6 +58,14 @@ from conversations.model import (
 from conversations.phases import Phase
 from conversations.picking import toggle
 from conversations.sharing import table_effects, table_notice
+from conversations.vote_count import (
+    Candidate,
+    Outcome,
+    OutcomeKind,
+    candidates,
+    most_divergent_pair,
+    tally,
+)
 
 MAX_NOTE_LENGTH = 200
 MAX_DILEMMA_LENGTH = 1500

@@ -17,7 +17,6 @@ from bot.store.rows import (
     participant_from_row,
     session_from_row,
 )
-from conversations.consensus import OutcomeKind
 from conversations.deck import Deck
 from conversations.model import (
     Deadline,
@@ -32,8 +31,9 @@ from conversations.model import (
     TableView,
 )
 from conversations.phases import Phase, Stage
+from conversations.plenary_figures import PersonFacts
 from conversations.progress import Done, Tally
-from conversations.summary import PersonFacts
+from conversations.vote_count import OutcomeKind
 
 
 class Reads(Base):

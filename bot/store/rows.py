@@ -10,9 +10,9 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from conversations.consensus import Rule
-from conversations.model import Participant, Rooms, RoundChoice, Session, Step
+from conversations.model import Participant, Revision, Rooms, RoundChoice, Session, Step
 from conversations.phases import Phase
+from conversations.vote_count import Rule
 
 SESSION_COLUMNS = (
     "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
@@ -83,7 +83,7 @@ def participant_from_row(row: Any) -> Participant:
         unreachable=bool(row[14]),
         table_number=row[15],
         story_card=row[16],
-        revision=row[17],
+        revision=Revision(row[17]) if row[17] is not None else None,
         round_choice=RoundChoice(row[18]) if row[18] is not None else None,
         muted=bool(row[19]),
     )

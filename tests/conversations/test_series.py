@@ -8,7 +8,6 @@ from dataclasses import replace
 import pytest
 
 from conversations import events as ev
-from conversations.consensus import OutcomeKind, Rule
 from conversations.decision import Decision, SaveParticipant, SaveSession, SaveTop
 from conversations.deck import Deck
 from conversations.effects import (
@@ -38,8 +37,9 @@ from conversations.model import (
     TableView,
 )
 from conversations.phases import Phase
-from conversations.seating import Seatable, seating_score
-from conversations.summary import PersonFacts
+from conversations.plenary_figures import PersonFacts
+from conversations.table_plan import Seatable, seating_score
+from conversations.vote_count import OutcomeKind, Rule
 
 GROUP = -100
 

@@ -8,7 +8,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.seating import Seatable, plan_tables, table_sizes
+from conversations.table_plan import Seatable, plan_tables, table_sizes
 
 
 def clash_free_seating_exists(people: list[Seatable], sizes: tuple[int, ...]) -> bool:

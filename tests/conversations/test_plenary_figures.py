@@ -6,8 +6,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from conversations.consensus import Outcome, OutcomeKind
-from conversations.summary import PersonFacts, Summary, TableResult, summarize
+from conversations.plenary_figures import PersonFacts, Summary, TableResult, summarize
+from conversations.vote_count import Outcome, OutcomeKind
 
 DECK = ("a", "b", "c", "d", "e", "f", "g")
 LENSES = ("work", "situation")

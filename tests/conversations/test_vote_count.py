@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conversations.consensus import (
+from conversations.vote_count import (
     Candidate,
     Outcome,
     OutcomeKind,

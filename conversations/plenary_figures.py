@@ -6,7 +6,7 @@ the most frequent values, how many people revised their top after the stories (b
 band where known), which cards moved most between the first and last lens, and the
 counts behind a support chart.
 Must not: know about sessions, phases, Telegram, storage or templates (wording and
-pictures belong to the shell); count a vote (``consensus`` does); treat a table that
+pictures belong to the shell); count a vote (``vote_count`` does); treat a table that
 agreed nothing, or did not vote, as an error.
 
 Every list is deterministic: ties are broken in deck order (``card_order``; card ids
@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from conversations.consensus import Outcome, deck_position
+from conversations.vote_count import Outcome, deck_position
 
 DEFAULT_AGE_BANDS = ("under-30", "30-44", "45-59", "60-plus")
 

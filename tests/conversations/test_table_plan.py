@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.seating import (
+from conversations.table_plan import (
     Seatable,
     SeatingScore,
     place_latecomer,
