@@ -119,3 +119,19 @@ def test_the_runner_branches_on_no_event_type() -> None:
     }
     assert tested & events <= bases
     assert events - bases <= {"ParticipantUnreachable"}
+
+
+def test_the_bot_s_runtime_path_leaves_the_harness_out() -> None:
+    """``python -m bot run`` loads neither the sandbox, nor the simulated people, nor the
+    demo: they are imported only by their own commands and by tests."""
+    import subprocess
+
+    probe = (
+        "import sys, bot.app, bot.cli, bot.telegram.updates;"
+        "print(sorted(m for m in sys.modules if m.startswith(('bot.sandbox', 'bot.simulation',"
+        " 'bot.demo'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+    assert loaded == "[]"
