@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import fields, replace
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.decks.library import DeckLibrary
@@ -68,6 +69,9 @@ def _unloaded(view_type: type[Any], *loaded: str) -> dict[str, Any]:
 
 _SESSION_PARTS = _unloaded(SessionView, "session", "deck")
 _PARTICIPANT_PARTS = _unloaded(ParticipantView, "session", "deck", "participant", "ratings", "top")
+_UNSEATED_PARTS = {**_PARTICIPANT_PARTS, "table": None, "stories": MappingProxyType({})}
+"""Someone who sits at no table for good (``model.seated_table``) has no table and no
+stories: nothing to load."""
 
 
 def _session_id(view: View, decision: Decision) -> int | None:
@@ -176,13 +180,14 @@ class Runner:
         participant = tx.participant(session_id, user_id) if session is not None else None
         if session is None or participant is None:
             return None
+        seated = seated_table(session, participant) is not None
         view = ParticipantView(
             session,
             self.decks.get(session.deck_id),
             participant,
             tx.ratings(session_id, user_id),
             tx.top(session_id, user_id),
-            **_PARTICIPANT_PARTS,
+            **(_PARTICIPANT_PARTS if seated else _UNSEATED_PARTS),
         )
         if event is None:
             return self._complete(tx, machine.screen_needs, view)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 # --- Limits -------------------------------------------------------------------------
 
@@ -145,12 +146,12 @@ class Deck:
         object.__setattr__(self, "cards", tuple(self.cards))
         object.__setattr__(self, "dilemmas", tuple(self.dilemmas))
 
-    @property
+    @cached_property
     def card_ids(self) -> tuple[str, ...]:
-        """Card ids in deck order."""
+        """Card ids in deck order (worked out once: a deck never changes)."""
         return tuple(c.id for c in self.cards)
 
-    @property
+    @cached_property
     def lens_ids(self) -> tuple[str, ...]:
         return tuple(lens.id for lens in self.lenses)
 

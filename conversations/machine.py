@@ -46,7 +46,7 @@ from conversations.apply import apply
 from conversations.decision import STALE, Decision, Toast, merge
 from conversations.effects import Say
 from conversations.joining import JoinView
-from conversations.model import ParticipantView, PersonView, SessionView, Step
+from conversations.model import ParticipantView, PersonView, SessionView, Step, seated_table
 from conversations.needs import Need
 from conversations.phases import Phase, Stage
 from conversations.stages import current_stage
@@ -148,12 +148,18 @@ def _moving_on(view: SessionView) -> frozenset[Need]:
 # --- what participant events need ----------------------------------------------------------
 
 
+_AT_A_TABLE = frozenset({Need.TABLE})
+_LATE = frozenset({Need.LATE_TABLES})
+
+
 def _seat(view: ParticipantView) -> frozenset[Need]:
-    """The person's table (none until they sit at one for good) and stories; every table
-    for one who may join one late."""
+    """A seated person's table and stories (the shell gives everyone else no table, see
+    ``model.seated_table``); every table for one who may join one late."""
     session, p = view.session, view.participant
-    late = session.phase is Phase.TABLES and p.table_number is None and p.step is Step.TOP
-    return frozenset({Need.TABLE, Need.LATE_TABLES}) if late else frozenset({Need.TABLE})
+    if seated_table(session, p) is not None:
+        return _AT_A_TABLE
+    late = session.phase is Phase.TABLES and p.step is Step.TOP
+    return _LATE if late else NOTHING
 
 
 def _counting(view: ParticipantView) -> frozenset[Need]:

@@ -37,8 +37,8 @@ class Need(Enum):
     """``earlier``: the session this one follows up, for its summary (None if none)."""
     # --- a participant (``ParticipantView``) ---
     TABLE = auto()
-    """``table`` and ``stories``: the person's table (None until they sit at one for
-    good, ``model.seated_table``) and the stories they told."""
+    """``table`` and ``stories``: the table the person sits at for good and the stories
+    they told (someone at no table has none: ``model.seated_table``)."""
     LATE_TABLES = auto()
     """``late_tables``: every table of the session, for a late finisher to join."""
     EARLIER_TOP = auto()
