@@ -17,14 +17,14 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.sandbox import Sandbox, SimUser, TranscriptMessage
+from bot.sandbox import Button, Sandbox, SimUser, TranscriptMessage
 from bot.telegram.callbacks import parse
 from conversations import events as ev
 from conversations.events import ParticipantEvent
 from conversations.simulated_person import Profile, Screen, Typing, decide
 
 
-def _card_of(tap: ev.Event) -> str | None:
+def _card_of(tap: ParticipantEvent) -> str | None:
     card = getattr(tap, "card_id", None)
     return card if isinstance(card, str) else None
 
@@ -163,17 +163,21 @@ class SimulatedParticipant:
             noise=p.noise,
         )
 
-    def read(self, message: TranscriptMessage) -> Screen:
-        """The screen as a person reads it: what its buttons do (parsed as the bot parses
-        a tap), which of them are checked, and the counts their labels show."""
+    def buttons(self, message: TranscriptMessage) -> list[tuple[ParticipantEvent, Button]]:
+        """What each button of ``message`` does, parsed as the bot parses a tap."""
         user = self.user.state.id
-        pairs = [
+        return [
             (tap, b)
             for row in message.buttons
             for b in row
             if b.callback_data
             and isinstance(tap := parse(b.callback_data, user, 0.0), ParticipantEvent)
         ]
+
+    def read(self, pairs: list[tuple[ParticipantEvent, Button]]) -> Screen:
+        """The screen as a person reads it: what its buttons do, which of them are
+        checked, and the counts their labels show."""
+        user = self.user.state.id
         taps = tuple(tap for tap, _ in pairs)
         session_id = taps[0].session_id if taps else 0
         kinds = {type(t) for t in taps}
@@ -217,26 +221,18 @@ class SimulatedParticipant:
         message = self.screen()
         if message is None:
             return False
-        screen = self.read(message)
+        pairs = self.buttons(message)
+        screen = self.read(pairs)
         answer = decide(screen, self.profile)
         if answer is None:
             return False
         if isinstance(answer, Typing):
             await self.say(self._typed(answer))
             return True
-        data = next(
-            b.callback_data
-            for row in message.buttons
-            for b in row
-            if b.callback_data and parse(b.callback_data, self.user.state.id, 0.0) == answer
-        )
+        button = next(b for tap, b in pairs if tap == answer)
+        data = button.callback_data or ""
         if isinstance(answer, ev.StoryCardChosen) and answer.card_id is not None:
-            self._story_card = next(
-                b.text.removeprefix("✅ ")
-                for row in message.buttons
-                for b in row
-                if b.callback_data == data
-            )
+            self._story_card = button.text.removeprefix("✅ ")
         elif isinstance(answer, ev.RevisionAnswered):
             self._revising = not answer.keep
         elif isinstance(answer, ev.TopConfirmed):

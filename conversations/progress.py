@@ -11,8 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conversations.deck import Deck
-from conversations.model import Finisher, LensProgress, Participant, Session, SessionCounts, Step
-from conversations.phases import Phase
+from conversations.model import (
+    Finisher,
+    LensProgress,
+    Participant,
+    Session,
+    SessionCounts,
+    Step,
+    seated_table,
+)
 
 BEFORE_THE_SORT = frozenset(
     {Step.CONSENT, Step.DECLINED, Step.AGE, Step.ORGANISATION, Step.WAITING}
@@ -73,9 +80,8 @@ Done = tuple[Participant, Mapping[str, int], tuple[str, ...]]
 def finishers(session: Session, deck: Deck, done: tuple[Done, ...]) -> tuple[Finisher, ...]:
     """Everyone done with the sort who is not seated for good, with their value profile
     (levels of the profile lens in deck order, unrated cards in the middle) and top."""
-    seated_for_good = session.phase is Phase.TABLES
     return tuple(
         Finisher(p, tuple(levels.get(card, UNRATED_LEVEL) for card in deck.card_ids), top)
         for p, levels, top in done
-        if not (seated_for_good and p.table_number is not None)
+        if seated_table(session, p) is None
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,7 @@ class Walk:
                 continue
             tap = self.rng.choice(taps)
             self.taken.add(type(tap))
-            decision = await self.runner.submit(_at(tap, self.at()))
+            decision = await self.runner.submit(replace(tap, at=self.at()))
             refused = decision.toast.key if decision.toast else None
             assert refused not in REFUSALS, (tap, refused)
             assert decision.changes or decision.effects, tap
@@ -85,12 +86,6 @@ class Walk:
 
 def _declines(tap: ev.ParticipantEvent) -> bool:
     return isinstance(tap, ev.ConsentAnswered) and not tap.agreed
-
-
-def _at(tap: ev.ParticipantEvent, at: float) -> ev.ParticipantEvent:
-    from dataclasses import replace
-
-    return replace(tap, at=at)
 
 
 async def walk_a_session(runner: Runner, seed: int) -> set[type[ev.Event]]:
