@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from bot.sandbox import Button, Sandbox, SimUser, TranscriptMessage
 from bot.telegram.callbacks import parse
 from conversations import events as ev
-from conversations.events import ParticipantEvent
 from conversations.simulated_person import Profile, Screen, Typing, decide
 
 
-def _card_of(tap: ParticipantEvent) -> str | None:
+def _card_of(tap: ev.Tap) -> str | None:
     card = getattr(tap, "card_id", None)
     return card if isinstance(card, str) else None
 
@@ -163,18 +162,17 @@ class SimulatedParticipant:
             noise=p.noise,
         )
 
-    def buttons(self, message: TranscriptMessage) -> list[tuple[ParticipantEvent, Button]]:
+    def buttons(self, message: TranscriptMessage) -> list[tuple[ev.Tap, Button]]:
         """What each button of ``message`` does, parsed as the bot parses a tap."""
         user = self.user.state.id
         return [
-            (tap, b)
+            (parse(b.callback_data, user, 0.0), b)
             for row in message.buttons
             for b in row
             if b.callback_data
-            and isinstance(tap := parse(b.callback_data, user, 0.0), ParticipantEvent)
         ]
 
-    def read(self, pairs: list[tuple[ParticipantEvent, Button]]) -> Screen:
+    def read(self, pairs: list[tuple[ev.Tap, Button]]) -> Screen:
         """The screen as a person reads it: what its buttons do, which of them are
         checked, and the counts their labels show."""
         user = self.user.state.id

@@ -406,6 +406,30 @@ class ParticipantUnreachable(ParticipantEvent):
     """Telegram refused to deliver to this participant (blocked the bot, 403)."""
 
 
+Tap = (
+    ConsentAnswered
+    | AgeBandAnswered
+    | OrganisationAnswered
+    | CardRated
+    | RatingUndone
+    | SortPaused
+    | ContinueRequested
+    | PileCardPicked
+    | PileCardMoved
+    | PilesConfirmed
+    | TopCardToggled
+    | TopConfirmed
+    | LanguageChosen
+    | StoryCardChosen
+    | RevisionAnswered
+    | VoteToggled
+    | VoteConfirmed
+    | RoundDecided
+    | NoteSkipped
+    | RemindersMuted
+)
+"""What a participant's button stands for (``options.taps``)."""
+
 Event = (
     SessionRequested
     | StatusRequested

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from conversations import effects as fx
 from conversations import events as ev
-from conversations.deck import LEVELS
 from conversations.model import AGE_BANDS
+from conversations.options import asks, taps
 
 ORGANISATIONS = 6
 """Simulated people pick one of this many organisations (named by the shell)."""
@@ -122,7 +122,7 @@ class Screen:
 
     session_id: int
     user_id: int
-    taps: tuple[ev.ParticipantEvent, ...]
+    taps: tuple[ev.Tap, ...]
     asks: str | None = None
     """The text the screen asks for: ``organisation``, ``story`` or ``note``."""
     selected: tuple[str, ...] = ()
@@ -249,57 +249,21 @@ def _towards(
 
 def screen_of(effect: fx.Effect, at: float) -> Screen | None:
     """``effect`` as the screen a person sees (None for a message with nothing to do)."""
-    u = effect.chat_id
-    s: int | None = getattr(effect, "session_id", None)
-    if s is None:
+    offered, asked = taps(effect, at), asks(effect)
+    if not offered and asked is None:
         return None
-    if isinstance(effect, fx.AskConsent):
-        return Screen(
-            s, u, (ev.ConsentAnswered(at, s, u, True), ev.ConsentAnswered(at, s, u, False))
-        )
-    if isinstance(effect, fx.AskAgeBand):
-        bands = tuple(ev.AgeBandAnswered(at, s, u, b) for b in (*effect.bands, None))
-        return Screen(s, u, bands)
-    if isinstance(effect, fx.AskOrganisation):
-        return Screen(s, u, (ev.OrganisationAnswered(at, s, u, None),), asks="organisation")
-    if isinstance(effect, fx.ShowCard):
-        lens, card = effect.lens_index, effect.card_id
-        rated = tuple(ev.CardRated(at, s, u, lens, card, level) for level in LEVELS)
-        return Screen(s, u, (*rated, ev.SortPaused(at, s, u)))
-    if isinstance(effect, fx.ShowPaused):
-        return Screen(s, u, (ev.ContinueRequested(at, s, u),))
-    if isinstance(effect, fx.ShowPiles):
-        lens = effect.lens_index
-        if effect.moving is not None:
-            moved = tuple(ev.PileCardMoved(at, s, u, lens, effect.moving, n) for n in LEVELS)
-            return Screen(s, u, (*moved, ev.PileCardPicked(at, s, u, lens, None)))
-        cards = (card for pile in reversed(effect.piles) for card in pile)
-        picked = tuple(ev.PileCardPicked(at, s, u, lens, card) for card in cards)
-        return Screen(s, u, (*picked, ev.PilesConfirmed(at, s, u, lens)))
+    s, u = offered[0].session_id, effect.chat_id
     if isinstance(effect, fx.ShowTopPicker):
-        toggles = tuple(ev.TopCardToggled(at, s, u, card) for card in effect.candidates)
-        taps = (*toggles, ev.TopConfirmed(at, s, u))
         return Screen(
-            s, u, taps, selected=effect.selected, limit=effect.top_size, revising=effect.revising
+            s, u, offered, selected=effect.selected, limit=effect.top_size, revising=effect.revising
         )
     if isinstance(effect, fx.AskStoryCard):
-        told = tuple(ev.StoryCardChosen(at, s, u, card) for card in effect.top)
-        return Screen(s, u, (*told, ev.StoryCardChosen(at, s, u, None)), selected=effect.told)
+        return Screen(s, u, offered, selected=effect.told)
     if isinstance(effect, fx.AskStoryText):
-        back = (ev.StoryCardChosen(at, s, u, None),)
-        return Screen(s, u, back, asks="story", deck_id=effect.deck_id, card_id=effect.card_id)
-    if isinstance(effect, fx.AskRevision):
-        return Screen(
-            s, u, (ev.RevisionAnswered(at, s, u, True), ev.RevisionAnswered(at, s, u, False))
-        )
+        return Screen(s, u, offered, asked, deck_id=effect.deck_id, card_id=effect.card_id)
     if isinstance(effect, fx.AskVote):
-        votes = tuple(ev.VoteToggled(at, s, u, card) for card, _ in effect.candidates)
-        taps = (*votes, ev.VoteConfirmed(at, s, u))
         holders = dict(effect.candidates)
-        return Screen(s, u, taps, selected=effect.selected, limit=effect.limit, holders=holders)
+        return Screen(s, u, offered, selected=effect.selected, limit=effect.limit, holders=holders)
     if isinstance(effect, fx.AskNextRound):
-        again = (ev.RoundDecided(at, s, u, True), ev.RoundDecided(at, s, u, False))
-        return Screen(s, u, again, round=effect.round)
-    if isinstance(effect, fx.AskNote):
-        return Screen(s, u, (ev.NoteSkipped(at, s, u),), asks="note")
-    return None
+        return Screen(s, u, offered, round=effect.round)
+    return Screen(s, u, offered, asked)

@@ -10,9 +10,11 @@ import pytest
 
 from bot.decks.files import load_builtin_decks
 from bot.render import Renderer
+from bot.telegram import callbacks
 from bot.telegram.screens import Screens
 from conversations import effects as fx
 from conversations.model import AGE_BANDS
+from conversations.options import taps
 from conversations.rehearsal import MAX_AT_ONCE
 from conversations.simulated_person import ORGANISATIONS, VARIANTS
 
@@ -333,6 +335,22 @@ def test_every_effect_renders_to_valid_html_with_valid_buttons(
                     assert 1 <= len(button.data.encode()) <= 64
         rendered.add(type(effect))
     assert rendered == set(fx.EFFECT_TYPES.values()) - {fx.Say}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_screens_buttons_are_the_taps_the_core_says_it_offers(
+    screens: Screens, locale: str
+) -> None:
+    with_taps = set()
+    for effect in sample_effects(locale):
+        if isinstance(effect, fx.AskNext):
+            continue  # the facilitator's button under /next's question
+        buttons = [b.data for row in screens.screen(effect).buttons for b in row if b.data]
+        tapped = [callbacks.parse(data, effect.chat_id, 1.0) for data in buttons]
+        assert tapped == list(taps(effect, 1.0)), type(effect).__name__
+        if tapped:
+            with_taps.add(type(effect))
+    assert len(with_taps) == 14, sorted(kind.__name__ for kind in with_taps)
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -8,17 +8,19 @@ Must not: send anything (``delivery`` does) or decide workshop rules.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.render import Renderer
 from bot.telegram import callbacks
 from bot.telegram.chart import support_chart
 from conversations import effects as fx
+from conversations import events as ev
 from conversations.deck import Deck
+from conversations.options import taps
 
 CARD_BUTTON_WIDTH = 28
 """Cards on buttons are cut to this many characters so two fit side by side."""
@@ -126,6 +128,27 @@ def _short(text: str, width: int = CARD_BUTTON_WIDTH) -> str:
 
 def _pairs(buttons: list[Button]) -> Keyboard:
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def _button(text: str, tap: ev.Tap) -> Button:
+    return Button(text, callbacks.data(tap))
+
+
+def _rows(buttons: list[Button]) -> Keyboard:
+    return tuple((button,) for button in buttons)
+
+
+def _choices_then(buttons: list[Button]) -> Keyboard:
+    """Cards two by two, then the screen's last button (done, confirm) on its own."""
+    return (*_pairs(buttons[:-1]), (buttons[-1],))
+
+
+T = TypeVar("T", bound=ev.Tap)
+
+
+def _of(kind: type[T], offered: Sequence[ev.Tap]) -> list[T]:
+    """The taps of one kind (a screen's taps are all of a few kinds; ``taps`` orders them)."""
+    return [tap for tap in offered if isinstance(tap, kind)]
 
 
 def local_time(at: float, time_zone: str) -> str:
@@ -287,11 +310,9 @@ class Screens:
 
     def _remind(self, e: fx.Remind) -> Screen:
         when = local_time(e.due_at, e.time_zone) if e.due_at is not None else None
-        buttons = (
-            (Button(self._label(e, "resume"), callbacks.resume(e.session_id)),),
-            (Button(self._label(e, "mute_reminders"), callbacks.mute_reminders(e.session_id)),),
-        )
-        return Screen(e.chat_id, self._text(e, "remind", e=e, when=when), buttons)
+        labels = (self._label(e, "resume"), self._label(e, "mute_reminders"))
+        buttons = [_button(label, tap) for label, tap in zip(labels, taps(e), strict=True)]
+        return Screen(e.chat_id, self._text(e, "remind", e=e, when=when), _rows(buttons))
 
     # --- tables ---------------------------------------------------------------------------
 
@@ -312,24 +333,29 @@ class Screens:
 
     def _ask_story_card(self, e: fx.AskStoryCard) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        cards = [
-            Button(
-                ("✅ " if card_id in e.told else "") + _short(deck.title(card_id)),
-                callbacks.story_card(e.session_id, card_id),
+        buttons = [
+            _button(
+                ("✅ " if tap.card_id in e.told else "") + _short(deck.title(tap.card_id))
+                if tap.card_id
+                else self._label(e, "stories_done"),
+                tap,
             )
-            for card_id in e.top
+            for tap in _of(ev.StoryCardChosen, taps(e))
         ]
-        done = Button(self._label(e, "stories_done"), callbacks.story_card(e.session_id, None))
         return Screen(
             e.chat_id,
             self._text(e, "ask_story_card", e=e, deck=deck),
-            (*_pairs(cards), (done,)),
+            _choices_then(buttons),
         )
 
     def _ask_story_text(self, e: fx.AskStoryText) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        back = Button(self._label(e, "back"), callbacks.story_card(e.session_id, None))
-        return Screen(e.chat_id, self._text(e, "ask_story_text", e=e, deck=deck), ((back,),))
+        (back,) = taps(e)
+        return Screen(
+            e.chat_id,
+            self._text(e, "ask_story_text", e=e, deck=deck),
+            ((_button(self._label(e, "back"), back),),),
+        )
 
     def _table_share(self, e: fx.TableShare) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
@@ -350,11 +376,11 @@ class Screens:
 
     def _ask_revision(self, e: fx.AskRevision) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        buttons = (
-            (Button(self._label(e, "revision_keep"), callbacks.revision(e.session_id, True)),),
-            (Button(self._label(e, "revision_change"), callbacks.revision(e.session_id, False)),),
-        )
-        return Screen(e.chat_id, self._text(e, "ask_revision", e=e, deck=deck), buttons)
+        buttons = [
+            _button(self._label(e, "revision_keep" if tap.keep else "revision_change"), tap)
+            for tap in _of(ev.RevisionAnswered, taps(e))
+        ]
+        return Screen(e.chat_id, self._text(e, "ask_revision", e=e, deck=deck), _rows(buttons))
 
     def _show_revision(self, e: fx.ShowRevision) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
@@ -371,36 +397,35 @@ class Screens:
 
     def _ask_vote(self, e: fx.AskVote) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        cards = [
-            Button(
-                ("✅ " if card_id in e.selected else "")
-                + _short(f"{holders}· {deck.title(card_id)}"),
-                callbacks.toggle_vote(e.session_id, card_id),
+        holders = dict(e.candidates)
+        buttons = [
+            _button(
+                ("✅ " if tap.card_id in e.selected else "")
+                + _short(f"{holders[tap.card_id]}· {deck.title(tap.card_id)}")
+                if isinstance(tap, ev.VoteToggled)
+                else self._label(e, "confirm_vote", chosen=len(e.selected), size=e.limit),
+                tap,
             )
-            for card_id, holders in e.candidates
+            for tap in taps(e)
         ]
-        confirm = Button(
-            self._label(e, "confirm_vote", chosen=len(e.selected), size=e.limit),
-            callbacks.confirm_vote(e.session_id),
-        )
-        return Screen(
-            e.chat_id, self._text(e, "ask_vote", e=e, deck=deck), (*_pairs(cards), (confirm,))
-        )
+        return Screen(e.chat_id, self._text(e, "ask_vote", e=e, deck=deck), _choices_then(buttons))
 
     def _vote_result(self, e: fx.VoteResult) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
         return Screen(e.chat_id, self._text(e, "vote_result", e=e, deck=deck))
 
     def _next_round(self, e: fx.AskNextRound) -> Screen:
-        buttons = (
-            (Button(self._label(e, "vote_again"), callbacks.next_round(e.session_id, True)),),
-            (Button(self._label(e, "vote_settle"), callbacks.next_round(e.session_id, False)),),
-        )
-        return Screen(e.chat_id, self._text(e, "ask_next_round", e=e), buttons)
+        buttons = [
+            _button(self._label(e, "vote_again" if tap.again else "vote_settle"), tap)
+            for tap in _of(ev.RoundDecided, taps(e))
+        ]
+        return Screen(e.chat_id, self._text(e, "ask_next_round", e=e), _rows(buttons))
 
     def _ask_note(self, e: fx.AskNote) -> Screen:
-        skip = Button(self._label(e, "skip"), callbacks.skip_note(e.session_id))
-        return Screen(e.chat_id, self._text(e, "ask_note", e=e), ((skip,),))
+        (skip,) = taps(e)
+        return Screen(
+            e.chat_id, self._text(e, "ask_note", e=e), ((_button(self._label(e, "skip"), skip),),)
+        )
 
     def _summary(self, e: fx.ShowSummary) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
@@ -422,35 +447,32 @@ class Screens:
 
     def _consent(self, e: fx.AskConsent) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        buttons = (
-            (Button(self._label(e, "consent_yes"), callbacks.consent(e.session_id, True)),),
-            (Button(self._label(e, "consent_no"), callbacks.consent(e.session_id, False)),),
-            tuple(
-                Button(self._label(e, f"language_{loc}"), callbacks.language(e.session_id, loc))
-                for loc in self.renderer.locales
-                if loc != e.locale
-            ),
+        offered = taps(e)
+        answers = [
+            _button(self._label(e, "consent_yes" if tap.agreed else "consent_no"), tap)
+            for tap in _of(ev.ConsentAnswered, offered)
+        ]
+        languages = tuple(
+            _button(self._label(e, f"language_{tap.locale}"), tap)
+            for tap in _of(ev.LanguageChosen, offered)
         )
+        buttons = (*_rows(answers), languages)
         minutes = 5 + e.card_count * e.lens_count // 4
         return Screen(e.chat_id, self._text(e, "consent", e=e, deck=deck, minutes=minutes), buttons)
 
     def _age_band(self, e: fx.AskAgeBand) -> Screen:
-        bands = [
-            Button(self._label(e, f"age_{b}"), callbacks.age_band(e.session_id, b)) for b in e.bands
+        buttons = [
+            _button(self._label(e, f"age_{tap.band}" if tap.band else "skip"), tap)
+            for tap in _of(ev.AgeBandAnswered, taps(e))
         ]
-        skip = Button(self._label(e, "skip"), callbacks.age_band(e.session_id, None))
-        return Screen(
-            e.chat_id,
-            self._text(e, "ask_age"),
-            (*_pairs(bands), (skip,)),
-        )
+        return Screen(e.chat_id, self._text(e, "ask_age"), _choices_then(buttons))
 
     def _organisation(self, e: fx.AskOrganisation) -> Screen:
-        skip = Button(self._label(e, "skip"), callbacks.skip_organisation(e.session_id))
+        (skip,) = taps(e)
         return Screen(
             e.chat_id,
             self._text(e, "ask_organisation"),
-            ((skip,),),
+            ((_button(self._label(e, "skip"), skip),),),
         )
 
     def _notice(self, e: fx.Notice) -> Screen:
@@ -464,62 +486,48 @@ class Screens:
 
     def _card(self, e: fx.ShowCard) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        levels = tuple(
-            (
-                Button(
-                    deck.level(level), callbacks.rate(e.session_id, e.lens_index, e.card_id, level)
-                ),
+        buttons = [
+            _button(
+                deck.level(tap.level)
+                if isinstance(tap, ev.CardRated)
+                else self._label(e, "undo" if isinstance(tap, ev.RatingUndone) else "pause"),
+                tap,
             )
-            for level in range(5, 0, -1)
-        )
-        tools = (
-            Button(self._label(e, "undo"), callbacks.undo(e.session_id, e.lens_index, e.card_id)),
-            Button(self._label(e, "pause"), callbacks.pause(e.session_id)),
-        )
+            for tap in taps(e)
+        ]
+        *levels, undo, pause = buttons
         return Screen(
             e.chat_id,
             self._text(e, "card", e=e, deck=deck),
-            (*levels, tools),
+            (*_rows(levels), (undo, pause)),
         )
 
     def _paused(self, e: fx.ShowPaused) -> Screen:
-        resume = Button(self._label(e, "resume"), callbacks.resume(e.session_id))
-        return Screen(e.chat_id, self._text(e, "paused", e=e), ((resume,),))
+        (resume,) = taps(e)
+        return Screen(
+            e.chat_id, self._text(e, "paused", e=e), ((_button(self._label(e, "resume"), resume),),)
+        )
 
     def _piles(self, e: fx.ShowPiles) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
+        offered = taps(e)
+        buttons: Keyboard
         if e.moving is not None:
-            buttons: Keyboard = (
-                *(
-                    (
-                        Button(
-                            ("• " if e.piles[level - 1].count(e.moving) else "")
-                            + deck.level(level),
-                            callbacks.move_pile_card(e.session_id, e.lens_index, e.moving, level),
-                        ),
-                    )
-                    for level in range(5, 0, -1)
-                ),
-                (
-                    Button(
-                        self._label(e, "back"),
-                        callbacks.pick_pile_card(e.session_id, e.lens_index, None),
-                    ),
-                ),
-            )
-        else:
-            cards = [
-                Button(
-                    _short(f"{level}· {deck.title(card_id)}"),
-                    callbacks.pick_pile_card(e.session_id, e.lens_index, card_id),
-                )
-                for level in range(5, 0, -1)
-                for card_id in e.piles[level - 1]
+            *moved, back = offered
+            levels = [
+                _button(("• " if e.moving in e.piles[t.level - 1] else "") + deck.level(t.level), t)
+                for t in _of(ev.PileCardMoved, moved)
             ]
-            confirm = Button(
-                self._label(e, "confirm_piles"), callbacks.confirm_piles(e.session_id, e.lens_index)
-            )
-            buttons = (*_pairs(cards), (confirm,))
+            buttons = (*_rows(levels), (_button(self._label(e, "back"), back),))
+        else:
+            level_of = {card: n for n, pile in enumerate(e.piles, 1) for card in pile}
+            *picks, done = offered
+            cards = [
+                _button(_short(f"{level_of[t.card_id]}· {deck.title(t.card_id)}"), t)
+                for t in _of(ev.PileCardPicked, picks)
+                if t.card_id
+            ]
+            buttons = (*_pairs(cards), (_button(self._label(e, "confirm_piles"), done),))
         piles = [
             {"level": level, "label": deck.level(level), "cards": e.piles[level - 1]}
             for level in range(5, 0, -1)
@@ -532,21 +540,19 @@ class Screens:
 
     def _top_picker(self, e: fx.ShowTopPicker) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        cards = [
-            Button(
-                ("✅ " if card_id in e.selected else "") + _short(deck.title(card_id)),
-                callbacks.toggle_top(e.session_id, card_id),
+        buttons = [
+            _button(
+                ("✅ " if tap.card_id in e.selected else "") + _short(deck.title(tap.card_id))
+                if isinstance(tap, ev.TopCardToggled)
+                else self._label(e, "confirm_top", chosen=len(e.selected), size=e.top_size),
+                tap,
             )
-            for card_id in e.candidates
+            for tap in taps(e)
         ]
-        confirm = Button(
-            self._label(e, "confirm_top", chosen=len(e.selected), size=e.top_size),
-            callbacks.confirm_top(e.session_id),
-        )
         return Screen(
             e.chat_id,
             self._text(e, "top_picker", e=e, deck=deck),
-            (*_pairs(cards), (confirm,)),
+            _choices_then(buttons),
         )
 
     def _top(self, e: fx.ShowTop) -> Screen:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
 from bot.telegram import callbacks
@@ -10,48 +12,64 @@ from conversations import events as ev
 
 def test_every_button_round_trips_to_its_event() -> None:
     cases = [
-        (
-            callbacks.rate(12, 0, "social-involved", 5),
-            ev.CardRated(1.0, 12, 7, 0, "social-involved", 5),
-        ),
-        (callbacks.undo(12, 1, "trust"), ev.RatingUndone(1.0, 12, 7, 1, "trust")),
-        (callbacks.pause(12), ev.SortPaused(1.0, 12, 7)),
-        (callbacks.resume(12), ev.ContinueRequested(1.0, 12, 7)),
-        (callbacks.consent(12, True), ev.ConsentAnswered(1.0, 12, 7, True)),
-        (callbacks.consent(12, False), ev.ConsentAnswered(1.0, 12, 7, False)),
-        (callbacks.age_band(12, "45-59"), ev.AgeBandAnswered(1.0, 12, 7, "45-59")),
-        (callbacks.age_band(12, None), ev.AgeBandAnswered(1.0, 12, 7, None)),
-        (callbacks.skip_organisation(12), ev.OrganisationAnswered(1.0, 12, 7, None)),
-        (callbacks.pick_pile_card(12, 0, "trust"), ev.PileCardPicked(1.0, 12, 7, 0, "trust")),
-        (callbacks.pick_pile_card(12, 0, None), ev.PileCardPicked(1.0, 12, 7, 0, None)),
-        (callbacks.move_pile_card(12, 0, "trust", 2), ev.PileCardMoved(1.0, 12, 7, 0, "trust", 2)),
-        (callbacks.confirm_piles(12, 1), ev.PilesConfirmed(1.0, 12, 7, 1)),
-        (callbacks.toggle_top(12, "trust"), ev.TopCardToggled(1.0, 12, 7, "trust")),
-        (callbacks.confirm_top(12), ev.TopConfirmed(1.0, 12, 7)),
-        (callbacks.language(12, "en"), ev.LanguageChosen(1.0, 12, 7, "en")),
-        (callbacks.mute_reminders(12), ev.RemindersMuted(1.0, 12, 7)),
+        ev.CardRated(1.0, 12, 7, 0, "social-involved", 5),
+        ev.RatingUndone(1.0, 12, 7, 1, "trust"),
+        ev.SortPaused(1.0, 12, 7),
+        ev.ContinueRequested(1.0, 12, 7),
+        ev.ConsentAnswered(1.0, 12, 7, True),
+        ev.ConsentAnswered(1.0, 12, 7, False),
+        ev.AgeBandAnswered(1.0, 12, 7, "45-59"),
+        ev.AgeBandAnswered(1.0, 12, 7, None),
+        ev.OrganisationAnswered(1.0, 12, 7, None),
+        ev.PileCardPicked(1.0, 12, 7, 0, "trust"),
+        ev.PileCardPicked(1.0, 12, 7, 0, None),
+        ev.PileCardMoved(1.0, 12, 7, 0, "trust", 2),
+        ev.PilesConfirmed(1.0, 12, 7, 1),
+        ev.TopCardToggled(1.0, 12, 7, "trust"),
+        ev.TopConfirmed(1.0, 12, 7),
+        ev.StoryCardChosen(1.0, 12, 7, "trust"),
+        ev.StoryCardChosen(1.0, 12, 7, None),
+        ev.RevisionAnswered(1.0, 12, 7, True),
+        ev.RevisionAnswered(1.0, 12, 7, False),
+        ev.VoteToggled(1.0, 12, 7, "trust"),
+        ev.VoteConfirmed(1.0, 12, 7),
+        ev.RoundDecided(1.0, 12, 7, True),
+        ev.NoteSkipped(1.0, 12, 7),
+        ev.LanguageChosen(1.0, 12, 7, "en"),
+        ev.RemindersMuted(1.0, 12, 7),
     ]
-    for data, event in cases:
+    assert {type(event) for event in cases} == set(get_args(ev.Tap)), "every kind of button"
+    for event in cases:
+        data = callbacks.data(event)
         assert len(data.encode()) <= 64
         assert callbacks.parse(data, 7, 1.0) == event
+    assert callbacks.data(ev.CardRated(1.0, 12, 7, 0, "trust", 5)) == "r:12:0:trust:5"
+
+
+def test_only_a_tap_has_button_data() -> None:
+    for event in (
+        ev.OrganisationAnswered(1.0, 12, 7, "Gemeente"),  # typed, not tapped
+        ev.TextReceived(1.0, 12, 7, "hello"),
+    ):
+        with pytest.raises(ValueError, match="no button stands for"):
+            callbacks.data(event)  # type: ignore[arg-type]
 
 
 def test_the_move_on_button_is_a_facilitator_tap_of_its_own() -> None:
     data = callbacks.move_on(12, "revision")
     assert callbacks.parse_move_on(data) == (12, "revision")
     assert len(callbacks.move_on(999_999_999_999, "plenary").encode()) <= 64
-    for other in (callbacks.rate(12, 0, "trust", 5), "nx:12", "nx:a:sort", "nx:12:SORT", None):
+    for other in ("r:12:0:trust:5", "nx:12", "nx:a:sort", "nx:12:SORT", None):
         assert callbacks.parse_move_on(other) is None
     with pytest.raises(callbacks.InvalidCallback):
         callbacks.parse(data, 7, 1.0)  # never a participant's event
 
 
 def test_the_longest_button_fits_in_64_bytes() -> None:
-    data = callbacks.move_pile_card(999_999_999_999, 99, "x" * 16, 5)
+    longest = ev.PileCardMoved(0.0, 999_999_999_999, 1, 99, "x" * 16, 5)
+    data = callbacks.data(longest)
     assert len(data.encode()) <= 64
-    assert callbacks.parse(data, 1, 0.0) == ev.PileCardMoved(
-        0.0, 999_999_999_999, 1, 99, "x" * 16, 5
-    )
+    assert callbacks.parse(data, 1, 0.0) == longest
 
 
 @pytest.mark.parametrize(
