@@ -121,6 +121,16 @@ class Notice(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowOnBoard(Effect):
+    """In place of the sort in the chat while the person sorts on the board (the Mini
+    App): where to open it, and how to go on in the chat instead."""
+
+    SLOT: ClassVar[str | None] = MAIN_SLOT
+    session_id: int
+    fresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class IntroduceLens(Effect):
     session_id: int
     deck_id: str
@@ -521,6 +531,7 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         AskAgeBand,
         AskOrganisation,
         Notice,
+        ShowOnBoard,
         IntroduceLens,
         ShowCard,
         ShowPaused,

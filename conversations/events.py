@@ -313,6 +313,22 @@ class ContinueRequested(ParticipantEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class BoardOpened(ParticipantEvent):
+    """The person opened the sort board (the Mini App): from now on they sort there, and
+    their chat says so instead of showing cards."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardPlaced(ParticipantEvent):
+    """On the board: a card of the current lens put on a pile, in any order (placing a
+    placed card again moves it)."""
+
+    lens_index: int
+    card_id: str
+    level: int
+
+
+@dataclass(frozen=True, slots=True)
 class PileCardPicked(ParticipantEvent):
     lens_index: int
     card_id: str | None
@@ -430,6 +446,9 @@ Tap = (
 )
 """What a participant's button stands for (``options.taps``)."""
 
+Action = Tap | BoardOpened | CardPlaced
+"""What a participant may do by tapping, in the chat or on the board (``options``)."""
+
 Event = (
     SessionRequested
     | StatusRequested
@@ -464,6 +483,8 @@ Event = (
     | RatingUndone
     | SortPaused
     | ContinueRequested
+    | BoardOpened
+    | CardPlaced
     | PileCardPicked
     | PileCardMoved
     | PilesConfirmed

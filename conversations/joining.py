@@ -187,8 +187,8 @@ def receive_text(view: ParticipantView, event: TextReceived) -> Decision:
 
 def resume(view: ParticipantView, event: ContinueRequested) -> Decision:
     p = view.participant
-    if p.step is Step.SORTING and p.paused:
-        return _saved(view, replace(p, paused=False), fresh=True)
+    if p.on_board or (p.step is Step.SORTING and p.paused):  # back in the chat
+        return _saved(view, replace(p, paused=False, on_board=False), fresh=True)
     return Decision(effects=show_step(view, fresh=True))
 
 

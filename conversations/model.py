@@ -183,6 +183,9 @@ class Participant:
     """After a voting round without full agreement."""
     muted: bool = False
     """The person asked for no more reminders in this session."""
+    on_board: bool = False
+    """The person sorts on the board (the Mini App); their chat says so instead of
+    showing cards, until they ask to go on in the chat."""
 
     def moved_to(self, step: Step, **changes: Any) -> Participant:
         """This person in ``step``: the one way a step changes, through ``STEP_TRANSITIONS``."""

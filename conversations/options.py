@@ -6,8 +6,9 @@ of each, in this order; the simulated people choose among them); ``asks``, which
 screen asks to be typed (an organisation, a story, a note); and ``options``, what a
 person may do now: the taps of the screen their step shows (``joining.show_step``) that
 the core would act on, leaving out the ones it answers with a polite refusal (undoing
-before the first card, choosing a fifth card of four, confirming an incomplete top), and
-whether typing is asked for. A test that walks whole sessions and a web page act on
+before the first card, choosing a fifth card of four, confirming an incomplete top), the
+moves of the sort board (opening it; once there, putting any card of the lens on another
+pile), and whether typing is asked for. A test that walks whole sessions acts on
 ``options``. Must not: decide anything (``machine`` and the rules do), word anything, or
 do I/O.
 """
@@ -22,16 +23,16 @@ from conversations import effects as fx
 from conversations import events as ev
 from conversations.deck import LEVELS
 from conversations.joining import show_step
-from conversations.model import LOCALES, ParticipantView
+from conversations.model import LOCALES, ParticipantView, Step
 from conversations.phases import Phase
-from conversations.sorting import current_card
+from conversations.sorting import BOARD_STEPS, current_card, top_candidates
 
 Taps = tuple[ev.Tap, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    taps: Taps
+    taps: tuple[ev.Action, ...]
     typing: bool = False
     """Their step asks for typed text."""
 
@@ -55,11 +56,34 @@ def options(view: ParticipantView, at: float) -> Options:
     if session.paused_at is not None or session.phase is Phase.CLOSED:
         return Options(())
     screens = show_step(view, fresh=False)
-    offered = tuple(tap for e in screens for tap in taps(e, at) if _acted_on(view, tap))
-    return Options(offered, typing=any(asks(e) is not None for e in screens))
+    offered = (*(tap for e in screens for tap in taps(e, at)), *_board(view, at))
+    acted_on = tuple(tap for tap in offered if _acted_on(view, tap))
+    return Options(acted_on, typing=any(asks(e) is not None for e in screens))
 
 
-def _acted_on(view: ParticipantView, tap: ev.Tap) -> bool:
+def _board(view: ParticipantView, at: float) -> tuple[ev.Action, ...]:
+    """Opening the board, or, on it, putting a card of the lens on a pile it is not on,
+    or choosing the top."""
+    p = view.participant
+    s, u, lens = p.session_id, p.user_id, p.lens_index
+    if p.step not in BOARD_STEPS:
+        return ()
+    if not p.on_board:
+        return (ev.BoardOpened(at, s, u),)
+    if p.step is Step.TOP:
+        candidates, _ = top_candidates(view)
+        toggles = (ev.TopCardToggled(at, s, u, card) for card in candidates)
+        return (*toggles, ev.TopConfirmed(at, s, u))
+    ratings = view.ratings.get(view.deck.lenses[lens].id, {})
+    return tuple(
+        ev.CardPlaced(at, s, u, lens, card, level)
+        for card in view.deck.card_ids
+        for level in LEVELS
+        if ratings.get(card) != level
+    )
+
+
+def _acted_on(view: ParticipantView, tap: ev.Action) -> bool:
     """Whether the core acts on ``tap`` from the screen of ``view`` rather than answer it
     with a refusal (the screen shows such buttons so that the answer can explain)."""
     p = view.participant
@@ -142,6 +166,10 @@ def _note(e: fx.AskNote, u: int, at: float) -> Taps:
     return (ev.NoteSkipped(at, e.session_id, u),)
 
 
+def _on_board(e: fx.ShowOnBoard, u: int, at: float) -> Taps:
+    return (ev.ContinueRequested(at, e.session_id, u),)  # go on in the chat
+
+
 def _remind(e: fx.Remind, u: int, at: float) -> Taps:
     return (ev.ContinueRequested(at, e.session_id, u), ev.RemindersMuted(at, e.session_id, u))
 
@@ -150,6 +178,7 @@ _TAPS: Mapping[type[fx.Effect], Callable[[Any, int, float], Taps]] = {
     fx.AskConsent: _consent,
     fx.AskAgeBand: _age_band,
     fx.AskOrganisation: _organisation,
+    fx.ShowOnBoard: _on_board,
     fx.ShowCard: _card,
     fx.ShowPaused: _paused,
     fx.ShowPiles: _piles,

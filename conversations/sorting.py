@@ -2,7 +2,10 @@
 
 Owns: dealing cards in a stable per-person order for each lens, rating, undo, pause,
 the review of the five piles, choosing the top (``top_size`` cards) and the lens
-comparison. Must not: know about joining or about the group.
+comparison; and the same sort on the board (the Mini App), where a person places any
+card of the lens on any pile in any order: while they sort there (``sorts_on_board``) the
+chat shows one message that says so, and no move on the board costs a chat message.
+Must not: know about joining or about the group.
 """
 
 from __future__ import annotations
@@ -28,12 +31,15 @@ from conversations.effects import (
     IntroduceLens,
     Say,
     ShowCard,
+    ShowOnBoard,
     ShowPaused,
     ShowPiles,
     ShowTop,
     ShowTopPicker,
 )
 from conversations.events import (
+    BoardOpened,
+    CardPlaced,
     CardRated,
     PileCardMoved,
     PileCardPicked,
@@ -68,14 +74,23 @@ def _lens_ratings(view: ParticipantView, lens_index: int) -> Mapping[str, int]:
 
 
 def current_card(view: ParticipantView) -> tuple[int, str] | None:
-    """(0-based position, card id) of the card to rate next, or None when all are rated.
-
-    Rated cards are always a prefix of the order: rating appends, undo removes the last.
-    """
+    """(0-based position in the order, card id) of the card to rate next: the first one
+    not rated yet (the board rates in any order), or None when all are rated. Every card
+    before it is rated, so undo takes back the one just before it."""
     p = view.participant
     order = card_order(view.deck, p, p.lens_index)
-    position = len(_lens_ratings(view, p.lens_index))
-    return (position, order[position]) if position < len(order) else None
+    ratings = _lens_ratings(view, p.lens_index)
+    if len(ratings) >= len(order):
+        return None
+    return next((i, card) for i, card in enumerate(order) if card not in ratings)
+
+
+BOARD_STEPS = frozenset({Step.SORTING, Step.REVIEW, Step.TOP})
+"""The steps a person can take on the board."""
+
+
+def sorts_on_board(p: Participant) -> bool:
+    return p.on_board and p.step in BOARD_STEPS
 
 
 def piles(view: ParticipantView, lens_index: int) -> tuple[tuple[str, ...], ...]:
@@ -110,14 +125,16 @@ def top_candidates(view: ParticipantView) -> tuple[tuple[str, ...], tuple[str, .
 def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     """The message that shows where this person stands in the sort."""
     p, deck = view.participant, view.deck
+    if sorts_on_board(p):
+        return (ShowOnBoard(p.chat_id, p.locale, p.session_id, fresh=fresh),)
     if p.step is Step.SORTING:
         total = len(deck.cards)
         current = current_card(view)
         if current is None:  # cannot happen: the last rating moves on to the review
             return show_review(view, fresh=fresh)
+        number = len(_lens_ratings(view, p.lens_index)) + 1
         if p.paused:
-            return (ShowPaused(p.chat_id, p.locale, p.session_id, current[0] + 1, total),)
-        position, card_id = current
+            return (ShowPaused(p.chat_id, p.locale, p.session_id, number, total),)
         return (
             ShowCard(
                 p.chat_id,
@@ -125,8 +142,8 @@ def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
                 p.session_id,
                 deck.id,
                 p.lens_index,
-                card_id,
-                position + 1,
+                current[1],
+                number,
                 total,
                 fresh=fresh,
             ),
@@ -154,6 +171,8 @@ def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
 
 def show_review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     p = view.participant
+    if sorts_on_board(p):
+        return (ShowOnBoard(p.chat_id, p.locale, p.session_id, fresh=fresh),)
     return (
         ShowPiles(
             p.chat_id,
@@ -168,9 +187,19 @@ def show_review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     )
 
 
+def _shown(before: Participant, after: ParticipantView) -> tuple[Effect, ...]:
+    """The chat's sort screen after a change: nothing while the person sorts on the board
+    and did before (their chat already says so)."""
+    if before.on_board and sorts_on_board(after.participant):
+        return ()
+    return show_sort_step(after, fresh=False)
+
+
 def begin_lens(view: ParticipantView, lens_index: int) -> tuple[Participant, tuple[Effect, ...]]:
     """Move the person to the first card of a lens: the lens prompt, then a new card message."""
     p = view.participant.moved_to(Step.SORTING, lens_index=lens_index, paused=False)
+    if sorts_on_board(p):  # the board shows the next lens itself
+        return p, ()
     first = apply(view, (SaveParticipant(p),))
     intro = IntroduceLens(
         p.chat_id, p.locale, p.session_id, view.deck.id, lens_index, len(view.deck.lenses)
@@ -191,12 +220,10 @@ def rate(view: ParticipantView, event: CardRated) -> Decision:
     position, card_id = current
     lens_id = deck.lenses[p.lens_index].id
     rating = SaveRating(p.session_id, p.user_id, lens_id, card_id, event.level, position, event.at)
-    if position + 1 < len(deck.cards):
-        return Decision(
-            changes=(rating,), effects=show_sort_step(apply(view, (rating,)), fresh=False)
-        )
+    if len(_lens_ratings(view, p.lens_index)) + 1 < len(deck.cards):
+        return Decision(changes=(rating,), effects=_shown(p, apply(view, (rating,))))
     changes = (rating, SaveParticipant(p.moved_to(Step.REVIEW, moving=None)))
-    return Decision(changes=changes, effects=show_review(apply(view, changes), fresh=False))
+    return Decision(changes=changes, effects=_shown(p, apply(view, changes)))
 
 
 def undo(view: ParticipantView, event: RatingUndone) -> Decision:
@@ -214,7 +241,7 @@ def undo(view: ParticipantView, event: RatingUndone) -> Decision:
     changes = (DeleteRating(p.session_id, p.user_id, lens_id, previous),)
     return Decision(
         changes=changes,
-        effects=show_sort_step(apply(view, changes), fresh=False),
+        effects=_shown(p, apply(view, changes)),
         toast=Toast("undone"),
     )
 
@@ -224,7 +251,41 @@ def pause(view: ParticipantView, event: SortPaused) -> Decision:
     if p.paused:
         return STALE
     changes = (SaveParticipant(replace(p, paused=True)),)
-    return Decision(changes=changes, effects=show_sort_step(apply(view, changes), fresh=False))
+    return Decision(changes=changes, effects=_shown(p, apply(view, changes)))
+
+
+def open_board(view: ParticipantView, event: BoardOpened) -> Decision:
+    """The person sorts on the board from now on: their chat says so (once)."""
+    p = view.participant
+    if p.on_board:
+        return Decision()
+    changes = (SaveParticipant(replace(p, on_board=True, paused=False, moving=None)),)
+    return Decision(changes=changes, effects=_shown(p, apply(view, changes)))
+
+
+def place_card(view: ParticipantView, event: CardPlaced) -> Decision:
+    """A card put on a pile on the board; once every card of the lens lies on one, the
+    review (confirming the piles) follows. Placing a card where it lies changes nothing."""
+    p, deck = view.participant, view.deck
+    if p.lens_index != event.lens_index:
+        return STALE
+    if event.level not in LEVELS or event.card_id not in deck.card_ids:
+        return Decision(toast=Toast("invalid_button"))
+    ratings = _lens_ratings(view, p.lens_index)
+    moved = replace(p, on_board=True, paused=False, moving=None)
+    if p.step is Step.SORTING and len(ratings) + (event.card_id not in ratings) == len(deck.cards):
+        moved = moved.moved_to(Step.REVIEW)
+    changes: list[SaveParticipant | SaveRating] = [SaveParticipant(moved)] if moved != p else []
+    if ratings.get(event.card_id) != event.level:
+        lens_id = deck.lenses[p.lens_index].id
+        position = card_order(deck, p, p.lens_index).index(event.card_id)
+        rating = SaveRating(
+            p.session_id, p.user_id, lens_id, event.card_id, event.level, position, event.at
+        )
+        changes.append(rating)
+    if not changes:
+        return Decision()
+    return Decision(changes=tuple(changes), effects=_shown(p, apply(view, changes)))
 
 
 def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
@@ -236,7 +297,7 @@ def pick_pile_card(view: ParticipantView, event: PileCardPicked) -> Decision:
     if p.moving == event.card_id:
         return Decision()
     changes = (SaveParticipant(replace(p, moving=event.card_id)),)
-    return Decision(changes=changes, effects=show_review(apply(view, changes), fresh=False))
+    return Decision(changes=changes, effects=_shown(p, apply(view, changes)))
 
 
 def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
@@ -254,7 +315,7 @@ def move_pile_card(view: ParticipantView, event: PileCardMoved) -> Decision:
                 p.session_id, p.user_id, lens_id, event.card_id, event.level, position, event.at
             )
         )
-    return Decision(changes=tuple(changes), effects=show_review(apply(view, changes), fresh=False))
+    return Decision(changes=tuple(changes), effects=_shown(p, apply(view, changes)))
 
 
 def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
@@ -266,7 +327,7 @@ def confirm_piles(view: ParticipantView, event: PilesConfirmed) -> Decision:
         return Decision(changes=(SaveParticipant(moved),), effects=effects)
     _, preselected = top_candidates(view)  # the last lens's piles, as just confirmed
     changes = (SaveParticipant(p.moved_to(Step.TOP, moving=None, selection=preselected)),)
-    return Decision(changes=changes, effects=show_sort_step(apply(view, changes), fresh=False))
+    return Decision(changes=changes, effects=_shown(p, apply(view, changes)))
 
 
 def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
@@ -278,7 +339,7 @@ def toggle_top_card(view: ParticipantView, event: TopCardToggled) -> Decision:
     if isinstance(selection, Decision):
         return selection
     changes = (SaveParticipant(replace(p, selection=selection)),)
-    return Decision(changes=changes, effects=show_sort_step(apply(view, changes), fresh=False))
+    return Decision(changes=changes, effects=_shown(p, apply(view, changes)))
 
 
 def confirm_top(view: ParticipantView, event: TopConfirmed) -> Decision:

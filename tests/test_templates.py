@@ -125,6 +125,7 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.AskOrganisation(2, locale, 3),
         fx.Notice(2, locale, 3, "waiting_for_sort"),
         fx.Notice(2, locale, 3, "declined", fresh=True),
+        fx.ShowOnBoard(2, locale, 3),
         fx.IntroduceLens(2, locale, 3, DECK.id, 0, 2),
         fx.IntroduceLens(2, locale, 3, DECK.id, 1, 2),
         *(fx.ShowCard(2, locale, 3, DECK.id, 1, card_id, 12, 30) for card_id in IDS),
@@ -316,7 +317,7 @@ SAY_PARAMS = {
 
 @pytest.fixture(scope="module")
 def screens() -> Screens:
-    return Screens(Renderer(), DECKS.__getitem__, "valuecards_bot")
+    return Screens(Renderer(), DECKS.__getitem__, "valuecards_bot", "https://cards.example.org/")
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -330,7 +331,7 @@ def test_every_effect_renders_to_valid_html_with_valid_buttons(
         for row in screen.buttons:
             for button in row:
                 assert button.text.strip()
-                assert (button.data is None) != (button.url is None)
+                assert [button.data, button.url, button.web_app].count(None) == 2
                 if button.data is not None:
                     assert 1 <= len(button.data.encode()) <= 64
         rendered.add(type(effect))
@@ -350,7 +351,7 @@ def test_a_screens_buttons_are_the_taps_the_core_says_it_offers(
         assert tapped == list(taps(effect, 1.0)), type(effect).__name__
         if tapped:
             with_taps.add(type(effect))
-    assert len(with_taps) == 14, sorted(kind.__name__ for kind in with_taps)
+    assert len(with_taps) == 15, sorted(kind.__name__ for kind in with_taps)
 
 
 @pytest.mark.parametrize("locale", LOCALES)

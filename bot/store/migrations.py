@@ -239,4 +239,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE outbox ADD COLUMN sent_message_id INTEGER;
         """,
     ),
+    (
+        "board",
+        """
+        ALTER TABLE participants ADD COLUMN on_board INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 )

@@ -23,7 +23,7 @@ SESSION_COLUMNS = (
 PARTICIPANT_COLUMNS = (
     "session_id, user_id, chat_id, name, locale, step, order_seed, joined_at, lens_index, "
     "paused, age_band, organisation, selection, moving, unreachable, table_number, "
-    "story_card, revision, round_choice, muted"
+    "story_card, revision, round_choice, muted, on_board"
 )
 
 
@@ -86,6 +86,7 @@ def participant_from_row(row: Any) -> Participant:
         revision=Revision(row[17]) if row[17] is not None else None,
         round_choice=RoundChoice(row[18]) if row[18] is not None else None,
         muted=bool(row[19]),
+        on_board=bool(row[20]),
     )
 
 

@@ -230,7 +230,7 @@ class Writes(UploadedDecks):
     def _save_participant(self, p: Participant, at: float | None) -> None:
         self._db.execute(
             f"INSERT INTO participants ({PARTICIPANT_COLUMNS}, step_since)"
-            f" VALUES ({', '.join('?' * 21)})"
+            f" VALUES ({', '.join('?' * 22)})"
             " ON CONFLICT (session_id, user_id) DO UPDATE SET chat_id = excluded.chat_id,"
             " name = excluded.name, locale = excluded.locale, step = excluded.step,"
             " lens_index = excluded.lens_index, paused = excluded.paused,"
@@ -239,6 +239,7 @@ class Writes(UploadedDecks):
             " unreachable = excluded.unreachable, table_number = excluded.table_number,"
             " story_card = excluded.story_card, revision = excluded.revision,"
             " round_choice = excluded.round_choice, muted = excluded.muted,"
+            " on_board = excluded.on_board,"
             " step_since = CASE WHEN participants.step = excluded.step"
             " THEN participants.step_since ELSE excluded.step_since END",
             (
@@ -262,6 +263,7 @@ class Writes(UploadedDecks):
                 p.revision,
                 p.round_choice,
                 int(p.muted),
+                int(p.on_board),
                 at,
             ),
         )

@@ -37,6 +37,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     LinkPreviewOptions,
+    WebAppInfo,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -46,7 +47,7 @@ from bot.codec import decode_effect
 from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
 from bot.store import OutboxRow, Store, Transaction
-from bot.telegram.screens import Keyboard, Screen, Screens, split_long
+from bot.telegram.screens import Button, Keyboard, Screen, Screens, split_long
 from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)
@@ -73,17 +74,15 @@ def keyboard(screen: Screen) -> InlineKeyboardMarkup | None:
 @functools.lru_cache(maxsize=1024)
 def _markup(buttons: Keyboard) -> InlineKeyboardMarkup:
     """PTB's keyboard for ``buttons`` (PTB objects are immutable: shared safely)."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.text, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.text, callback_data=b.data)
-                for b in row
-            ]
-            for row in buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in buttons])
+
+
+def _button(b: Button) -> InlineKeyboardButton:
+    if b.web_app:
+        return InlineKeyboardButton(b.text, web_app=WebAppInfo(b.web_app))
+    if b.url:
+        return InlineKeyboardButton(b.text, url=b.url)
+    return InlineKeyboardButton(b.text, callback_data=b.data)
 
 
 Step = Callable[[], Awaitable[int | None]]

@@ -28,9 +28,12 @@ CARD_BUTTON_WIDTH = 28
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """One inline button: a tap (``data``), a link (``url``) or a Mini App (``web_app``)."""
+
     text: str
     data: str | None = None
     url: str | None = None
+    web_app: str | None = None
 
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -157,12 +160,20 @@ def local_time(at: float, time_zone: str) -> str:
 
 
 class Screens:
-    """Turns effects into screens, given the decks and the bot's username."""
+    """Turns effects into screens, given the decks, the bot's username and, where the sort
+    board is served, its public address."""
 
-    def __init__(self, renderer: Renderer, decks: Callable[[str], Deck], bot_username: str) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        decks: Callable[[str], Deck],
+        bot_username: str,
+        webapp_url: str | None = None,
+    ) -> None:
         self.renderer = renderer
         self.decks = decks
         self.bot_username = bot_username
+        self.webapp_url = webapp_url.rstrip("/") if webapp_url else None
         self._builders: Mapping[type[fx.Effect], Callable[[Any], Screen]] = {
             fx.Say: self._say,
             fx.Invite: self._invite,
@@ -172,6 +183,7 @@ class Screens:
             fx.AskAgeBand: self._age_band,
             fx.AskOrganisation: self._organisation,
             fx.Notice: self._notice,
+            fx.ShowOnBoard: self._on_board,
             fx.IntroduceLens: self._lens,
             fx.ShowCard: self._card,
             fx.ShowPaused: self._paused,
@@ -478,6 +490,21 @@ class Screens:
     def _notice(self, e: fx.Notice) -> Screen:
         return Screen(e.chat_id, self._text(e, e.template))
 
+    def _board_row(self, e: fx.Effect, session_id: int) -> Keyboard:
+        """The button that opens the sort board, where it is served."""
+        if self.webapp_url is None:
+            return ()
+        url = f"{self.webapp_url}/board?s={session_id}"
+        return ((Button(self._label(e, "open_board"), web_app=url),),)
+
+    def _on_board(self, e: fx.ShowOnBoard) -> Screen:
+        (chat,) = taps(e)
+        return Screen(
+            e.chat_id,
+            self._text(e, "on_board"),
+            (*self._board_row(e, e.session_id), (_button(self._label(e, "sort_in_chat"), chat),)),
+        )
+
     # --- the sort -----------------------------------------------------------------------
 
     def _lens(self, e: fx.IntroduceLens) -> Screen:
@@ -499,7 +526,7 @@ class Screens:
         return Screen(
             e.chat_id,
             self._text(e, "card", e=e, deck=deck),
-            (*_rows(levels), (undo, pause)),
+            (*_rows(levels), (undo, pause), *self._board_row(e, e.session_id)),
         )
 
     def _paused(self, e: fx.ShowPaused) -> Screen:
@@ -527,7 +554,8 @@ class Screens:
                 for t in _of(ev.PileCardPicked, picks)
                 if t.card_id
             ]
-            buttons = (*_pairs(cards), (_button(self._label(e, "confirm_piles"), done),))
+            confirm = (_button(self._label(e, "confirm_piles"), done),)
+            buttons = (*_pairs(cards), confirm, *self._board_row(e, e.session_id))
         piles = [
             {"level": level, "label": deck.level(level), "cards": e.piles[level - 1]}
             for level in range(5, 0, -1)
@@ -549,10 +577,11 @@ class Screens:
             )
             for tap in taps(e)
         ]
+        board = () if e.revising else self._board_row(e, e.session_id)
         return Screen(
             e.chat_id,
             self._text(e, "top_picker", e=e, deck=deck),
-            _choices_then(buttons),
+            (*_choices_then(buttons), *board),
         )
 
     def _top(self, e: fx.ShowTop) -> Screen:

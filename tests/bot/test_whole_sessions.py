@@ -1,6 +1,7 @@
 """Whole sessions walked at random through the real runner and store: at every turn a
-random person does one of the things ``conversations.options`` says they may do now
-(or types, where their step asks for text), and the facilitator moves the session on
+random person does one of the things ``conversations.options`` says they may do now (a
+kind of tap first, so that the board's many moves do not crowd out the rest), or types
+where their step asks for text, and the facilitator moves the session on
 when nobody has anything left to do. Every offered tap is taken, never stale, and every
 session ends with every table's outcome agreed and every person done."""
 
@@ -75,7 +76,8 @@ class Walk:
                 text = f"words of {user_id} #{self.rng.randrange(1000)}"
                 await self.runner.submit(ev.TextReceived(self.at(), self.session_id, user_id, text))
                 continue
-            tap = self.rng.choice(taps)
+            kind = self.rng.choice(sorted({type(t).__name__ for t in taps}))
+            tap = self.rng.choice([t for t in taps if type(t).__name__ == kind])
             self.taken.add(type(tap))
             decision = await self.runner.submit(replace(tap, at=self.at()))
             refused = decision.toast.key if decision.toast else None
