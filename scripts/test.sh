@@ -7,4 +7,13 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+# The web app's browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+    else
+        echo "The browser tests need /usr/bin/chromium: run 'apt-get install -y chromium' as root." >&2
+        exit 2
+    fi
+fi
 .venv/bin/python -m pytest "$@"
