@@ -33,6 +33,7 @@ from bot.telegram.delivery import Delivery
 from bot.telegram.handlers import GROUP_COMMANDS, Handlers, topics_available
 from bot.telegram.screens import Screens
 from bot.telegram.updates import Polling, describe, running
+from bot.webapp.server import WebAppServer
 from conversations.deck import Deck
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Services:
         self._delivery: Delivery | None = None
         self._scheduler: Scheduler | None = None
         self._rehearsal: RehearsalActor | None = None
+        self._webapp: WebAppServer | None = None
 
     @property
     def store(self) -> Store:
@@ -104,7 +106,8 @@ class Services:
                 self.decks.add(load_deck_bytes(filename, content, self.base_deck()), owner_id)
             except DeckInvalid:
                 log.error("an uploaded deck (%s) no longer loads; it is skipped", deck_id)
-        screens = Screens(self.renderer, self.decks.get, app.bot.username)
+        webapp_url = self.settings.webapp_url
+        screens = Screens(self.renderer, self.decks.get, app.bot.username, webapp_url)
         self._runner = Runner(self._store, self.decks, clock=self.clock)
         self._delivery = Delivery(
             self._store, app.bot, screens, self._runner.report_unreachable, clock=self.clock
@@ -135,12 +138,26 @@ class Services:
         else:  # pragma: no cover - the job-queue extra is a dependency
             log.error("PTB's JobQueue is missing: deadlines and reminders will not fire")
         self._rehearsal.start()
+        if webapp_url is not None and self.settings.token:
+            self._webapp = WebAppServer(
+                self._runner,
+                self.renderer,
+                self.settings.token,
+                listen=self.settings.webapp_listen,
+                port=self.settings.webapp_port,
+                max_age=self.settings.webapp_max_age,
+                clock=self.clock,
+            )
+            await self._webapp.start()
 
     async def _scheduled(self, context: CallbackContext) -> None:  # type: ignore[type-arg]
         if self._scheduler is not None:
             await self._scheduler.run_due()
 
     async def stop(self) -> None:
+        if self._webapp is not None:
+            await self._webapp.stop()
+            self._webapp = None
         if self._rehearsal is not None:
             await self._rehearsal.stop()
         if self._delivery is not None:

@@ -66,6 +66,12 @@ class Renderer:
             text = self._labels[self.fallback][key]
         return str(text).format(**params) if params else str(text)
 
+    def labels(self, locale: str, prefix: str) -> dict[str, str]:
+        """Every label whose key starts with ``prefix``, unformatted (a web page fills in
+        the ``{placeholders}``), with the fallback language's where ``locale`` has none."""
+        chosen = {**self._labels[self.fallback], **self._labels[self._locale(locale)]}
+        return {key: str(text) for key, text in chosen.items() if key.startswith(prefix)}
+
     def template_names(self, locale: str) -> list[str]:
         return sorted(p.stem for p in (self.templates_dir / locale).glob("*.html"))
 

@@ -306,12 +306,13 @@ class Runner:
         """What a participant may do now (``conversations.options``); None for someone
         not in the session."""
         at = self.clock()
+        view = await self.participant_view(session_id, user_id)
+        return options(view, at) if view is not None else None
 
-        def now(tx: Transaction) -> Options | None:
-            view = self._participant(tx, None, session_id, user_id)
-            return options(view, at) if view is not None else None
-
-        return await self.store.read(now)
+    async def participant_view(self, session_id: int, user_id: int) -> ParticipantView | None:
+        """Where a participant stands, with what their screen needs; None for someone not
+        in the session."""
+        return await self.store.read(lambda tx: self._participant(tx, None, session_id, user_id))
 
     async def current_screen(self, chat_id: int, session_id: int) -> int | None:
         """The message id of a person's current screen (the "main" slot) in a session."""

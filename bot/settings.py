@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.errors import SettingsError
 
@@ -26,13 +27,20 @@ class Settings:
     default_locale: str = "nl"
     log_level: str = "INFO"
     default_deck: str = "goed-werk"
+    webapp_url: str | None = None
+    """The sort board's public address (HTTPS, behind a reverse proxy); None: no board."""
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = 8081
+    webapp_max_age: int = 86_400
+    """Seconds a Mini App's ``initData`` is accepted after Telegram signed it."""
 
     def __repr__(self) -> str:  # never show the token
         return (
             f"Settings(token={'set' if self.token else 'unset'}, base_url={self.base_url!r}, "
             f"database_path={str(self.database_path)!r}, "
             f"facilitator_ids={sorted(self.facilitator_ids)}, "
-            f"default_locale={self.default_locale!r}, log_level={self.log_level!r})"
+            f"default_locale={self.default_locale!r}, log_level={self.log_level!r}, "
+            f"webapp_url={self.webapp_url!r})"
         )
 
     @property
@@ -68,6 +76,21 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level!r}).")
     database = env.get("DATABASE_PATH", "").strip() or "valuecards.sqlite3"
+    webapp_url = env.get("WEBAPP_URL", "").strip().rstrip("/") or None
+    if webapp_url is not None and not _public_or_loopback(webapp_url):
+        raise SettingsError(
+            "WEBAPP_URL must be the board's public HTTPS address, such as "
+            f"https://cards.example.org (got {webapp_url!r})."
+        )
+    host, _, port = (env.get("WEBAPP_LISTEN", "").strip() or "127.0.0.1:8081").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(
+            "WEBAPP_LISTEN must be an address and port, such as 127.0.0.1:8081 "
+            f"(got {env.get('WEBAPP_LISTEN')!r})."
+        )
+    max_age = env.get("WEBAPP_MAX_AGE", "").strip() or "86400"
+    if not max_age.isdigit() or int(max_age) < 60:
+        raise SettingsError(f"WEBAPP_MAX_AGE must be whole seconds, 60 or more (got {max_age!r}).")
     return Settings(
         token=token,
         base_url=base_url,
@@ -75,4 +98,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         facilitator_ids=frozenset(ids),
         default_locale=locale,
         log_level=level,
+        webapp_url=webapp_url,
+        webapp_listen=host.strip("[]"),
+        webapp_port=int(port),
+        webapp_max_age=int(max_age),
     )
+
+
+def _public_or_loopback(url: str) -> bool:
+    """HTTPS, as Telegram requires of a Mini App; plain HTTP only on this machine (tests,
+    the offline demo)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost")

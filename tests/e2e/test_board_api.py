@@ -1,0 +1,146 @@
+"""The sort board's API end to end: the real bot with its web app server on 127.0.0.1, the
+sandbox's signed ``initData``, and the ratings in SQLite. (The page itself is driven in a
+real browser in ``tests/webapp``.)"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
+import pytest
+from conftest import World, settings_for
+from sql_rows import select
+from test_sort_flow import new_session
+from test_webhook import free_port
+
+from bot.app import Services, build_application, polling
+from bot.sandbox import SimUser
+
+
+@pytest.fixture
+async def board(world: World) -> AsyncIterator[tuple[Services, str]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = build_application(settings_for(world, webapp_url=url, webapp_port=port))
+    async with polling(app) as services:
+        yield services, url
+
+
+async def sorting(world: World, name: str = "Ann") -> tuple[SimUser, int]:
+    """Someone through the welcome, on the first card of a session that sorts on joining;
+    and the session's id, from the board's button."""
+    code = await new_session(world)
+    await world.facilitator.send_command(world.group, "settings", "start join")
+    await world.sandbox.wait_for_message(world.group, text_contains="as soon as someone joins")
+    person = world.sandbox.add_user(name, language_code="en")
+    await person.send_command(person.private_chat, "start", code)
+    for asked, button in (
+        ("take part?", "Yes, I'll take part"),
+        ("What is your age band?", "Skip"),
+        ("Which organisation", "Skip"),
+    ):
+        shown = await world.sandbox.wait_for_message(person.private_chat, text_contains=asked)
+        await person.tap(shown, text=button)
+    card = await world.sandbox.wait_for_message(
+        person.private_chat, lambda m: any(b.web_app_url for r in m.buttons for b in r)
+    )
+    opened = await person.open_web_app(card)
+    session = parse_qs(urlsplit(opened).query)["s"][0]
+    return person, int(session)
+
+
+async def call(
+    url: str, person: SimUser | None, session: int, body: Any = None, init_data: str | None = None
+) -> tuple[int, Any]:
+    data = init_data if init_data is not None else person.web_app_init_data() if person else ""
+    headers = {"Authorization": f"tma {data}"}
+    async with aiohttp.ClientSession() as http:
+        method = http.get if body is None else http.post
+        kwargs = {} if body is None else {"json": body}
+        async with method(f"{url}/api/board?s={session}", headers=headers, **kwargs) as answer:
+            return answer.status, await answer.json()
+
+
+async def test_a_lens_sorted_on_the_board_lands_in_sqlite_without_a_chat_message(
+    world: World, board: tuple[Services, str]
+) -> None:
+    services, url = board
+    ann, session = await sorting(world)
+    status, opened = await call(url, ann, session)
+    assert status == 200
+    state = opened["state"]
+    assert state["step"] == "sorting" and state["lens"]["index"] == 0
+    assert [level["level"] for level in state["levels"]] == [5, 4, 3, 2, 1]
+    assert len(state["cards"]) == 30 and all(c["level"] is None for c in state["cards"])
+    assert state["words"]["board_title"]
+    notice = await world.sandbox.wait_for_message(
+        ann.private_chat, text_contains="sorting on the board"
+    )
+    assert [b.text for r in notice.buttons for b in r] == [
+        "🗂 Open the board",
+        "💬 Sort in the chat",
+    ]
+    calls_before = len(world.sandbox.calls)
+    placed = {card["id"]: 1 + n % 5 for n, card in enumerate(reversed(state["cards"]))}
+    for card, level in placed.items():
+        status, answer = await call(
+            url, ann, session, {"action": "place", "lens": 0, "card": card, "level": level}
+        )
+        assert status == 200 and answer["notice"] is None
+    assert answer["state"]["step"] == "review"
+    status, answer = await call(
+        url, ann, session, {"action": "place", "lens": 0, "card": card, "level": 5}
+    )
+    assert status == 200 and {c["id"]: c["level"] for c in answer["state"]["cards"]}[card] == 5
+    placed[card] = 5
+    rows = await services.store.read(
+        lambda tx: select(tx, "SELECT card_id, level FROM ratings WHERE lens_id = 'professional'")
+    )
+    assert dict(rows) == placed
+    status, answer = await call(url, ann, session, {"action": "confirm", "lens": 0})
+    assert answer["state"]["step"] == "sorting" and answer["state"]["lens"]["index"] == 1
+    sent = [c for c in world.sandbox.calls[calls_before:] if c.method.startswith(("send", "edit"))]
+    assert sent == [], "the board's moves cost no Bot API call"
+
+
+async def test_refused_requests_change_nothing(world: World, board: tuple[Services, str]) -> None:
+    services, url = board
+    ann, session = await sorting(world)
+    await call(url, ann, session)
+    good = ann.web_app_init_data()
+    tampered = good.replace("Ann", "Bob")
+    move = {"action": "place", "lens": 0, "card": "integrity", "level": 5}
+    status, answer = await call(url, None, session, move, init_data=tampered)
+    assert status == 401 and answer["error"] == "unauthorized"
+    expired = ann.web_app_init_data(auth_date=1)
+    status, answer = await call(url, None, session, move, init_data=expired)
+    assert status == 401
+    stranger = world.sandbox.add_user("Eve", language_code="en")
+    status, answer = await call(url, stranger, session, move)
+    assert status == 403 and answer["error"] == "forbidden"
+    for forged in (
+        {"action": "place", "lens": "0", "card": "x", "level": 5},
+        {"action": "drop"},
+        [1],
+    ):
+        status, answer = await call(url, ann, session, forged)
+        assert status == 400 and answer["message"]
+    rows = await services.store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings"))
+    assert rows == [(0,)]
+
+
+async def test_going_back_to_the_chat_picks_up_where_the_board_left_off(
+    world: World, board: tuple[Services, str]
+) -> None:
+    _, url = board
+    ann, session = await sorting(world)
+    _, opened = await call(url, ann, session)
+    for card in opened["state"]["cards"][:3]:
+        await call(
+            url, ann, session, {"action": "place", "lens": 0, "card": card["id"], "level": 4}
+        )
+    await ann.tap(text="💬 Sort in the chat")
+    card = await world.sandbox.wait_for_message(ann.private_chat, text_contains="Card 4 of 30")
+    assert opened["state"]["cards"][3]["title"] in card.content
