@@ -1,10 +1,12 @@
 """The Python driver of the sandbox: start it, build a world, act as people, read what happened.
 
 Owns: :class:`Sandbox` (server lifecycle, the call log, transcripts, waiting helpers),
-:class:`SimUser` (a person: send text or commands, start/block the bot, tap buttons, join and
-leave groups, become admin), :class:`SimChat`, and the read-only snapshots handed to tests
-(:class:`TranscriptMessage`, :class:`Button`, :class:`FileInfo`). It also owns Telegram's
-delivery rules for what people do (privacy mode in groups, allowed_updates via the world).
+:class:`SimUser` (a person: send text or commands, start/block the bot, tap buttons, open Web
+Apps from a web_app button or the menu button, join and leave groups, become admin),
+:class:`SimChat`, and the read-only snapshots handed to tests (:class:`TranscriptMessage`,
+:class:`Button`, :class:`FileInfo`). It also owns Telegram's delivery rules for what people do
+(privacy mode in groups, allowed_updates via the world) and which Web App button a person can
+open (their own private chat's, one that is there now).
 
 Must not: answer Bot API calls (``methods``), parse HTTP (``server``), or make tests sleep:
 every wait here wakes on a change of the world or of the call log.
@@ -16,6 +18,11 @@ Typical use::
         group = sandbox.add_group("Plenary", members=[alice], admins=[alice])
         await alice.send_command(group, "newsession", "goed-werk nl")
         reply = await sandbox.wait_for_message(group, text_contains="session")
+
+Opening a Mini App as a person (the URL the client would load, initData signed with the
+sandbox's token)::
+
+        url = await alice.open_web_app(message, "Open the board", theme="dark")
 """
 
 from __future__ import annotations
@@ -31,11 +38,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from bot.sandbox import web_app
 from bot.sandbox.errors import SandboxError
 from bot.sandbox.faults import FaultInjector
 from bot.sandbox.methods import ApiCall, BotApi, ChangeSignal, image_size
 from bot.sandbox.server import WebhookDeliverer, build_app
-from bot.sandbox.validation import entities_to_html, utf16_len
+from bot.sandbox.validation import entities_to_html, utf16_len, web_app_url_of
 from bot.sandbox.world import (
     DEFAULT_BOT_FIRST_NAME,
     DEFAULT_BOT_USERNAME,
@@ -45,6 +53,7 @@ from bot.sandbox.world import (
     Message,
     StoredFile,
     User,
+    WebAppLaunch,
     World,
 )
 
@@ -78,9 +87,23 @@ HUMAN_ADMIN_RIGHTS = {
 
 @dataclass(frozen=True)
 class Button:
+    """An inline button: a callback, a link (``url``) or a Mini App (``web_app_url``)."""
+
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (``web_app_url`` only on Web App buttons)."""
+        data: dict[str, Any] = {
+            "text": self.text,
+            "callback_data": self.callback_data,
+            "url": self.url,
+        }
+        if self.web_app_url is not None:
+            data["web_app_url"] = self.web_app_url
+        return data
 
 
 @dataclass(frozen=True)
@@ -178,10 +201,7 @@ class TranscriptMessage:
             "entities": list(self.entities),
             "caption": self.caption,
             "caption_html": self.caption_html,
-            "buttons": [
-                [{"text": b.text, "callback_data": b.callback_data, "url": b.url} for b in row]
-                for row in self.buttons
-            ],
+            "buttons": [[b.to_dict() for b in row] for row in self.buttons],
             "thread_id": self.thread_id,
             "reply_to_message_id": self.reply_to_message_id,
             "deleted": self.deleted,
@@ -230,7 +250,10 @@ def _snapshot(world: World, message: Message) -> TranscriptMessage:
     markup = message.reply_markup
     if markup and "inline_keyboard" in markup:
         buttons = tuple(
-            tuple(Button(b["text"], b.get("callback_data"), b.get("url")) for b in row)
+            tuple(
+                Button(b["text"], b.get("callback_data"), b.get("url"), web_app_url_of(b))
+                for b in row
+            )
             for row in markup["inline_keyboard"]
         )
     return TranscriptMessage(
@@ -439,6 +462,50 @@ class SimUser:
         """Tap a button the message no longer shows (a client that had not refreshed yet after
         an edit): sends a callback query with ``data`` for that message."""
         return self._sandbox._tap(self, message_id, chat, None, data, stale=True)
+
+    async def open_web_app(
+        self,
+        message: int | TranscriptMessage | None = None,
+        button_text: str | None = None,
+        *,
+        theme: web_app.Theme = "light",
+        auth_date: int | None = None,
+        start_param: str | None = None,
+    ) -> str:
+        """Tap a web_app button in the private chat: the URL the Telegram client opens.
+
+        That is the button's URL plus ``#tgWebAppData=<initData>&tgWebAppVersion=8.0&
+        tgWebAppPlatform=tdesktop&tgWebAppThemeParams=<JSON>``, initData signed with the bot's
+        token. Without ``message`` the newest bot message with such a button is used; without
+        ``button_text`` the message must have exactly one. ``theme``: "light", "dark" or a
+        mapping of colours; ``auth_date``: Unix seconds (default: the sandbox's clock now);
+        ``start_param`` stands for a launch through a ``startapp`` link. No update reaches the
+        bot: opening a Mini App tells the bot nothing until the app itself talks to it.
+        """
+        return self._sandbox._open_web_app(
+            self, message, button_text, theme=theme, auth_date=auth_date, start_param=start_param
+        )
+
+    async def open_menu_web_app(
+        self,
+        *,
+        theme: web_app.Theme = "light",
+        auth_date: int | None = None,
+        start_param: str | None = None,
+    ) -> str:
+        """Press the menu button of the private chat when it is a Web App (the chat's own menu
+        button, else the bot's default): the URL the client opens, as for
+        :meth:`open_web_app`."""
+        return self._sandbox._open_menu_web_app(
+            self, theme=theme, auth_date=auth_date, start_param=start_param
+        )
+
+    def web_app_init_data(
+        self, *, auth_date: int | None = None, start_param: str | None = None
+    ) -> str:
+        """Signed initData for this person, as a Mini App opened from the private chat receives
+        it (``Telegram.WebApp.initData``), for tests that call the bot's own HTTP API."""
+        return self._sandbox._web_app_init_data(self, auth_date=auth_date, start_param=start_param)
 
     async def block_bot(self) -> None:
         self._sandbox._set_blocked(self, True)
@@ -909,6 +976,127 @@ class Sandbox:
         )
         return query.id
 
+    def _open_web_app(
+        self,
+        sim_user: SimUser,
+        message_ref: int | TranscriptMessage | None,
+        button_text: str | None,
+        *,
+        theme: web_app.Theme,
+        auth_date: int | None,
+        start_param: str | None,
+    ) -> str:
+        web_app.check_start_param(start_param)
+        web_app.theme_params(theme)
+        user = sim_user.state
+        chat = self.world.chats[user.id]
+        if isinstance(message_ref, TranscriptMessage):
+            if message_ref.chat_id != user.id:
+                other = self.world.chats.get(message_ref.chat_id)
+                if other is not None and other.is_group:
+                    raise SandboxError(
+                        "web_app buttons exist only in private chats (Telegram refuses them "
+                        "elsewhere with BUTTON_TYPE_INVALID)"
+                    )
+                raise SandboxError(f"{user.full_name} cannot see someone else's private chat")
+            message_ref = message_ref.message_id
+
+        def web_app_buttons(message: Message) -> list[dict[str, Any]]:
+            markup = message.reply_markup or {}
+            return [
+                button
+                for row in markup.get("inline_keyboard", [])
+                for button in row
+                if web_app_url_of(button) is not None
+                and (button_text is None or button.get("text") == button_text)
+            ]
+
+        if message_ref is None:
+            candidates = [
+                m
+                for m in reversed(chat.messages.values())
+                if not m.deleted and m.sender_id == self.bot_id and web_app_buttons(m)
+            ]
+            if not candidates:
+                what = f"web_app button {button_text!r}" if button_text else "web_app button"
+                raise SandboxError(f"no bot message in {user.full_name}'s chat has a {what}")
+            message = candidates[0]
+        else:
+            found = chat.messages.get(int(message_ref))
+            if found is None or found.deleted:
+                raise SandboxError(f"no message {message_ref} in chat {chat.id}")
+            message = found
+        buttons = web_app_buttons(message)
+        if len(buttons) != 1:
+            texts = [
+                b.text
+                for row in _snapshot(self.world, message).buttons
+                for b in row
+                if b.web_app_url
+            ]
+            if not buttons:
+                wanted = f"web_app button {button_text!r}" if button_text else "web_app button"
+                raise SandboxError(
+                    f"message {message.message_id} has no {wanted}; its web_app buttons: {texts}"
+                )
+            raise SandboxError(
+                f"message {message.message_id} has several web_app buttons {texts}: "
+                "say which with button_text"
+            )
+        url = web_app_url_of(buttons[0])
+        assert url is not None
+        launch = self.world.add_web_app_launch(
+            user.id,
+            chat.id,
+            url,
+            "inline_button",
+            message_id=message.message_id,
+            auth_date=auth_date,
+        )
+        return web_app.launch_url(url, self._init_data(launch, start_param), theme, start_param)
+
+    def _open_menu_web_app(
+        self,
+        sim_user: SimUser,
+        *,
+        theme: web_app.Theme,
+        auth_date: int | None,
+        start_param: str | None,
+    ) -> str:
+        web_app.check_start_param(start_param)
+        web_app.theme_params(theme)
+        user = sim_user.state
+        button = self.world.effective_menu_button(user.id)
+        if button["type"] != "web_app":
+            raise SandboxError(
+                f"{user.full_name}'s menu button is {button['type']!r}, not a Web App"
+            )
+        url = str(button["web_app"]["url"])
+        launch = self.world.add_web_app_launch(
+            user.id, user.id, url, "menu_button", auth_date=auth_date
+        )
+        return web_app.launch_url(url, self._init_data(launch, start_param), theme, start_param)
+
+    def _web_app_init_data(
+        self, sim_user: SimUser, *, auth_date: int | None, start_param: str | None
+    ) -> str:
+        user = sim_user.state
+        web_app.check_start_param(start_param)
+        launch = self.world.add_web_app_launch(
+            user.id, user.id, "", "init_data", auth_date=auth_date
+        )
+        return self._init_data(launch, start_param)
+
+    def _init_data(self, launch: WebAppLaunch, start_param: str | None) -> str:
+        return web_app.build_init_data(
+            self.world.users[launch.user_id],
+            self.token,
+            query_id=launch.query_id,
+            chat_instance=self.world.chats[launch.chat_id].chat_instance,
+            auth_date=launch.auth_date,
+            start_param=start_param,
+        )
+
     def _set_blocked(self, sim_user: SimUser, blocked: bool) -> None:
         user = sim_user.state
         if user.blocked == blocked:
@@ -997,6 +1185,29 @@ class Sandbox:
         if query is None:
             raise SandboxError(f"no callback query {query_id}")
         return query.answer
+
+    def menu_button(self, chat: SimUser | SimChat | int | None = None) -> dict[str, Any]:
+        """The menu button as getChatMenuButton answers: the bot's default (no ``chat``), or a
+        private chat's own ({"type": "default"} when it has none)."""
+        if chat is None:
+            return self.world.menu_button(None)
+        return self.world.menu_button(self._private_chat_id(chat))
+
+    def effective_menu_button(self, chat: SimUser | SimChat | int) -> dict[str, Any]:
+        """The menu button a person's client shows: the chat's own, else the bot's default."""
+        return self.world.effective_menu_button(self._private_chat_id(chat))
+
+    def _private_chat_id(self, chat: SimUser | SimChat | int) -> int:
+        chat_id = chat.id if isinstance(chat, SimUser | SimChat) else int(chat)
+        state = self._chat_state(chat_id)
+        if state.type != "private":
+            raise SandboxError("menu buttons belong to private chats")
+        return state.id
+
+    @property
+    def web_app_launches(self) -> list[WebAppLaunch]:
+        """Every Web App people opened (and initData made for them), in order."""
+        return list(self.world.web_app_launches)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         name = method.lower()

@@ -1,12 +1,12 @@
 """The Bot API methods of the sandbox, applied to the simulated world.
 
 Owns: one handler per Bot API method (getMe, getUpdates with long polling, webhook settings,
-commands, sending/editing/deleting messages, photos and documents, callback answers, chat and
-member look-ups, forum topics, files), the access rules that decide between a result, 400 and
-403 (chat not found, bot blocked, user never started the bot, not a member, no rights), the
-parameter decoding shared by every transport (query string, form, JSON, multipart with files;
-JSON-encoded values inside form fields), and :class:`ChangeSignal`, the wake-up primitive
-shared with the control side.
+commands, the chat menu button, sending/editing/deleting messages, photos and documents,
+callback answers, chat and member look-ups, forum topics, files), the access rules that decide
+between a result, 400 and 403 (chat not found, bot blocked, user never started the bot, not a
+member, no rights, Web App buttons outside private chats), the parameter decoding shared by
+every transport (query string, form, JSON, multipart with files; JSON-encoded values inside
+form fields), and :class:`ChangeSignal`, the wake-up primitive shared with the control side.
 
 Must not: know about HTTP (``server`` parses requests and writes responses), inject faults
 (``faults``), or act as a person (``control``).
@@ -67,6 +67,7 @@ JSON_PARAMS = frozenset(
         "allowed_updates",
         "commands",
         "scope",
+        "menu_button",
         "link_preview_options",
         "media",
     }
@@ -309,6 +310,7 @@ class BotApi:
             "setMyShortDescription",
             "setMyName",
             "setChatMenuButton",
+            "getChatMenuButton",
             "sendChatAction",
             "sendMessage",
             "sendPhoto",
@@ -477,8 +479,31 @@ class BotApi:
     def _set_my_name(self, params: Params) -> bool:
         return True
 
+    def _menu_button_user(self, params: Params) -> int | None:
+        """The private chat (a user id) of a menu-button call, None for the bot's default.
+
+        As the Bot API server reads it: a user id; groups and usernames are "invalid".
+        """
+        if not params.has("chat_id"):
+            return None
+        try:
+            user_id = int(params.get_str("chat_id") or "0")
+        except ValueError:
+            user_id = 0
+        if user_id <= 0:
+            raise bad_request("invalid chat_id specified")
+        user = self.world.users.get(user_id)
+        if user is None or user.is_bot:
+            raise bad_request("user not found")
+        return user_id
+
     def _set_chat_menu_button(self, params: Params) -> bool:
+        button = validation.parse_menu_button(params.raw("menu_button"))
+        self.world.set_menu_button(self._menu_button_user(params), button)
         return True
+
+    def _get_chat_menu_button(self, params: Params) -> dict[str, Any]:
+        return self.world.menu_button(self._menu_button_user(params))
 
     @staticmethod
     def _command_key(params: Params) -> tuple[str, str]:
@@ -588,7 +613,7 @@ class BotApi:
         parse_mode = params.get_str("parse_mode")
         parsed = validation.parse_text(text, parse_mode, params.raw("entities"))
         validation.check_text(parsed)
-        markup = validation.parse_reply_markup(params.raw("reply_markup"))
+        markup = self._markup(chat, params)
         thread_id, is_topic = self._thread(chat, params)
         reply_to = self._reply_to(chat, params)
         message = self.world.add_message(
@@ -603,6 +628,15 @@ class BotApi:
             reply_to_message_id=reply_to,
         )
         return self.world.message_api(message)
+
+    @staticmethod
+    def _markup(chat: Chat, params: Params, *, inline_only: bool = False) -> dict[str, Any] | None:
+        """``reply_markup``: valid on its own (edits: inline only), then allowed in this chat."""
+        markup = validation.parse_reply_markup(params.raw("reply_markup"))
+        if inline_only:
+            markup = _inline_only(markup)
+        validation.check_markup_for_chat(markup, chat.type)
+        return markup
 
     def _caption(self, params: Params) -> tuple[validation.ParsedText, str | None]:
         caption = params.get_str("caption") or ""
@@ -662,7 +696,7 @@ class BotApi:
     def _send_file(self, params: Params, field: str, kind: str) -> dict[str, Any]:
         chat = self._chat(params)
         caption, caption_html = self._caption(params)
-        markup = validation.parse_reply_markup(params.raw("reply_markup"))
+        markup = self._markup(chat, params)
         thread_id, is_topic = self._thread(chat, params)
         reply_to = self._reply_to(chat, params)
         stored = self._stored_file(params, field, kind)
@@ -732,7 +766,7 @@ class BotApi:
         parse_mode = params.get_str("parse_mode")
         parsed = validation.parse_text(text, parse_mode, params.raw("entities"))
         validation.check_text(parsed)
-        markup = _inline_only(validation.parse_reply_markup(params.raw("reply_markup")))
+        markup = self._markup(chat, params, inline_only=True)
         if (
             parsed.text == message.text
             and parsed.entities == message.entities
@@ -754,7 +788,7 @@ class BotApi:
         if message.photo is None and message.document is None:
             raise bad_request("there is no caption in the message to edit")
         caption, caption_html = self._caption(params)
-        markup = _inline_only(validation.parse_reply_markup(params.raw("reply_markup")))
+        markup = self._markup(chat, params, inline_only=True)
         if (
             (caption.text or None) == message.caption
             and caption.entities == message.caption_entities
@@ -773,7 +807,7 @@ class BotApi:
     def _edit_message_reply_markup(self, params: Params) -> dict[str, Any]:
         chat = self._chat(params)
         message = self._own_message(chat, params)
-        markup = _inline_only(validation.parse_reply_markup(params.raw("reply_markup")))
+        markup = self._markup(chat, params, inline_only=True)
         if markup == message.reply_markup:
             raise bad_request(NOT_MODIFIED)
         self.world.edit_message(message, reply_markup=markup)

@@ -4,8 +4,9 @@ Owns: the aiohttp application (``build_app``), request decoding for every transp
 accepts (GET query, form-encoded, JSON, multipart with files), Telegram's response shapes and
 HTTP statuses (status == error_code; 401 for a wrong token, 404 for an unknown method), the
 order "delay, then forced fault or rate limit, then method", the call log entries, the
-``/control/...`` routes that mirror :class:`~bot.sandbox.control.Sandbox`, and :func:`serve`,
-the blocking entry point behind ``python -m bot sandbox``.
+``/control/...`` routes that mirror :class:`~bot.sandbox.control.Sandbox` (and serve the
+``telegram-web-app.js`` stand-in), and :func:`serve`, the blocking entry point behind
+``python -m bot sandbox``.
 
 Must not: hold state of its own (it lives in the world and the Sandbox), log the token or
 request URLs (they contain it), or apply Telegram rules itself (``methods``/``validation``).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import logging
@@ -29,6 +31,7 @@ from aiohttp import web
 
 from bot.sandbox.errors import ApiError, SandboxError
 from bot.sandbox.methods import ApiCall, Params, UploadedFile
+from bot.sandbox.web_app import web_app_script
 
 if TYPE_CHECKING:
     from bot.sandbox.control import Sandbox, SimUser
@@ -192,6 +195,9 @@ class _ControlRoutes:
         r.add_get("/control/callback_answers", _control(self.callback_answers))
         r.add_get("/control/updates", _control(self.updates))
         r.add_get("/control/files/{file_id}", _control(self.file))
+        r.add_get("/control/menu_buttons", _control(self.menu_buttons))
+        r.add_get("/control/web_app_launches", _control(self.web_app_launches))
+        r.add_get("/control/telegram-web-app.js", _control(self.web_app_script))
         r.add_post("/control/wait_for_message", _control(self.wait_for_message))
         r.add_post("/control/faults/{action}", _control(self.faults))
 
@@ -319,6 +325,28 @@ class _ControlRoutes:
                 body.get("message_id"), chat_id, text=body.get("text"), data=body.get("data")
             )
             return _ok({"callback_query_id": query_id})
+        if action in ("open_web_app", "open_menu_web_app"):
+            theme = body.get("theme", "light")
+            auth_date = body.get("auth_date")
+            start_param = body.get("start_param")
+            if action == "open_web_app":
+                url = await user.open_web_app(
+                    body.get("message_id"),
+                    body.get("button_text"),
+                    theme=theme,
+                    auth_date=auth_date,
+                    start_param=start_param,
+                )
+            else:
+                url = await user.open_menu_web_app(
+                    theme=theme, auth_date=auth_date, start_param=start_param
+                )
+            return _ok({"url": url})
+        if action == "web_app_init_data":
+            init_data = user.web_app_init_data(
+                auth_date=body.get("auth_date"), start_param=body.get("start_param")
+            )
+            return _ok({"init_data": init_data})
         if action == "join":
             return _ok((await user.join(chat_id)).to_dict())
         if action == "leave":
@@ -377,6 +405,21 @@ class _ControlRoutes:
     async def file(self, request: web.Request) -> web.StreamResponse:
         data = self.sandbox.file_bytes(request.match_info["file_id"])
         return web.Response(body=data, content_type="application/octet-stream")
+
+    async def menu_buttons(self, request: web.Request) -> web.Response:
+        world = self.sandbox.world
+        return _ok(
+            {
+                "default": world.menu_button(None),
+                "chats": {str(uid): dict(button) for uid, button in world.menu_buttons.items()},
+            }
+        )
+
+    async def web_app_launches(self, request: web.Request) -> web.Response:
+        return _ok([dataclasses.asdict(launch) for launch in self.sandbox.web_app_launches])
+
+    async def web_app_script(self, request: web.Request) -> web.Response:
+        return web.Response(text=web_app_script(), content_type="text/javascript", charset="utf-8")
 
     async def wait_for_message(self, request: web.Request) -> web.Response:
         body = await _body(request)

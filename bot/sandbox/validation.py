@@ -3,7 +3,9 @@
 Owns: the HTML parse mode (a port of the tag/entity rules of TDLib's ``parse_html``, with its
 error messages and UTF-8 byte offsets), entity derivation (offsets and lengths in UTF-16 code
 units), trimming, text and caption length limits, inline keyboard rules (callback_data of 1..64
-bytes, button URLs, at most 100 buttons) and bot command rules.
+bytes, button URLs, at most 100 buttons), Web App rules (``web_app`` buttons and menu buttons:
+an HTTPS URL, checked as TDLib's ``check_link`` does, and only in private chats), the
+``menu_button`` parameter of setChatMenuButton, and bot command rules.
 
 Must not: touch the world's state, know about HTTP, or accept anything Telegram would refuse.
 Every refusal is an :class:`~bot.sandbox.errors.ApiError` with Telegram's description.
@@ -11,7 +13,13 @@ Every refusal is an :class:`~bot.sandbox.errors.ApiError` with Telegram's descri
 Theory of operation: ``parse_text(text, parse_mode, entities)`` turns what the bot sent into a
 :class:`ParsedText` (plain text + entities) or raises "can't parse entities"; ``check_text`` and
 ``check_caption`` then apply the length rules to the *parsed* text, so markup does not count and
-``&amp;`` counts as one character.
+``&amp;`` counts as one character. ``parse_reply_markup`` checks a keyboard on its own (what the
+Bot API server and TDLib check); ``check_markup_for_chat`` then applies what Telegram's servers
+check against the chat (Web App buttons only in private chats).
+
+Web App URLs: Telegram accepts only HTTPS ("... Web App URL 'http://x' is invalid: Only HTTPS
+links are allowed"); the sandbox also accepts plain HTTP on loopback (``127.0.0.1``,
+``localhost``), as ``check_webhook_url`` does, so local tests can serve a Mini App.
 """
 
 from __future__ import annotations
@@ -74,6 +82,7 @@ _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _SPACES = frozenset(" \t\r\n\f\v\0")
 _WHITESPACE_TO_TRIM = " \t\r\n\f\v\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost"})
 _SECRET_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -542,6 +551,10 @@ def parse_reply_markup(raw: Any) -> dict[str, Any] | None:
         rows = raw["keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
             raise bad_request('field "keyboard" must be of type Array')
+        for row in rows:
+            for button in row:
+                if isinstance(button, dict) and "web_app" in button:
+                    _check_web_app_field(button["web_app"], "keyboard button")
         return dict(raw)
     if raw.get("remove_keyboard") is True or raw.get("force_reply") is True:
         return dict(raw)
@@ -574,6 +587,8 @@ def _check_inline_keyboard(rows: Any) -> list[list[dict[str, Any]]]:
                 check_callback_data(button["callback_data"])
             if "url" in button:
                 check_button_url(button["url"])
+            if "web_app" in button:
+                _check_web_app_field(button["web_app"], "inline keyboard button")
             checked_row.append(dict(button))
             count += 1
         result.append(checked_row)
@@ -621,6 +636,134 @@ def check_webhook_url(url: str) -> None:
         raise bad_request("bad webhook: Failed to resolve host: Name or service not known") from exc
     if parts.scheme == "https" and parts.hostname:
         return
-    if parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}:
+    if parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS:
         return
     raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+
+
+# -- Web Apps ------------------------------------------------------------------------------------
+
+
+def _link_problem(url: str) -> str | None:
+    """Why TDLib's ``check_link(url, http_only=true, https_only=true)`` refuses a URL, or None.
+
+    Like TDLib, a URL without a scheme is read as ``http://...``; tg:// links are not HTTPS.
+    The sandbox's one allowance: plain HTTP to a loopback host.
+    """
+    lowered = url.lower()
+    if lowered.startswith(("tg:", "ton:", "tonsite:")):
+        return "Only HTTPS links are allowed"
+    target = url if "://" in url else f"http://{url}"
+    try:
+        parts = urlsplit(target)
+        scheme = parts.scheme.lower()
+        if scheme not in {"http", "https"}:
+            return "Unsupported URL protocol"
+        host = parts.hostname
+        if not host:
+            return "URL host is empty"
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return "Wrong port number specified in the URL"
+    if scheme == "http" and host not in LOOPBACK_HOSTS:
+        return "Only HTTPS links are allowed"
+    return None
+
+
+def check_web_app_url(url: str, what: str) -> None:
+    """A Web App URL (``what``: "inline keyboard button", "keyboard button", "menu button").
+
+    TDLib's words when the link is not HTTPS or not a URL; then Telegram's server's
+    BUTTON_URL_INVALID for a host it does not take for a public one, which the sandbox models
+    as a host without a dot (loopback excepted, for local tests).
+    """
+    problem = _link_problem(url)
+    if problem is not None:
+        raise bad_request(f"{what} Web App URL '{url}' is invalid: {problem}")
+    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    if "." not in host and host not in LOOPBACK_HOSTS:
+        raise bad_request("BUTTON_URL_INVALID")
+
+
+def _check_web_app_field(web_app: Any, what: str) -> None:
+    """The ``web_app`` object of a button: ``{"url": "<https URL>"}`` (WebAppInfo)."""
+    if not isinstance(web_app, dict):
+        raise bad_request(f'can\'t parse {what}: Field "web_app" must be of type Object')
+    url = web_app.get("url")
+    if url is None:
+        raise bad_request(f"can't parse {what}: Can't find field \"url\"")
+    if not isinstance(url, str):
+        raise bad_request(f'can\'t parse {what}: Field "url" must be of type String')
+    check_web_app_url(url, what)
+
+
+def web_app_url_of(button: dict[str, Any]) -> str | None:
+    """The URL a ``web_app`` button opens, or None for any other button."""
+    web_app = button.get("web_app")
+    if isinstance(web_app, dict) and isinstance(web_app.get("url"), str):
+        return str(web_app["url"])
+    return None
+
+
+def check_markup_for_chat(markup: dict[str, Any] | None, chat_type: str) -> None:
+    """What Telegram checks of a keyboard against its chat: Web App buttons in private chats only.
+
+    An inline ``web_app`` button elsewhere is refused by Telegram's server (BUTTON_TYPE_INVALID);
+    a reply keyboard's by TDLib, whose message the Bot API lower-cases to "web App buttons ...".
+    """
+    if markup is None or chat_type == "private":
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if "web_app" in button:
+                raise bad_request("BUTTON_TYPE_INVALID")
+    for row in markup.get("keyboard", []):
+        for button in row:
+            if isinstance(button, dict) and "web_app" in button:
+                raise bad_request("web App buttons can be used in private chats only")
+
+
+def parse_menu_button(raw: Any) -> dict[str, Any]:
+    """setChatMenuButton's ``menu_button``: a MenuButton as stored (absent means "default").
+
+    The Bot API server's parse errors ("can't parse menu button: ..."), then TDLib's checks of
+    a web_app button (non-empty text, an HTTPS URL).
+    """
+    if raw is None or raw == "":
+        return {"type": "default"}
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise bad_request("can't parse menu button JSON object") from exc
+    prefix = "can't parse menu button: "
+    if not isinstance(raw, dict):
+        raise bad_request(prefix + "MenuButton must be an Object")
+    kind = raw.get("type")
+    if kind is None:
+        raise bad_request(prefix + 'Can\'t find field "type"')
+    if not isinstance(kind, str):
+        raise bad_request(prefix + 'Field "type" must be of type String')
+    if kind in ("default", "commands"):
+        return {"type": kind}
+    if kind != "web_app":
+        raise bad_request(prefix + "MenuButton has unsupported type")
+    text = raw.get("text")
+    if text is None:
+        raise bad_request(prefix + 'Can\'t find field "text"')
+    if not isinstance(text, str):
+        raise bad_request(prefix + 'Field "text" must be of type String')
+    web_app = raw.get("web_app")
+    if web_app is None:
+        raise bad_request(prefix + 'Can\'t find field "web_app"')
+    if not isinstance(web_app, dict):
+        raise bad_request(prefix + 'Field "web_app" must be of type Object')
+    url = web_app.get("url")
+    if url is None:
+        raise bad_request(prefix + 'Can\'t find field "url"')
+    if not isinstance(url, str):
+        raise bad_request(prefix + 'Field "url" must be of type String')
+    if not text:
+        raise bad_request("menu button text must be non-empty")
+    check_web_app_url(url, "menu button")
+    return {"type": "web_app", "text": text, "web_app": {"url": url}}

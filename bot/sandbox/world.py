@@ -3,8 +3,9 @@
 Owns: users (with "started the bot" and "blocked the bot" flags), chats (private, group,
 supergroup, forum supergroup), memberships with admin rights (the bot's own included), forum
 topics, messages per chat with per-chat message ids and their edit history, stored files,
-callback queries with their answers, the bot's commands and webhook settings, and the queue of
-pending updates. It also owns the JSON shapes Telegram uses for these objects (``*_api``
+callback queries with their answers, the bot's commands, menu buttons (the default one and one
+per private chat) and webhook settings, the Web Apps people opened (their query ids), and the
+queue of pending updates. It also owns the JSON shapes Telegram uses for these objects (``*_api``
 methods), so every layer above speaks Telegram's exact format.
 
 Must not: validate Bot API parameters (``validation``/``methods`` do that), speak HTTP
@@ -14,9 +15,11 @@ Must not: validate Bot API parameters (``validation``/``methods`` do that), spea
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
 import logging
+import struct
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -291,6 +294,24 @@ class CallbackQuery:
     answer: CallbackAnswer | None = None
 
 
+@dataclass(frozen=True)
+class WebAppLaunch:
+    """A Web App a person opened: what the client was given (``query_id`` is in its initData).
+
+    ``source``: "inline_button" (a web_app button of ``message_id``), "menu_button", or
+    "init_data" (initData made for a test that calls the bot's own HTTP API directly; ``url``
+    is then "").
+    """
+
+    query_id: str
+    user_id: int
+    chat_id: int
+    url: str
+    source: Literal["inline_button", "menu_button", "init_data"]
+    message_id: int | None
+    auth_date: int
+
+
 @dataclass
 class Webhook:
     url: str = ""
@@ -319,6 +340,11 @@ class World:
         self.files: dict[str, StoredFile] = {}
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # Telegram's own default for all chats is the commands button; "default" per chat means
+        # "whatever the bot's default is".
+        self.default_menu_button: dict[str, Any] = {"type": "commands"}
+        self.menu_buttons: dict[int, dict[str, Any]] = {}
+        self.web_app_launches: list[WebAppLaunch] = []
         self.webhook = Webhook()
         self.updates: list[dict[str, Any]] = []
         self.next_update_id = 1
@@ -329,6 +355,7 @@ class World:
         self._channel_ids = itertools.count(1_000_000_001)
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
+        self._web_app_query_ids = itertools.count(1)
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -515,6 +542,57 @@ class World:
         self.callback_queries[query.id] = query
         self.touch()
         return query
+
+    # -- menu buttons and Web Apps ----------------------------------------------------------
+
+    def set_menu_button(self, user_id: int | None, button: dict[str, Any]) -> None:
+        """setChatMenuButton. For all chats (``user_id`` None) "default" changes nothing, as on
+        Telegram; for one private chat it drops that chat's own button."""
+        if user_id is None:
+            if button["type"] != "default":
+                self.default_menu_button = dict(button)
+        elif button["type"] == "default":
+            self.menu_buttons.pop(user_id, None)
+        else:
+            self.menu_buttons[user_id] = dict(button)
+        self.touch()
+
+    def menu_button(self, user_id: int | None) -> dict[str, Any]:
+        """getChatMenuButton: the default one, or a chat's own ({"type": "default"} if none)."""
+        if user_id is None:
+            return dict(self.default_menu_button)
+        return dict(self.menu_buttons.get(user_id, {"type": "default"}))
+
+    def effective_menu_button(self, user_id: int) -> dict[str, Any]:
+        """The menu button a person's client shows in the private chat with the bot."""
+        return dict(self.menu_buttons.get(user_id, self.default_menu_button))
+
+    def add_web_app_launch(
+        self,
+        user_id: int,
+        chat_id: int,
+        url: str,
+        source: Literal["inline_button", "menu_button", "init_data"],
+        *,
+        message_id: int | None = None,
+        auth_date: int | None = None,
+    ) -> WebAppLaunch:
+        """Record an opened Web App with a fresh query id (24 characters of base64url, as
+        Telegram's are)."""
+        number = next(self._web_app_query_ids)
+        raw = struct.pack("<HQQ", 1, user_id, self.bot.id * 1_000_003 + number)
+        launch = WebAppLaunch(
+            query_id=base64.urlsafe_b64encode(raw).decode("ascii"),
+            user_id=user_id,
+            chat_id=chat_id,
+            url=url,
+            source=source,
+            message_id=message_id,
+            auth_date=self.now() if auth_date is None else auth_date,
+        )
+        self.web_app_launches.append(launch)
+        self.touch()
+        return launch
 
     # -- updates ---------------------------------------------------------------------------
 
