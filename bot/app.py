@@ -30,7 +30,7 @@ from bot.scheduler import INTERVAL, Scheduler
 from bot.settings import Settings
 from bot.store import Store, Transaction
 from bot.telegram.delivery import Delivery
-from bot.telegram.handlers import GROUP_COMMANDS, Handlers, topics_available
+from bot.telegram.handlers import GROUP_COMMANDS, Handlers, administers, topics_available
 from bot.telegram.screens import Screens
 from bot.telegram.updates import Polling, describe, running
 from bot.webapp.server import WebAppServer
@@ -147,6 +147,9 @@ class Services:
                 port=self.settings.webapp_port,
                 max_age=self.settings.webapp_max_age,
                 clock=self.clock,
+                facilitator_ids=self.settings.facilitator_ids,
+                administers=lambda group_id, user_id: administers(bot, group_id, user_id),
+                topics=lambda group_id: topics_available(bot, group_id),
             )
             await self._webapp.start()
 

@@ -40,6 +40,7 @@ from conversations.model import (
     EarlierSession,
     ParticipantView,
     PersonView,
+    Session,
     SessionView,
     seated_table,
 )
@@ -86,6 +87,22 @@ def _session_id(view: View, decision: Decision) -> int | None:
     return None
 
 
+def _sessions_changed(changes: tuple[Any, ...]) -> set[int]:
+    """The sessions ``changes`` touch: each change names its session, or holds a record
+    (a session, a participant, a table) that does."""
+    touched: set[int] = set()
+    for change in changes:
+        session_id = getattr(change, "session_id", None)
+        if session_id is None:
+            record = getattr(change, fields(change)[0].name, None) if fields(change) else None
+            session_id = getattr(record, "session_id", None)
+            if session_id is None and isinstance(record, Session):
+                session_id = record.id
+        if isinstance(session_id, int):
+            touched.add(session_id)
+    return touched
+
+
 V = TypeVar("V", SessionView, ParticipantView)
 
 Loader = Callable[["Runner", Transaction, Any, frozenset[Need]], dict[str, Any]]
@@ -102,6 +119,8 @@ class Runner:
         self.store = store
         self.decks = decks
         self.on_enqueued = on_enqueued
+        self.on_changed: Callable[[int], None] = lambda session_id: None
+        """Called after a commit that changed a session (the dashboard's live updates)."""
         self.clock = clock
 
     async def submit(self, event: Event, update_id: int | None = None) -> Decision:
@@ -114,6 +133,8 @@ class Runner:
                 self.decks.add(change.deck, change.owner_id)
         if decision.effects:
             self.on_enqueued(dict.fromkeys(effect.chat_id for effect in decision.effects))
+        for session_id in _sessions_changed(decision.changes):
+            self.on_changed(session_id)
         return decision
 
     def _decide(self, tx: Transaction, event: Event, update_id: int | None) -> Decision:
@@ -229,6 +250,9 @@ class Runner:
     def _people(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
         return {"people": tx.people_facts(view.require()[0])}
 
+    def _roster(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
+        return {"roster": tx.roster(view.require()[0].id)}
+
     def _deadlines(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
         return {"deadlines": tx.deadlines(view.require()[0].id)}
 
@@ -309,6 +333,19 @@ class Runner:
         view = await self.participant_view(session_id, user_id)
         return options(view, at) if view is not None else None
 
+    async def session_view(self, session_id: int, needs: frozenset[Need]) -> SessionView | None:
+        """A session as a facilitator's event sees it, loaded with ``needs``; None if there
+        is no such session."""
+
+        def read(tx: Transaction) -> SessionView | None:
+            session = tx.session(session_id)
+            if session is None or session.deck_id not in self.decks:
+                return None
+            view = SessionView(session, self.decks.get(session.deck_id), **_SESSION_PARTS)
+            return self._complete(tx, lambda _: needs, view)
+
+        return await self.store.read(read)
+
     async def participant_view(self, session_id: int, user_id: int) -> ParticipantView | None:
         """Where a participant stands, with what their screen needs; None for someone not
         in the session."""
@@ -343,6 +380,7 @@ _LOADERS: dict[Need, Loader] = {
     Need.LATE_TABLES: Runner._late_tables,
     Need.EARLIER_TOP: Runner._earlier_top,
     Need.LEVELS: lambda runner, tx, view, wanted: {},
+    Need.ROSTER: Runner._roster,
 }
 """Each ``Need`` to the parts of the view it loads (``LEVELS`` only changes how the
 tables are loaded)."""

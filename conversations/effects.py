@@ -121,6 +121,13 @@ class Notice(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowDashboardLink(Effect):
+    """In a facilitator's private chat: the button that opens the session's dashboard."""
+
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ShowOnBoard(Effect):
     """In place of the sort in the chat while the person sorts on the board (the Mini
     App): where to open it, and how to go on in the chat instead."""
@@ -532,6 +539,7 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         AskOrganisation,
         Notice,
         ShowOnBoard,
+        ShowDashboardLink,
         IntroduceLens,
         ShowCard,
         ShowPaused,

@@ -52,6 +52,11 @@ class StatusRequested(FacilitatorEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class DashboardRequested(FacilitatorEvent):
+    """``/dashboard``: the facilitator's live dashboard, sent to them in private."""
+
+
+@dataclass(frozen=True, slots=True)
 class SettingChanged(FacilitatorEvent):
     name: str | None
     """``language``, ``start``, ``profile``...; ``None`` asks for the current settings."""
@@ -90,6 +95,8 @@ class MoveRequested(FacilitatorEvent):
 
     person: str
     table_number: int | None
+    person_id: int | None = None
+    """The person by user id (the dashboard) instead of by ``person``'s name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +459,7 @@ Action = Tap | BoardOpened | CardPlaced
 Event = (
     SessionRequested
     | StatusRequested
+    | DashboardRequested
     | SettingChanged
     | SortStartRequested
     | SessionEndRequested

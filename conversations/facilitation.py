@@ -22,11 +22,13 @@ from conversations.effects import (
     ExportFile,
     Invite,
     Say,
+    ShowDashboardLink,
     ShowDeadlines,
     ShowSettings,
     ShowStatus,
 )
 from conversations.events import (
+    DashboardRequested,
     ExportRequested,
     FacilitatorEvent,
     SessionDeleteRequested,
@@ -168,6 +170,18 @@ def change_setting(view: SessionView, event: SettingChanged) -> Decision:
     else:
         changed = replace(session, profile_questions=bool(meaning))
     return Decision(changes=(SaveSession(changed),), effects=(settings_shown(changed),))
+
+
+def send_dashboard(view: SessionView, event: DashboardRequested) -> Decision:
+    """The dashboard's button to the facilitator in private (inline ``web_app`` buttons
+    work only there), and a word in the group that it is on its way."""
+    session, _ = view.require()
+    return Decision(
+        effects=(
+            ShowDashboardLink(event.user_id, session.locale, session.id),
+            Say(session.group_chat_id, session.locale, "dashboard_sent"),
+        )
+    )
 
 
 def report_status(view: SessionView, event: StatusRequested) -> Decision:

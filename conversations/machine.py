@@ -260,6 +260,11 @@ _ENTRIES: tuple[Entry, ...] = (
         facilitation.report_status,
         _static(Need.COUNTS, Need.TABLES, Need.DEADLINES),
     ),
+    _facilitator(
+        ev.DashboardRequested,
+        facilitation.send_dashboard,
+        session=SessionOfGroup.OPEN_OR_LATEST,
+    ),
     _facilitator(ev.SettingChanged, facilitation.change_setting),
     _facilitator(ev.SortStartRequested, facilitation.start_sort, _static(Need.WAITING)),
     _facilitator(ev.SessionEndRequested, facilitation.end_session),

@@ -357,6 +357,17 @@ class Straggler:
 
 
 @dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One participant as the facilitator's dashboard shows them."""
+
+    participant: Participant
+    rated: Mapping[str, int]
+    """Cards rated per lens id."""
+    active_at: float
+    """Their last answer, or when they came to their step if that is later."""
+
+
+@dataclass(frozen=True, slots=True)
 class LensProgress:
     lens_id: str
     sorting: int
@@ -405,6 +416,8 @@ class SessionView:
     latest session and the ones it follows up)."""
     earlier: EarlierSession | None = None
     """``Need.EARLIER_SESSION``: the session a follow-up follows up."""
+    roster: tuple[RosterEntry, ...] = ()
+    """``Need.ROSTER``: every participant, with their progress."""
     loaded: frozenset[Need] = frozenset()
     """What the shell loaded for the event (``machine.needs``); the parts it did not load
     hold ``needs.NotLoaded``."""

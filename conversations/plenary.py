@@ -15,7 +15,7 @@ from conversations.decision import Decision
 from conversations.effects import Effect, Say, ShowSummary
 from conversations.events import SummaryRequested
 from conversations.model import SessionView, TableView
-from conversations.plenary_figures import TableResult, summarize
+from conversations.plenary_figures import Summary, TableResult, summarize
 from conversations.vote_count import Outcome
 
 
@@ -39,32 +39,7 @@ def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
             effects=(Say(session.group_chat_id, session.locale, "nothing_to_summarize"),)
         )
     summary = summarize(table_results(view.tables), view.people, deck.card_ids, deck.lens_ids)
-    effects: list[Effect] = [
-        ShowSummary(
-            session.group_chat_id,
-            session.locale,
-            session.id,
-            deck.id,
-            tuple(
-                (
-                    r.number,
-                    r.outcome.kind.value if r.outcome else None,
-                    r.outcome.agreed if r.outcome else (),
-                    r.note,
-                )
-                for r in summary.tables
-            ),
-            summary.everywhere_in_tops,
-            summary.everywhere_agreed,
-            summary.most_frequent,
-            summary.revised,
-            summary.participants,
-            summary.revised_by_age,
-            summary.lens_moves,
-            summary.support_by_card,
-            any(r.outcome is not None for r in summary.tables),
-        ),
-    ]
+    effects: list[Effect] = [summary_of(view, summary)]
     earlier = view.earlier
     if earlier is not None:  # a follow-up: how the values changed since the session before
         then = summarize(
@@ -75,3 +50,34 @@ def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
         )
         effects.append(series.compare(session, summary, earlier, then, len(view.people)))
     return Decision(effects=tuple(effects))
+
+
+def summary_of(view: SessionView, summary: Summary | None = None) -> ShowSummary:
+    """The plenary's summary of ``view`` (its tables and people), for the group."""
+    session, deck = view.require()
+    if summary is None:
+        summary = summarize(table_results(view.tables), view.people, deck.card_ids, deck.lens_ids)
+    return ShowSummary(
+        session.group_chat_id,
+        session.locale,
+        session.id,
+        deck.id,
+        tuple(
+            (
+                r.number,
+                r.outcome.kind.value if r.outcome else None,
+                r.outcome.agreed if r.outcome else (),
+                r.note,
+            )
+            for r in summary.tables
+        ),
+        summary.everywhere_in_tops,
+        summary.everywhere_agreed,
+        summary.most_frequent,
+        summary.revised,
+        summary.participants,
+        summary.revised_by_age,
+        summary.lens_moves,
+        summary.support_by_card,
+        any(r.outcome is not None for r in summary.tables),
+    )

@@ -130,9 +130,13 @@ def move(view: SessionView, event: MoveRequested) -> Decision:
         if f.participant.table_number is not None
     }
     wanted = event.person.strip().lstrip("@").casefold()
-    matches = [p for p in people.values() if p.name.casefold() == wanted] or [
-        p for p in people.values() if p.name.casefold().startswith(wanted)
-    ]
+    if event.person_id is not None:
+        wanted = str(event.person_id)
+        matches = [people[event.person_id]] if event.person_id in people else []
+    else:
+        matches = [p for p in people.values() if p.name.casefold() == wanted] or [
+            p for p in people.values() if p.name.casefold().startswith(wanted)
+        ]
     if not wanted or event.table_number is None:
         return _say(session, "move_usage")
     if len(matches) != 1:

@@ -126,6 +126,7 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.Notice(2, locale, 3, "waiting_for_sort"),
         fx.Notice(2, locale, 3, "declined", fresh=True),
         fx.ShowOnBoard(2, locale, 3),
+        fx.ShowDashboardLink(7, locale, 3),
         fx.IntroduceLens(2, locale, 3, DECK.id, 0, 2),
         fx.IntroduceLens(2, locale, 3, DECK.id, 1, 2),
         *(fx.ShowCard(2, locale, 3, DECK.id, 1, card_id, 12, 30) for card_id in IDS),
@@ -398,6 +399,7 @@ def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
         "followup_invite",
         "then_and_now",
         "series_summary",
+        "dashboard_link",
     }
     names = set(screens.renderer.template_names(locale)) - effect_templates
     assert len(names) > 20

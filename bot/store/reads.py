@@ -23,6 +23,7 @@ from conversations.model import (
     EarlierTop,
     Mate,
     Participant,
+    RosterEntry,
     Session,
     Step,
     Straggler,
@@ -130,6 +131,30 @@ class Reads(Base):
         width = len(PARTICIPANT_COLUMNS.split(","))
         return tuple(
             Straggler(participant_from_row(r), active_at=r[width + 1], reminded_at=r[width])
+            for r in rows
+        )
+
+    def roster(self, session_id: int) -> tuple[RosterEntry, ...]:
+        """Every participant, by name, with their cards rated per lens and when they last
+        moved (their last answer, or when they came to their step)."""
+        rated: dict[int, dict[str, int]] = {}
+        for user_id, lens_id, count in self._all(
+            "SELECT user_id, lens_id, count(*) FROM ratings WHERE session_id = ?"
+            " GROUP BY user_id, lens_id",
+            (session_id,),
+        ):
+            rated.setdefault(user_id, {})[lens_id] = count
+        columns = ", ".join("p." + c.strip() for c in PARTICIPANT_COLUMNS.split(","))
+        rows = self._all(
+            f"SELECT {columns}, max(coalesce(p.step_since, p.joined_at),"
+            " coalesce((SELECT max(e.at) FROM events e"
+            " WHERE e.session_id = p.session_id AND e.user_id = p.user_id), 0))"
+            " FROM participants p WHERE p.session_id = ? ORDER BY p.name, p.user_id",
+            (session_id,),
+        )
+        width = len(PARTICIPANT_COLUMNS.split(","))
+        return tuple(
+            RosterEntry(participant_from_row(r), rated.get(r[1], {}), active_at=r[width])
             for r in rows
         )
 

@@ -57,6 +57,7 @@ GROUP_COMMANDS = (
     "newsession",
     "followup",
     "status",
+    "dashboard",
     "settings",
     "startsort",
     "next",
@@ -96,6 +97,16 @@ async def topics_available(bot: Bot, chat_id: int) -> bool:
         log.warning("could not check the group's topics: %s", exc.message)
         return False
     return bool(getattr(me, "can_manage_topics", False))
+
+
+async def administers(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """Whether the person is an administrator or the owner of the group."""
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("could not check a member's rights: %s", exc.message)
+        return False
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 @cache
@@ -145,6 +156,7 @@ class Handlers:
         app.add_handler(CallbackQueryHandler(self.tap))
         app.add_handler(CommandHandler("newsession", self.new_session, groups))
         app.add_handler(CommandHandler("status", self.status, groups))
+        app.add_handler(CommandHandler("dashboard", self.dashboard, groups))
         app.add_handler(CommandHandler("settings", self.settings, groups))
         app.add_handler(CommandHandler("startsort", self.start_sort, groups))
         app.add_handler(CommandHandler("endsession", self.end_session, groups))
@@ -193,23 +205,14 @@ class Handlers:
             return True  # an anonymous admin of this group
         if message.chat.type == ChatType.PRIVATE:
             return False
-        try:
-            member = await message.chat.get_member(user.id)
-        except TelegramError as exc:
-            log.warning("could not check a member's rights: %s", exc.message)
-            return False
-        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+        return await administers(message.get_bot(), message.chat.id, user.id)
 
     async def _may_upload(self, message: Message, user: User) -> bool:
         """Facilitators everywhere, or admins of a group where a session was held."""
         if user.id in self.services.settings.facilitator_ids:
             return True
         for group_id in await self.services.runner.session_groups():
-            try:
-                member = await message.get_bot().get_chat_member(group_id, user.id)
-            except TelegramError:
-                continue
-            if member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER):
+            if await administers(message.get_bot(), group_id, user.id):
                 return True
         return False
 
@@ -278,6 +281,9 @@ class Handlers:
 
     async def status(self, update: Update, context: Context) -> None:
         await self._facilitator_event(update, ev.StatusRequested)
+
+    async def dashboard(self, update: Update, context: Context) -> None:
+        await self._facilitator_event(update, ev.DashboardRequested)
 
     async def settings(self, update: Update, context: Context) -> None:
         args = [a.lower() for a in context.args or []]

@@ -184,6 +184,7 @@ class Screens:
             fx.AskOrganisation: self._organisation,
             fx.Notice: self._notice,
             fx.ShowOnBoard: self._on_board,
+            fx.ShowDashboardLink: self._dashboard_link,
             fx.IntroduceLens: self._lens,
             fx.ShowCard: self._card,
             fx.ShowPaused: self._paused,
@@ -496,6 +497,14 @@ class Screens:
             return ()
         url = f"{self.webapp_url}/board?s={session_id}"
         return ((Button(self._label(e, "open_board"), web_app=url),),)
+
+    def _dashboard_link(self, e: fx.ShowDashboardLink) -> Screen:
+        served = self.webapp_url is not None
+        text = self._text(e, "dashboard_link", served=served)
+        if not served:
+            return Screen(e.chat_id, text)
+        url = f"{self.webapp_url}/dashboard?s={e.session_id}"
+        return Screen(e.chat_id, text, ((Button(self._label(e, "open_dashboard"), web_app=url),),))
 
     def _on_board(self, e: fx.ShowOnBoard) -> Screen:
         (chat,) = taps(e)

@@ -1,24 +1,32 @@
-"""The Mini App's HTTP server, in the bot's own process: the sort board's page and its API.
+"""The Mini App's HTTP server, in the bot's own process: the sort board and the
+facilitator's dashboard, their pages and their API.
 
 Owns: listening on ``WEBAPP_LISTEN`` (behind a reverse proxy that terminates HTTPS at
-``WEBAPP_URL``), serving the board's page and static files with a strict
-Content-Security-Policy, and its API: ``GET /api/board?s=<session>`` (opening the board:
-the person's state) and ``POST /api/board?s=<session>`` (one action; the new state and a
-notice). Every API request carries ``Authorization: tma <initData>``, checked as Telegram
-documents (``init_data``) before anything else; the person's right to the session and to
-each move is the core's decision, as for a chat update (through the same runner). Answers:
-401 for a missing, forged, altered or expired ``initData``, 403 for someone not in the
-session, 400 for a malformed action; all change nothing. Must not: decide workshop rules
-or touch the store except through the runner.
+``WEBAPP_URL``), serving the pages and static files with a strict Content-Security-Policy,
+and the API: ``GET /api/board?s=<session>`` (opening the board: the person's state),
+``POST /api/board?s=<session>`` (one move; the new state and a notice),
+``GET /api/dashboard?s=<session>``, ``POST /api/dashboard?s=<session>`` (propose, move,
+seat: the events of ``/tables``, ``/move``, ``/seat``) and
+``GET /api/dashboard/stream?s=<session>`` (server-sent events: the dashboard's state at once
+and after every change to the session, at most every ``DEBOUNCE`` seconds). Every API
+request carries ``Authorization: tma <initData>``, checked as Telegram documents
+(``init_data``) before anything else. A participant's right to the session and to each
+move is the core's decision, as for a chat update (through the same runner); the
+dashboard is for the group's administrators and ``FACILITATOR_IDS``, as the group's
+commands are (checked with Telegram, remembered for ``RIGHTS_TTL``). Answers: 401 for a
+missing, forged, altered or expired ``initData``, 403 for someone not in the session or
+not its facilitator, 400 for a malformed action; all change nothing. Must not: decide
+workshop rules or touch the store except through the runner.
 
 Started by ``bot.app.Services`` when ``WEBAPP_URL`` is set; tests start it the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +35,12 @@ from aiohttp import web
 from bot.errors import SettingsError
 from bot.render import Renderer
 from bot.runner import Runner
+from bot.webapp import dashboard
 from bot.webapp.board import BadAction, action_event, board_state
 from bot.webapp.init_data import InvalidInitData, WebAppUser, secret_key, verify
 from conversations import events as ev
+from conversations.dashboard import NEEDS, overview
+from conversations.model import Session
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +59,46 @@ SECURITY_HEADERS = {
 }
 QUIET_TOASTS = frozenset({"stale_button", "session_closed", "session_paused"})
 """Answers the state already shows (the page is simply somewhere else now)."""
+DEBOUNCE = 0.5
+"""Seconds the dashboard's stream waits after a change, so a burst becomes one update."""
+PING = 15.0
+"""Seconds between the stream's keep-alive comments (and fresh looks at who lags)."""
+RIGHTS_TTL = 60.0
+"""Seconds a facilitator's checked right to a group is remembered."""
+
+Administers = Callable[[int, int], Awaitable[bool]]
+"""Whether a person (user id) administers a group (chat id), as Telegram says."""
+Topics = Callable[[int], Awaitable[bool]]
+"""Whether the bot may make forum topics in a group (for ``/seat``)."""
+
+
+class Changes:
+    """Who waits for a session to change: the dashboard's streams."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[int, set[asyncio.Event]] = {}
+        self.closed = False
+
+    def notify(self, session_id: int) -> None:
+        for changed in self._waiting.get(session_id, ()):
+            changed.set()
+
+    def watch(self, session_id: int) -> asyncio.Event:
+        changed = asyncio.Event()
+        self._waiting.setdefault(session_id, set()).add(changed)
+        return changed
+
+    def forget(self, session_id: int, changed: asyncio.Event) -> None:
+        watchers = self._waiting.get(session_id, set())
+        watchers.discard(changed)
+        if not watchers:
+            self._waiting.pop(session_id, None)
+
+    def close(self) -> None:
+        self.closed = True
+        for watchers in self._waiting.values():
+            for changed in watchers:
+                changed.set()
 
 
 class WebAppServer:
@@ -61,6 +112,9 @@ class WebAppServer:
         port: int,
         max_age: float,
         clock: Callable[[], float],
+        facilitator_ids: frozenset[int] = frozenset(),
+        administers: Administers | None = None,
+        topics: Topics | None = None,
     ) -> None:
         self.runner = runner
         self.renderer = renderer
@@ -68,14 +122,24 @@ class WebAppServer:
         self.port = port
         self.max_age = max_age
         self.clock = clock
+        self.facilitator_ids = facilitator_ids
+        self.administers = administers
+        self.topics = topics
+        self.changes = Changes()
+        runner.on_changed = self.changes.notify
         self._key = secret_key(token)
+        self._rights: dict[tuple[int, int], tuple[bool, float]] = {}
         self._runner: web.AppRunner | None = None
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[_security_headers])
         app.router.add_get("/board", self._page)
+        app.router.add_get("/dashboard", self._dashboard_page)
         app.router.add_get("/api/board", self._open)
         app.router.add_post("/api/board", self._act)
+        app.router.add_get("/api/dashboard", self._overview)
+        app.router.add_post("/api/dashboard", self._facilitate)
+        app.router.add_get("/api/dashboard/stream", self._stream)
         app.router.add_static("/static/", STATIC, follow_symlinks=False)
         return app
 
@@ -93,6 +157,7 @@ class WebAppServer:
         log.info("the board listens on %s:%d", self.listen, self.port)
 
     async def stop(self) -> None:
+        self.changes.close()  # the streams end, so the server stops at once
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -118,7 +183,101 @@ class WebAppServer:
             raise self._refusal(web.HTTPBadRequest, person, "webapp_bad_request") from None
         return await self._answer(person, event)
 
+    async def _dashboard_page(self, request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / "dashboard.html", headers={"Cache-Control": "no-cache"})
+
+    async def _overview(self, request: web.Request) -> web.Response:
+        _, session = await self._facilitator_of(request)
+        state = await self._dashboard_state(session)
+        return web.json_response(
+            {"state": state, "notice": None}, headers={"Cache-Control": "no-store"}
+        )
+
+    async def _facilitate(self, request: web.Request) -> web.Response:
+        person, session = await self._facilitator_of(request)
+        topics = self.topics is not None and await self.topics(session.group_chat_id)
+        try:
+            body = await request.json(loads=_strict_json)
+            event = dashboard.action_event(
+                body, session.group_chat_id, person.id, self.clock(), topics
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
+            reason = str(exc) if isinstance(exc, BadAction) else "not JSON"
+            log.info("the dashboard refused an action from %d: %s", person.id, reason)
+            raise self._refusal(web.HTTPBadRequest, person, "webapp_bad_request") from None
+        decision = await self.runner.submit(event)
+        toast = decision.toast
+        notice = self.renderer.label(session.locale, f"toast_{toast.key}") if toast else None
+        state = await self._dashboard_state(session)
+        return web.json_response(
+            {"state": state, "notice": notice}, headers={"Cache-Control": "no-store"}
+        )
+
+    async def _stream(self, request: web.Request) -> web.StreamResponse:
+        """The dashboard's state now and after every change, as server-sent events."""
+        _, session = await self._facilitator_of(request)
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-store",
+                "X-Accel-Buffering": "no",  # a reverse proxy must not hold the events back
+            }
+        )
+        await response.prepare(request)
+        changed = self.changes.watch(session.id)
+        try:
+            sent = None
+            while not self.changes.closed:
+                state = json.dumps(await self._dashboard_state(session), ensure_ascii=False)
+                if state != sent:
+                    await response.write(f"event: state\ndata: {state}\n\n".encode())
+                    sent = state
+                else:
+                    await response.write(b": ping\n\n")
+                try:
+                    await asyncio.wait_for(changed.wait(), PING)
+                    await asyncio.sleep(DEBOUNCE)
+                except TimeoutError:
+                    pass
+                changed.clear()
+        except ConnectionError:
+            pass  # the page went away
+        finally:
+            self.changes.forget(session.id, changed)
+        return response
+
     # --- helpers --------------------------------------------------------------------------
+
+    async def _facilitator_of(self, request: web.Request) -> tuple[WebAppUser, Session]:
+        """The person who signed the request and the session they facilitate (403 if
+        they do not: neither in ``FACILITATOR_IDS`` nor an administrator of its group)."""
+        person, session_id = self._who(request)
+        view = await self.runner.session_view(session_id, frozenset())
+        if view is None or view.session is None:
+            raise self._refusal(web.HTTPNotFound, person, "webapp_not_found")
+        session = view.session
+        if not await self._administers(session.group_chat_id, person.id):
+            log.warning("the dashboard refused %d: not a facilitator of the group", person.id)
+            raise self._refusal(web.HTTPForbidden, person, "webapp_not_facilitator")
+        return person, session
+
+    async def _administers(self, group_id: int, user_id: int) -> bool:
+        if user_id in self.facilitator_ids:
+            return True
+        now = self.clock()
+        known = self._rights.get((group_id, user_id))
+        if known is not None and now - known[1] < RIGHTS_TTL:
+            return known[0]
+        allowed = self.administers is not None and await self.administers(group_id, user_id)
+        self._rights[(group_id, user_id)] = (allowed, now)
+        return allowed
+
+    async def _dashboard_state(self, session: Session) -> dict[str, Any]:
+        view = await self.runner.session_view(session.id, NEEDS)
+        if view is None or view.session is None:
+            raise web.HTTPNotFound()
+        found = overview(view, self.clock())
+        return dashboard.dashboard_state(found, session.id, view.session.locale, self.renderer)
 
     def _who(self, request: web.Request) -> tuple[WebAppUser, int]:
         """The person who signed the request, and the session it is about."""

@@ -3,6 +3,7 @@ python-telegram-bot application polling it through ``BOT_API_BASE_URL``."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,3 +55,18 @@ async def bot(world: World) -> AsyncIterator[Services]:
     app = build_application(settings_for(world))
     async with polling(app) as services:
         yield services
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def board(world: World) -> AsyncIterator[tuple[Services, str]]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = build_application(settings_for(world, webapp_url=url, webapp_port=port))
+    async with polling(app) as services:  # the bot with its web app server, and its address
+        yield services, url

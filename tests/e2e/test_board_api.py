@@ -4,28 +4,16 @@ real browser in ``tests/webapp``.)"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
-import pytest
-from conftest import World, settings_for
+from conftest import World
 from sql_rows import select
 from test_sort_flow import new_session
-from test_webhook import free_port
 
-from bot.app import Services, build_application, polling
+from bot.app import Services
 from bot.sandbox import SimUser
-
-
-@pytest.fixture
-async def board(world: World) -> AsyncIterator[tuple[Services, str]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = build_application(settings_for(world, webapp_url=url, webapp_port=port))
-    async with polling(app) as services:
-        yield services, url
 
 
 async def sorting(world: World, name: str = "Ann") -> tuple[SimUser, int]:
@@ -34,6 +22,11 @@ async def sorting(world: World, name: str = "Ann") -> tuple[SimUser, int]:
     code = await new_session(world)
     await world.facilitator.send_command(world.group, "settings", "start join")
     await world.sandbox.wait_for_message(world.group, text_contains="as soon as someone joins")
+    return await join(world, code, name)
+
+
+async def join(world: World, code: str, name: str) -> tuple[SimUser, int]:
+    """Someone joins with ``code`` and answers the welcome; on the first card."""
     person = world.sandbox.add_user(name, language_code="en")
     await person.send_command(person.private_chat, "start", code)
     for asked, button in (
@@ -49,6 +42,27 @@ async def sorting(world: World, name: str = "Ann") -> tuple[SimUser, int]:
     opened = await person.open_web_app(card)
     session = parse_qs(urlsplit(opened).query)["s"][0]
     return person, int(session)
+
+
+async def sort_all(url: str, person: SimUser, session: int) -> dict[str, Any]:
+    """A whole sort on the board: every lens, then the top the piles preselect."""
+    _, answer = await call(url, person, session)
+    while answer["state"]["step"] in ("sorting", "review"):
+        state = answer["state"]
+        lens = state["lens"]["index"]
+        for n, card in enumerate(state["cards"]):
+            move = {
+                "action": "place",
+                "lens": lens,
+                "card": card["id"],
+                "level": 5 if n < 4 else 1 + n % 4,
+            }
+            await call(url, person, session, move)
+        _, answer = await call(url, person, session, {"action": "confirm", "lens": lens})
+    assert answer["state"]["step"] == "top"
+    _, answer = await call(url, person, session, {"action": "confirm_top"})
+    assert answer["state"]["step"] == "done", answer
+    return answer["state"]
 
 
 async def call(

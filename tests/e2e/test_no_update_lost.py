@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN, World
+from conftest import TOKEN, World, free_port
 from test_sort_flow import new_session
 from test_startup import problems, wait_for_log
-from test_webhook import SECRET, free_port
+from test_webhook import SECRET
 
 from bot.sandbox import BotProcess, SimUser
 

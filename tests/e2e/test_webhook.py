@@ -4,24 +4,17 @@ verifying Telegram's secret-token header, and runs a short session that way."""
 from __future__ import annotations
 
 import random
-import socket
 import sys
 from pathlib import Path
 
 import aiohttp
-from conftest import TOKEN, World
+from conftest import TOKEN, World, free_port
 from test_sort_flow import new_session
 
 from bot.sandbox import BotProcess
 from bot.simulation import Persona, SimulatedParticipant
 
 SECRET = "webhook-secret_42"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_short_session_by_webhook(world: World, tmp_path: Path) -> None:
