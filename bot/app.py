@@ -14,7 +14,15 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    MenuButton,
+    MenuButtonCommands,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
 
@@ -170,6 +178,17 @@ class Services:
         self._store = self._runner = self._delivery = self._scheduler = self._rehearsal = None
 
 
+async def set_menu_button(app: Application, renderer: Renderer, settings: Settings) -> None:  # type: ignore[type-arg]
+    """The private chats' menu button: the sort board where it is served, else the
+    command menu (so that a board no longer served leaves no dead button behind)."""
+    if settings.webapp_url is None:
+        button: MenuButton = MenuButtonCommands()
+    else:
+        board = WebAppInfo(f"{settings.webapp_url}/board")
+        button = MenuButtonWebApp(renderer.label(settings.default_locale, "menu_board"), board)
+    await app.bot.set_chat_menu_button(menu_button=button)
+
+
 async def set_command_menu(app: Application, renderer: Renderer, default_locale: str) -> None:  # type: ignore[type-arg]
     """The command menus, in each language for clients set to it, and in the default
     language for everyone else."""
@@ -248,6 +267,7 @@ def build_application(
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.start(app)
         await set_command_menu(app, services.renderer, settings.default_locale)
+        await set_menu_button(app, services.renderer, settings)
         log.info("started as @%s", app.bot.username)  # every start-up call has succeeded
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

@@ -168,12 +168,12 @@ class WebAppServer:
         return web.FileResponse(STATIC / "board.html", headers={"Cache-Control": "no-cache"})
 
     async def _open(self, request: web.Request) -> web.Response:
-        person, session_id = self._who(request)
+        person, session_id = await self._participant_of(request)
         opened = ev.BoardOpened(self.clock(), session_id, person.id)
         return await self._answer(person, opened)
 
     async def _act(self, request: web.Request) -> web.Response:
-        person, session_id = self._who(request)
+        person, session_id = await self._participant_of(request)
         try:
             body = await request.json(loads=_strict_json)
             event = action_event(body, session_id, person.id, self.clock())
@@ -252,7 +252,7 @@ class WebAppServer:
         """The person who signed the request and the session they facilitate (403 if
         they do not: neither in ``FACILITATOR_IDS`` nor an administrator of its group)."""
         person, session_id = self._who(request)
-        view = await self.runner.session_view(session_id, frozenset())
+        view = await self.runner.session_view(session_id, frozenset()) if session_id else None
         if view is None or view.session is None:
             raise self._refusal(web.HTTPNotFound, person, "webapp_not_found")
         session = view.session
@@ -279,8 +279,9 @@ class WebAppServer:
         found = overview(view, self.clock())
         return dashboard.dashboard_state(found, session.id, view.session.locale, self.renderer)
 
-    def _who(self, request: web.Request) -> tuple[WebAppUser, int]:
-        """The person who signed the request, and the session it is about."""
+    def _who(self, request: web.Request) -> tuple[WebAppUser, int | None]:
+        """The person who signed the request, and the session it is about (None when the
+        address names none: the board opened from the chat's menu button)."""
         scheme, _, init_data = request.headers.get("Authorization", "").partition(" ")
         try:
             if scheme.lower() != "tma":
@@ -290,9 +291,21 @@ class WebAppServer:
             log.warning("the board refused a request: initData %s", exc)
             raise self._refusal(web.HTTPUnauthorized, None, "webapp_unauthorized") from None
         given = request.query.get("s", "")
+        if not given:
+            return person, None
         if not given.isdigit() or len(given) > 12:
             raise self._refusal(web.HTTPNotFound, person, "webapp_not_found")
         return person, int(given)
+
+    async def _participant_of(self, request: web.Request) -> tuple[WebAppUser, int]:
+        """The person and the session of their board: the one named, or the one they most
+        recently joined."""
+        person, session_id = self._who(request)
+        if session_id is None:
+            session_id = await self.runner.current_session_of(person.id)
+        if session_id is None:
+            raise self._refusal(web.HTTPNotFound, person, "webapp_no_session")
+        return person, session_id
 
     async def _answer(self, person: WebAppUser, event: ev.Action) -> web.Response:
         decision = await self.runner.submit(event)

@@ -66,14 +66,23 @@ async def sort_all(url: str, person: SimUser, session: int) -> dict[str, Any]:
 
 
 async def call(
-    url: str, person: SimUser | None, session: int, body: Any = None, init_data: str | None = None
+    url: str,
+    person: SimUser | None,
+    session: int,
+    body: Any = None,
+    init_data: str | None = None,
+    *,
+    named: bool = True,
 ) -> tuple[int, Any]:
+    """The board's API as the page calls it; ``named=False``: without a session in the
+    address, as from the chat's menu button."""
     data = init_data if init_data is not None else person.web_app_init_data() if person else ""
     headers = {"Authorization": f"tma {data}"}
     async with aiohttp.ClientSession() as http:
         method = http.get if body is None else http.post
         kwargs = {} if body is None else {"json": body}
-        async with method(f"{url}/api/board?s={session}", headers=headers, **kwargs) as answer:
+        where = f"{url}/api/board?s={session}" if named else f"{url}/api/board"
+        async with method(where, headers=headers, **kwargs) as answer:
             return answer.status, await answer.json()
 
 
@@ -158,3 +167,19 @@ async def test_going_back_to_the_chat_picks_up_where_the_board_left_off(
     await ann.tap(text="💬 Sort in the chat")
     card = await world.sandbox.wait_for_message(ann.private_chat, text_contains="Card 4 of 30")
     assert opened["state"]["cards"][3]["title"] in card.content
+
+
+async def test_the_menu_button_opens_the_board_of_the_session_joined_last(
+    world: World, board: tuple[Services, str]
+) -> None:
+    _, url = board
+    menu = world.sandbox.menu_button()
+    assert menu["type"] == "web_app" and menu["web_app"]["url"] == f"{url}/board"
+    ann, session = await sorting(world)
+    opened = await ann.open_menu_web_app()
+    assert urlsplit(opened).path == "/board" and not urlsplit(opened).query
+    status, answer = await call(url, ann, 0, init_data=None, named=False)
+    assert status == 200 and answer["state"]["session"] == session
+    newcomer = world.sandbox.add_user("Nia", language_code="en")
+    status, answer = await call(url, newcomer, 0, named=False)
+    assert status == 404 and "not in a session" in answer["message"]
