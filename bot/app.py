@@ -58,10 +58,12 @@ class Services:
         settings: Settings,
         clock: Callable[[], float] = time.time,
         rehearsal_delay: float = DEFAULT_DELAY,
+        telegram_script: str | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.rehearsal_delay = rehearsal_delay
+        self.telegram_script = telegram_script
         self.renderer = Renderer(fallback="en")
         self.decks = DeckLibrary(load_builtin_decks().values())
         self._store: Store | None = None
@@ -158,6 +160,7 @@ class Services:
                 facilitator_ids=self.settings.facilitator_ids,
                 administers=lambda group_id, user_id: administers(bot, group_id, user_id),
                 topics=lambda group_id: topics_available(bot, group_id),
+                telegram_script=self.telegram_script,
             )
             await self._webapp.start()
 
@@ -254,15 +257,18 @@ def build_application(
     request_timeout: float | None = None,
     seed: int | None = None,
     rehearsal_delay: float = DEFAULT_DELAY,
+    telegram_script: str | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's application. ``request_timeout`` (seconds) overrides PTB's 5 s timeouts
     of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram;
     ``seed`` makes card orders and seatings repeatable (the demo); join codes stay random;
-    ``rehearsal_delay``: seconds a simulated participant (``/rehearse``) takes to answer."""
+    ``rehearsal_delay``: seconds a simulated participant (``/rehearse``) takes to answer;
+    ``telegram_script``: a stand-in for Telegram's Mini App script that the web app serves
+    itself (the offline demo, whose pages open outside Telegram)."""
     if not settings.token:
         raise ValueError("a bot token is needed to build the application")
     quiet_libraries()
-    services = Services(settings, clock, rehearsal_delay)
+    services = Services(settings, clock, rehearsal_delay, telegram_script)
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
         await services.start(app)

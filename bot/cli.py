@@ -136,7 +136,7 @@ def _sandbox(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
-    return run_demo(lang=args.lang, seed=args.seed, out=args.out)
+    return run_demo(lang=args.lang, seed=args.seed, out=args.out, web=args.web, wait=args.wait)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -168,6 +168,23 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", choices=("nl", "en"), default="nl")
     demo.add_argument("--seed", type=int, default=2012)
     demo.add_argument("--out", type=Path, default=None)
+    demo.add_argument(
+        "--web",
+        type=int,
+        nargs="?",
+        const=8081,
+        default=None,
+        metavar="PORT",
+        help="serve the sort board and the dashboard on 127.0.0.1:PORT (default 8081) "
+        "and print their addresses to open in a browser",
+    )
+    demo.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="with --web: how long the tables wait for your sort, and the pages stay open",
+    )
     demo.set_defaults(func=_demo)
     return p
 

@@ -5,9 +5,14 @@ python-telegram-bot application polling it; a facilitator and twenty simulated c
 servants from several organisations and age bands who join through the deep link,
 sort both lenses, choose a top four, sit at tables, tell stories and revise; progress
 while it runs; the group chat as a readable transcript with an excerpt of one
-participant's private chat; and a folder with the database and the transcripts.
-Must not: take any shortcut around the bot: every step goes through HTTP, PTB, the
-handlers, the core, the store and the outbox.
+participant's private chat; and a folder with the database and the transcripts. With
+``web`` (a port), the bot serves its Mini App on 127.0.0.1 too: the demo prints the
+addresses of the sort board (as one more participant, "you", with the sandbox's signed
+``initData``) and of the facilitator's dashboard, to open in a desktop browser; the
+simulated people carry on around you, the tables wait until you have sorted (or ``wait``
+seconds, after which a simulated colleague sorts for you in the chat), and the pages stay
+open ``wait`` seconds after the plenary. Must not: take any shortcut around the bot: every
+step goes through HTTP, PTB, the handlers, the core, the store and the outbox.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.app import build_application, polling
-from bot.sandbox import Sandbox, SimChat, SimUser, TranscriptMessage
+from bot.app import Services, build_application, polling
+from bot.sandbox import Sandbox, SimChat, SimUser, TranscriptMessage, web_app_script
 from bot.settings import Settings
 from bot.simulation import Persona, SimulatedParticipant, run_all
 
@@ -119,11 +124,24 @@ PEOPLE: tuple[tuple[str, str, str, str], ...] = (
 
 
 class Demo:
-    def __init__(self, lang: str, seed: int, out: Path, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        lang: str,
+        seed: int,
+        out: Path,
+        say: Callable[[str], None],
+        web: int | None = None,
+        wait: float = 600.0,
+        linger: float | None = None,
+    ) -> None:
         self.lang = lang
         self.seed = seed
         self.out = out
         self.say = say
+        self.web = web
+        self.wait = wait
+        self.linger = wait if linger is None else linger
+        """Seconds the pages stay open after the plenary."""
         self.rng = random.Random(seed)
 
     async def run(self) -> None:
@@ -140,10 +158,18 @@ class Demo:
                 database_path=self.out / "demo.sqlite3",
                 default_locale=self.lang,
                 log_level="WARNING",
+                webapp_url=f"http://127.0.0.1:{self.web}" if self.web else None,
+                webapp_port=self.web or 0,
             )
-            app = build_application(settings, rate_limiter=False, seed=self.seed)
-            async with polling(app):
-                people = await self._session(sandbox, facilitator, group)
+            script = web_app_script() if self.web else None
+            app = build_application(
+                settings, rate_limiter=False, seed=self.seed, telegram_script=script
+            )
+            async with polling(app) as services:
+                people = await self._session(sandbox, facilitator, group, services)
+                if self.web and self.linger > 0:
+                    self.say(f"The board and the dashboard stay open for {self.linger:.0f} s")
+                    await asyncio.sleep(self.linger)
             self._report(sandbox, group, people)
 
     async def _command(
@@ -153,7 +179,7 @@ class Demo:
         return await sandbox.wait_for_message(chat, after=sent, timeout=30)
 
     async def _session(
-        self, sandbox: Sandbox, facilitator: SimUser, group: SimChat
+        self, sandbox: Sandbox, facilitator: SimUser, group: SimChat, services: Services
     ) -> list[SimulatedParticipant]:
         self.say("1/7 The facilitator starts a session in the group")
         sent = await facilitator.send_command(group, "newsession", f"goed-werk {self.lang}")
@@ -182,9 +208,13 @@ class Demo:
             people.append(
                 SimulatedParticipant(sandbox, user, persona, random.Random(self.rng.random()), 30)
             )
+        you = await self._you(sandbox, facilitator, group, code) if self.web else None
         self.say(f"2/7 {len(people)} participants join through the invitation link and sort")
         await self._all(people, lambda p: p.join(code))
         await self._all(people, lambda p: p.run(), progress=lambda: sum(p.taps for p in people))
+        if you is not None:
+            await self._wait_for_you(services, you)
+            people.append(you)
 
         self.say("3/7 The facilitator proposes tables and seats everyone")
         await self._command(sandbox, facilitator, group, "status")
@@ -218,6 +248,49 @@ class Demo:
             (self.out / name).write_bytes(export.document.data)
         self.say("7/7 Done")
         return people
+
+    async def _you(
+        self, sandbox: Sandbox, facilitator: SimUser, group: SimChat, code: str
+    ) -> SimulatedParticipant:
+        """ "You": one more participant, through the welcome to the first card; the board's
+        and the dashboard's addresses printed to open in a browser."""
+        user = sandbox.add_user("Jij" if self.lang == "nl" else "You", language_code=self.lang)
+        await user.join(group)
+        you = SimulatedParticipant(sandbox, user, Persona(), random.Random(self.seed), 30)
+        await you.join(code)
+        for _ in range(3):  # the welcome: consent, age band, organisation
+            await you.act()
+        card = await sandbox.wait_for_message(
+            user.private_chat, lambda m: any(b.web_app_url for r in m.buttons for b in r)
+        )
+        board = await user.open_web_app(card)
+        await facilitator.start_bot()
+        sent = await facilitator.send_command(group, "dashboard")
+        await sandbox.wait_for_message(group, after=sent, timeout=30)
+        link = await sandbox.wait_for_message(
+            facilitator.private_chat, lambda m: any(b.web_app_url for r in m.buttons for b in r)
+        )
+        dashboard = await facilitator.open_web_app(link)
+        self.say("    Open these in a desktop browser (they work on this machine only):")
+        self.say(f"    the sort board, as you:       {board}")
+        self.say(f"    the dashboard, as {facilitator.first_name}: {dashboard}")
+        return you
+
+    async def _wait_for_you(self, services: Services, you: SimulatedParticipant) -> None:
+        """Until you have chosen your top on the board (or in the chat); after ``wait``
+        seconds, a simulated colleague sorts for you in the chat."""
+        session = await services.runner.current_session_of(you.user.state.id)
+        assert session is not None
+        deadline = time.monotonic() + self.wait
+        self.say(f"    The tables wait for you to sort (at most {self.wait:.0f} s)")
+        while time.monotonic() < deadline:
+            view = await services.runner.participant_view(session, you.user.state.id)
+            if view is not None and view.top:
+                self.say("    You chose your top: thank you")
+                return
+            await asyncio.sleep(1.0)
+        self.say("    A simulated colleague sorts for you in the chat")
+        await you.run()
 
     async def _all(
         self,
@@ -266,7 +339,13 @@ def _readable(messages: list[TranscriptMessage]) -> str:
     return "\n\n".join(blocks)
 
 
-def run_demo(lang: str = "nl", seed: int = 2012, out: Path | None = None) -> int:
+def run_demo(
+    lang: str = "nl",
+    seed: int = 2012,
+    out: Path | None = None,
+    web: int | None = None,
+    wait: float = 600.0,
+) -> int:
     """Run the whole demo; 0 on success. Prints progress and the transcripts."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     folder = out or Path(tempfile.mkdtemp(prefix="valuecards-demo-"))
@@ -279,7 +358,7 @@ def run_demo(lang: str = "nl", seed: int = 2012, out: Path | None = None) -> int
         print(line, flush=True)
 
     say(f"Offline demo (language {lang}, seed {seed}); output folder: {folder}")
-    asyncio.run(Demo(lang, seed, folder, say).run())
+    asyncio.run(Demo(lang, seed, folder, say, web, wait).run())
     say("")
     seconds = time.monotonic() - started
     say(f"Finished in {seconds:.0f} s. Transcripts and the database are in {folder}")

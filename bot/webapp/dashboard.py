@@ -92,7 +92,7 @@ def dashboard_state(
         "words": renderer.labels(locale, "dashboard_"),
         "title": deck.text(deck.title, words),
         "phase": overview.phase.value,
-        "phase_label": label(f"stage_{overview.stage.value}"),
+        "phase_label": label(f"overview_stage_{overview.stage.value}"),
         "counts": {
             "joined": counts.joined,
             "consented": counts.consented,

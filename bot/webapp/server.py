@@ -45,6 +45,10 @@ from conversations.model import Session
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
+LOCAL_SCRIPT = "/telegram-web-app.js"
+"""Where the pages load Telegram's script from when the server is given a stand-in for
+it (the offline demo, outside Telegram)."""
 MAX_BODY = 4096
 """Bytes of one action: a few small fields."""
 CSP = (
@@ -115,6 +119,7 @@ class WebAppServer:
         facilitator_ids: frozenset[int] = frozenset(),
         administers: Administers | None = None,
         topics: Topics | None = None,
+        telegram_script: str | None = None,
     ) -> None:
         self.runner = runner
         self.renderer = renderer
@@ -125,6 +130,7 @@ class WebAppServer:
         self.facilitator_ids = facilitator_ids
         self.administers = administers
         self.topics = topics
+        self.telegram_script = telegram_script
         self.changes = Changes()
         runner.on_changed = self.changes.notify
         self._key = secret_key(token)
@@ -141,6 +147,8 @@ class WebAppServer:
         app.router.add_post("/api/dashboard", self._facilitate)
         app.router.add_get("/api/dashboard/stream", self._stream)
         app.router.add_static("/static/", STATIC, follow_symlinks=False)
+        if self.telegram_script is not None:
+            app.router.add_get(LOCAL_SCRIPT, self._script)
         return app
 
     async def start(self) -> None:
@@ -165,7 +173,18 @@ class WebAppServer:
     # --- routes ---------------------------------------------------------------------------
 
     async def _page(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "board.html", headers={"Cache-Control": "no-cache"})
+        return self._html("board.html")
+
+    def _html(self, name: str) -> web.StreamResponse:
+        if self.telegram_script is None:
+            return web.FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+        page = (STATIC / name).read_text("utf-8").replace(TELEGRAM_SCRIPT, LOCAL_SCRIPT)
+        return web.Response(
+            text=page, content_type="text/html", headers={"Cache-Control": "no-cache"}
+        )
+
+    async def _script(self, request: web.Request) -> web.Response:
+        return web.Response(text=self.telegram_script, content_type="text/javascript")
 
     async def _open(self, request: web.Request) -> web.Response:
         person, session_id = await self._participant_of(request)
@@ -184,7 +203,7 @@ class WebAppServer:
         return await self._answer(person, event)
 
     async def _dashboard_page(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "dashboard.html", headers={"Cache-Control": "no-cache"})
+        return self._html("dashboard.html")
 
     async def _overview(self, request: web.Request) -> web.Response:
         _, session = await self._facilitator_of(request)
