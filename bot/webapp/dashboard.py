@@ -129,11 +129,16 @@ def _plenary(summary: ShowSummary, deck: Deck, locale: str, renderer: Renderer) 
     def title(card_id: str) -> str:
         return deck.text(deck.card(card_id).title, words)
 
+    def _cards(count: int) -> str:
+        if count == 1:
+            return renderer.label(locale, "overview_cards_one")
+        return renderer.label(locale, "overview_cards", count=count)
+
     tables = [
         {
             "number": number,
             "outcome": renderer.label(
-                locale, f"overview_outcome_{kind or 'pending'}", count=len(agreed)
+                locale, f"overview_outcome_{kind or 'pending'}", cards=_cards(len(agreed))
             ),
             "cards": [title(card) for card in agreed],
             "note": note,
