@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.decks.files import load_builtin_decks
 from conversations import events as ev
 from conversations.model import AGE_BANDS, Step
-from conversations.sorting import card_order
+from conversations.sorting import card_order, current_card
 
 DECK = load_builtin_decks()["team-values"]
 USERS = (1, 2, 3)
@@ -37,6 +37,8 @@ def event_strategy() -> st.SearchStrategy[ev.Event]:
         st.builds(ev.RatingUndone, at, session, user, lens, card),
         st.builds(ev.SortPaused, at, session, user),
         st.builds(ev.ContinueRequested, at, session, user),
+        st.builds(ev.BoardOpened, at, session, user),
+        st.builds(ev.CardPlaced, at, session, user, lens, card, level),
         st.builds(ev.PileCardPicked, at, session, user, lens, st.one_of(st.none(), card)),
         st.builds(ev.PileCardMoved, at, session, user, lens, card, level),
         st.builds(ev.PilesConfirmed, at, session, user, lens),
@@ -66,8 +68,13 @@ def check_invariants(w: Workshop) -> None:
             assert all(1 <= level <= 5 for level in rated.values())
             assert set(rated) <= set(DECK.card_ids)
             if p.step is Step.SORTING and lens_index == p.lens_index:
+                assert len(rated) < len(DECK.cards), "the last card of a lens opens its review"
+                current = current_card(w.people[(session_id, user_id)])
+                assert current is not None
                 order = card_order(DECK, p, lens_index)
-                assert set(rated) == set(order[: len(rated)]), "rated cards are a prefix"
+                before = order[: current[0]]
+                assert set(before) <= set(rated), "every card before the next one is rated"
+                assert current[1] not in rated
             if lens_index < p.lens_index or (
                 p.step in (Step.REVIEW, Step.TOP, Step.DONE) and lens_index <= p.lens_index
             ):
