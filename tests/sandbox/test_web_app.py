@@ -4,15 +4,13 @@ and the telegram-web-app.js stand-in."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -445,87 +443,3 @@ def test_the_script_is_package_data_and_defines_telegram_web_app() -> None:
     assert shipped.read_text(encoding="utf-8") == script  # inside bot/: hatch ships it
     for network in ("fetch(", "XMLHttpRequest", "import(", "<script", "sendBeacon"):
         assert network not in script
-
-
-# Runs the stand-in in Node with just enough of a browser around it (the browser tests are
-# tests/webapp's): what a Mini App reads, and the test hooks.
-_NODE_HARNESS = r"""
-const fs = require('fs');
-const vm = require('vm');
-const [scriptPath, hash] = process.argv.slice(2);
-const css = {}, storage = {}, timers = [];
-const window = {
-  location: {hash}, innerHeight: 640, console,
-  sessionStorage: {getItem: k => (k in storage ? storage[k] : null),
-                   setItem: (k, v) => { storage[k] = String(v); }},
-  setTimeout: fn => timers.push(fn),
-  addEventListener: () => {},
-};
-window.window = window;
-window.document = {documentElement: {style: {setProperty: (k, v) => { css[k] = v; }}}};
-vm.runInContext(fs.readFileSync(scriptPath, 'utf8'), vm.createContext(window));
-const W = window.Telegram.WebApp, log = [];
-const flush = () => { while (timers.length) timers.shift()(); };
-const seen = {initData: W.initData, user: W.initDataUnsafe.user, version: W.version,
-              platform: W.platform, colorScheme: W.colorScheme, bg: W.themeParams.bg_color,
-              isExpanded: W.isExpanded, viewportHeight: W.viewportHeight,
-              viewportStableHeight: W.viewportStableHeight, css: Object.assign({}, css)};
-W.onEvent('themeChanged', function () { log.push('theme:' + (this === W) + ':' + W.colorScheme); });
-W.MainButton.setText('Save').onClick(() => log.push('main'));
-try { W.MainButton.__click(); } catch (e) { log.push('hidden'); }
-W.MainButton.show(); W.MainButton.__click();
-W.MainButton.disable(); W.MainButton.__click();
-W.BackButton.onClick(() => log.push('back')); W.BackButton.show(); W.BackButton.__click();
-W.HapticFeedback.impactOccurred('light');
-W.showAlert('Saved!', () => log.push('alert closed'));
-flush();
-window.Telegram.WebView.receiveEvent('theme_changed', {theme_params: {bg_color: '#ffffff'}});
-W.ready(); W.close();
-seen.log = log; seen.alerts = window.__tgAlerts; seen.closed = window.__tgClosed;
-seen.events = window.__tgEvents.map(e => e.eventType);
-console.log(JSON.stringify(seen));
-"""
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
-async def test_the_script_reads_the_launch_url_like_telegrams(
-    sandbox: Sandbox, bot: Bot, tmp_path: Path
-) -> None:
-    alice = sandbox.add_user("Alice", username="alice", started=True)
-    await bot.send_message(alice.id, "x", reply_markup=web_app_keyboard(("Open", BOARD)))
-    url = await alice.open_web_app(theme="dark")
-    harness = tmp_path / "harness.js"
-    harness.write_text(_NODE_HARNESS, encoding="utf-8")
-    script = tmp_path / "telegram-web-app.js"
-    script.write_text(web_app_script(), encoding="utf-8")
-    fragment = "#" + urlsplit(url).fragment
-    node = await asyncio.create_subprocess_exec(
-        "node",
-        str(harness),
-        str(script),
-        fragment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    stdout, stderr = await asyncio.wait_for(node.communicate(), 30)
-    assert node.returncode == 0, stderr.decode()
-    seen = json.loads(stdout)
-    assert seen["initData"] == opened(url)[1]["tgWebAppData"]
-    assert seen["user"] == {
-        "id": alice.id,
-        "first_name": "Alice",
-        "username": "alice",
-        "allows_write_to_pm": True,
-    }
-    assert (seen["version"], seen["platform"], seen["colorScheme"]) == ("8.0", "tdesktop", "dark")
-    assert seen["bg"] == "#17212b" and seen["isExpanded"] is True
-    assert seen["viewportHeight"] == seen["viewportStableHeight"] == 640
-    css = seen["css"]
-    for key, color in DARK_THEME.items():
-        assert css["--tg-theme-" + key.replace("_", "-")] == color
-    assert css["--tg-color-scheme"] == "dark"
-    assert css["--tg-viewport-height"] == css["--tg-viewport-stable-height"] == "640px"
-    assert seen["log"] == ["hidden", "main", "back", "alert closed", "theme:true:light"]
-    assert seen["alerts"] == ["Saved!"] and seen["closed"] is True
-    assert seen["events"][-2:] == ["web_app_ready", "web_app_close"]
-    assert "web_app_open_popup" in seen["events"]
