@@ -368,6 +368,14 @@ async def test_the_dashboard_follows_the_sort_live_and_seats_the_tables(
     assert int(await page.get_attribute("#app", "data-pushes") or 0) > pushes
     assert requests == [], "the change came over the open stream"
 
+    # the filter box narrows the list down
+    await page.fill('[data-testid="filter"]', "gu")
+    assert await page.locator('[data-testid="roster"] [data-user]').count() == 1
+    assert await row(page, gus.user.id).is_visible()
+    assert await page.inner_text('[data-testid="people-count"]') == "1 of 7 people"
+    await page.fill('[data-testid="filter"]', "")
+    assert await page.locator('[data-testid="roster"] [data-user]').count() == 7
+
     # propose tables with the button
     seating = page.locator('[data-testid="seating"]')
     assert await seating.get_attribute("data-state") == "none"
