@@ -172,10 +172,10 @@ def parser() -> argparse.ArgumentParser:
         "--web",
         type=int,
         nargs="?",
-        const=8081,
+        const=8090,
         default=None,
         metavar="PORT",
-        help="serve the sort board and the dashboard on 127.0.0.1:PORT (default 8081) "
+        help="serve the sort board and the dashboard on 127.0.0.1:PORT (default 8090) "
         "and print their addresses to open in a browser",
     )
     demo.add_argument(

@@ -30,7 +30,7 @@ class Settings:
     webapp_url: str | None = None
     """The sort board's public address (HTTPS, behind a reverse proxy); None: no board."""
     webapp_listen: str = "127.0.0.1"
-    webapp_port: int = 8081
+    webapp_port: int = 8090
     webapp_max_age: int = 86_400
     """Seconds a Mini App's ``initData`` is accepted after Telegram signed it."""
 
@@ -82,10 +82,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "WEBAPP_URL must be the board's public HTTPS address, such as "
             f"https://cards.example.org (got {webapp_url!r})."
         )
-    host, _, port = (env.get("WEBAPP_LISTEN", "").strip() or "127.0.0.1:8081").rpartition(":")
+    host, _, port = (env.get("WEBAPP_LISTEN", "").strip() or "127.0.0.1:8090").rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise SettingsError(
-            "WEBAPP_LISTEN must be an address and port, such as 127.0.0.1:8081 "
+            "WEBAPP_LISTEN must be an address and port, such as 127.0.0.1:8090 "
             f"(got {env.get('WEBAPP_LISTEN')!r})."
         )
     max_age = env.get("WEBAPP_MAX_AGE", "").strip() or "86400"

@@ -22,6 +22,7 @@ from bot.cli import (
     EXIT_DATABASE_IN_USE,
     EXIT_DATABASE_UNUSABLE,
     EXIT_TOKEN_REJECTED,
+    EXIT_USAGE,
 )
 from bot.sandbox import BotProcess, Sandbox
 from bot.simulation import Persona, SimulatedParticipant
@@ -297,3 +298,29 @@ async def test_debug_logs_carry_no_texts_names_or_token(world: World, tmp_path: 
     assert " DEBUG " in log and "started as @" in log  # the log was written, at DEBUG
     for secret in (TOKEN, SECRET, NAME, "Zebediah", ORGANISATION, "Geheime", STORY, "bicycle"):
         assert secret not in log, secret
+
+
+async def test_a_board_port_in_use_is_one_sentence(sandbox: Sandbox, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = BotProcess(
+            sandbox.base_url,
+            TOKEN,
+            tmp_path / "db",
+            log_path=tmp_path / "failed.log",
+            env_extra={
+                "WEBAPP_URL": "https://cards.example.org",
+                "WEBAPP_LISTEN": f"127.0.0.1:{port}",
+                "LOG_LEVEL": "WARNING",
+            },
+        )
+        await process.start()
+        try:
+            code = await process.wait(30)
+        finally:
+            if process.is_running:
+                await process.kill()
+    assert code == EXIT_USAGE
+    assert_one_sentence(process, f"127.0.0.1:{port}", "WEBAPP_LISTEN")
