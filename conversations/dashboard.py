@@ -20,6 +20,7 @@ from conversations.model import SessionCounts, SessionView, Step
 from conversations.needs import Need
 from conversations.phases import Phase, Stage
 from conversations.plenary import summary_of
+from conversations.sorting import sorts_on_board
 from conversations.stages import PENDING, current_stage
 
 NEEDS = frozenset({Need.COUNTS, Need.TABLES, Need.ROSTER, Need.PEOPLE})
@@ -47,6 +48,7 @@ class Row:
     table: int | None
     """Their table in the proposal or, once seated, for good."""
     on_board: bool
+    """Sorting on the board now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,7 @@ def overview(view: SessionView, now: float) -> Overview:
             entry.rated.get(deck.lenses[p.lens_index].id, 0),
             p.step in turn and now - entry.active_at > STRAGGLING_AFTER,
             p.table_number,
-            p.on_board,
+            sorts_on_board(p),
         )
         for entry in view.roster
         for p in (entry.participant,)

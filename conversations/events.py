@@ -97,6 +97,8 @@ class MoveRequested(FacilitatorEvent):
     table_number: int | None
     person_id: int | None = None
     """The person by user id (the dashboard) instead of by ``person``'s name."""
+    quiet: bool = False
+    """Post no new proposal to the group (the dashboard, where people are dragged about)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,6 +158,8 @@ def move(view: SessionView, event: MoveRequested) -> Decision:
         uid: replace(p, table_number=renumber[p.table_number or 0]) for uid, p in people.items()
     }
     changed = tuple(SaveParticipant(p) for p in people.values())
+    if event.quiet:  # the dashboard shows the proposal itself; /seat posts the final one
+        return Decision(changes=changed)
     return Decision(changes=changed, effects=(_show(session, people, 0, final=False),))
 
 

@@ -18,7 +18,7 @@ from bot.render import Renderer
 from bot.telegram.chart import support_chart
 from bot.webapp.board import BadAction
 from conversations import events as ev
-from conversations.dashboard import Overview, Row
+from conversations.dashboard import Overview, Row, Seating
 from conversations.deck import Deck
 from conversations.effects import ShowSummary
 from conversations.model import Step
@@ -40,7 +40,9 @@ def action_event(
         person, table = body.get("user"), body.get("table")
         if type(person) is not int or type(table) is not int:
             raise BadAction("a person and a table were expected")
-        return ev.MoveRequested(at, group_chat_id, user_id, True, "", table, person_id=person)
+        return ev.MoveRequested(
+            at, group_chat_id, user_id, True, "", table, person_id=person, quiet=True
+        )
     if kind == "seat":
         return ev.SeatingConfirmed(at, group_chat_id, user_id, True, topics)
     raise BadAction("no such action")
@@ -92,7 +94,11 @@ def dashboard_state(
         "words": renderer.labels(locale, "dashboard_"),
         "title": deck.text(deck.title, words),
         "phase": overview.phase.value,
-        "phase_label": label(f"overview_stage_{overview.stage.value}"),
+        "phase_label": label(
+            "overview_stage_seating"
+            if overview.seating is Seating.PROPOSED
+            else f"overview_stage_{overview.stage.value}"
+        ),
         "counts": {
             "joined": counts.joined,
             "consented": counts.consented,

@@ -117,13 +117,18 @@ async def test_moving_someone_and_seating_from_the_dashboard(
     tables = {t["number"]: t["members"] for t in seating["tables"]}
     assert len(tables) >= 2
     mover = tables[1][0]
+    await world.sandbox.wait_for_message(world.group, text_contains="Proposed seating")
+    posts = len(world.sandbox.bot_messages(world.group))
     _, answer = await dashboard(
         url, world.facilitator, session, {"action": "move", "user": mover, "table": 2}
     )
+    assert answer["state"]["phase_label"] == "Seating proposed"
     moved = {t["number"]: t["members"] for t in answer["state"]["seating"]["tables"]}
     assert mover in moved[2]
+    assert len(world.sandbox.bot_messages(world.group)) == posts, "a drag posts nothing"
     _, answer = await dashboard(url, world.facilitator, session, {"action": "seat"})
     assert answer["state"]["seating"]["state"] == "seated"
+    await world.sandbox.wait_for_message(world.group, text_contains="The tables are set")
     rows = await services.store.read(
         lambda tx: select(tx, "SELECT user_id, table_number FROM participants")
     )
