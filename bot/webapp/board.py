@@ -2,7 +2,8 @@
 the page's actions as the core's events.
 
 Owns: the board's state (its step, the lens, the five piles' labels, the cards in the
-person's order with where each lies, the top picker, the chosen top) in the person's
+person's order with where each lies, the top picker, the chosen top and the cards that
+moved most between the first and the last lens) in the person's
 language, with every word the page shows; and reading an action the page posts into a
 participant event, refusing anything malformed with ``BadAction``. Must not: decide
 anything (the core does) or speak HTTP (``server`` does).
@@ -17,7 +18,7 @@ from conversations import events as ev
 from conversations.deck import LEVELS
 from conversations.model import ParticipantView, Step
 from conversations.phases import Phase
-from conversations.sorting import card_order, top_candidates
+from conversations.sorting import card_order, show_top, top_candidates
 
 MAX_FIELD = 64
 """Characters of a card id the page may send (card ids are shorter)."""
@@ -119,6 +120,15 @@ def board_state(view: ParticipantView, renderer: Renderer) -> dict[str, Any]:
         }
         state["cards"] = [card(card_id, None) for card_id in candidates]
     elif step == "done":
-        state["result"] = {"top": list(view.top)}
-        state["cards"] = [card(card_id, None) for card_id in view.top]
+        shown = show_top(view)  # the chat's end of the sort: the top and the lens comparison
+        moved = [card_id for card_id, _, _ in shown.moves]
+        state["result"] = {
+            "top": list(shown.top),
+            "lenses": [text(deck.lenses[deck.lens_ids.index(i)].name) for i in shown.lens_ids]
+            if shown.lens_ids
+            else [],
+            "moves": [{"card": c, "from": a, "to": b} for c, a, b in shown.moves],
+        }
+        wanted = dict.fromkeys((*shown.top, *moved))
+        state["cards"] = [card(card_id, None) for card_id in wanted]
     return state

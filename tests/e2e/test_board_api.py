@@ -62,6 +62,10 @@ async def sort_all(url: str, person: SimUser, session: int) -> dict[str, Any]:
     assert answer["state"]["step"] == "top"
     _, answer = await call(url, person, session, {"action": "confirm_top"})
     assert answer["state"]["step"] == "done", answer
+    result = answer["state"]["result"]
+    assert len(result["top"]) == 4 and len(result["lenses"]) == 2
+    titles = {card["id"] for card in answer["state"]["cards"]}
+    assert all(m["from"] != m["to"] and m["card"] in titles for m in result["moves"])
     return answer["state"]
 
 
