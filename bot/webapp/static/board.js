@@ -7,9 +7,11 @@
 
   const wa = (window.Telegram && window.Telegram.WebApp) || null;
   const query = new URLSearchParams(location.search);
-  const sessionId = query.get('s') || '';
   const base = location.pathname.replace(/\/board\/?$/, '');
-  const apiUrl = `${base}/api/board?s=${encodeURIComponent(sessionId)}`;
+  // without ?s= (the chat's menu button) the server answers with the session the person
+  // joined last; the page then stays with that session
+  let sessionId = query.get('s') || '';
+  const apiUrl = () => `${base}/api/board?s=${encodeURIComponent(sessionId)}`;
   const REQUEST_TIMEOUT_MS = 15000;
   const NOTICE_MS = 4500;
 
@@ -59,6 +61,7 @@
   let inflight = null; // the action being sent
   let failed = []; // actions that did not reach the server: shown undone, offered again
   let pumping = false;
+  let answers = 0;
   let dragging = false;
   let renderWanted = false;
   let noticeTimer = 0;
@@ -133,7 +136,7 @@
     const timer = controller ? setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS) : 0;
     let response;
     try {
-      response = await fetch(apiUrl, init);
+      response = await fetch(apiUrl(), init);
     } catch (err) {
       throw new NetworkError(String(err));
     } finally {
@@ -158,6 +161,9 @@
 
   function accept(reply) {
     state = reply.data.state;
+    if (!sessionId && state && state.session !== undefined && state.session !== null) {
+      sessionId = String(state.session);
+    }
     if (state && state.words && typeof state.words === 'object') words = state.words;
     if (reply.data.notice) showNotice(reply.data.notice);
   }
@@ -235,6 +241,8 @@
         reply = null;
       }
       inflight = null;
+      answers += 1;
+      el.app.dataset.answers = String(answers); // moves answered or failed (tests count them)
       if (reply && reply.status === 200 && reply.data && reply.data.state) {
         accept(reply);
       } else if (reply && isFatal(reply.status)) {
@@ -391,6 +399,8 @@
     document.documentElement.lang = v.locale || '';
     document.title = t('board_title');
     el.app.dataset.step = v.step;
+    el.app.dataset.pending = String(pending().length); // moves on their way (tests wait for 0)
+    el.app.dataset.failed = String(failed.length);
     el.app.setAttribute('aria-busy', 'false');
     el.viewMessage.hidden = true;
     el.sheetClose.textContent = t('board_close');
@@ -578,7 +588,8 @@
       delay: 160,
       delayOnTouchOnly: true,
       touchStartThreshold: 6,
-      emptyInsertThreshold: 28,
+      emptyInsertThreshold: 12,
+      revertOnSpill: true, // let go outside the piles: the card goes back, nothing is sent
       scroll: true,
       scrollSensitivity: 70,
       scrollSpeed: 12,
@@ -587,13 +598,22 @@
       chosenClass: 'card-chosen',
       dragClass: 'card-drag',
       fallbackClass: 'card-fallback',
-      onStart() {
+      onStart(evt) {
         dragging = true;
         el.app.classList.add('dragging');
+        // hidden only now: SortableJS has measured it for the copy under the finger
+        if (evt.item) evt.item.classList.add('card-lifted');
+      },
+      // the card does not take a place in the piles it passes (the piles would jump under
+      // the finger); the pile it would land on lights up instead
+      onMove(evt) {
+        markDropTarget(evt.to);
       },
       onEnd(evt) {
         dragging = false;
         el.app.classList.remove('dragging');
+        markDropTarget(null);
+        if (evt.item) evt.item.classList.remove('card-lifted');
         const id = evt.item && evt.item.dataset.card;
         const level = evt.to && evt.to.dataset.level ? Number(evt.to.dataset.level) : null;
         // Sortable moved the element already; the page draws the board again from its state
@@ -610,6 +630,25 @@
         }, 0);
       },
     });
+  }
+
+  function markDropTarget(list) {
+    const pile = list && list.closest ? list.closest('.pile') : null;
+    for (const other of el.piles.querySelectorAll('.pile.drop-target')) {
+      if (other !== pile) other.classList.remove('drop-target');
+    }
+    if (pile) pile.classList.add('drop-target');
+  }
+
+  // while dragging: no pile lights up when the pointer is off the piles (letting go there
+  // puts the card back); back over the pile that holds the card, it lights up again
+  function trackPointer(evt) {
+    if (!dragging) return;
+    const point = evt.touches && evt.touches.length ? evt.touches[0] : evt;
+    const under = document.elementFromPoint(point.clientX, point.clientY);
+    const pile = under && under.closest ? under.closest('.pile') : null;
+    if (!pile) markDropTarget(null);
+    else if (pile.querySelector('.card-ghost')) markDropTarget(pile.querySelector('.pile-cards'));
   }
 
   function forceRedraw() {
@@ -797,6 +836,9 @@
   });
   el.sheetClose.addEventListener('click', closeSheet);
   el.sheetBackdrop.addEventListener('click', closeSheet);
+
+  document.addEventListener('pointermove', trackPointer, { passive: true });
+  document.addEventListener('touchmove', trackPointer, { passive: true });
 
   document.addEventListener('keydown', (evt) => {
     if (sheetCard) {
