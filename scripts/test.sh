@@ -10,7 +10,8 @@ bash scripts/setup.sh
 # The web app's browser tests drive Debian's Chromium (never a downloaded browser).
 if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ]; then
-        apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }
     else
         echo "The browser tests need /usr/bin/chromium: run 'apt-get install -y chromium' as root." >&2
         exit 2

@@ -484,6 +484,14 @@ async def test_the_top_is_chosen_on_the_board(stack: Stack, desktop_page: Page) 
         lambda tx: select(tx, "SELECT card_id FROM tops ORDER BY rank")
     )
     assert [card_id for (card_id,) in rows] == shown and sorted(shown) == sorted(mine)
+    # the lens comparison: the cards that moved most between the two lenses, as the chat has it
+    result = (await api(stack, ann))["state"]["result"]
+    assert result["moves"], "the two lenses were sorted differently"
+    moved = await page.locator("#moves-list li").evaluate_all(
+        "(li) => li.map((i) => i.dataset.card)"
+    )
+    assert moved == [m["card"] for m in result["moves"]]
+    assert result["lenses"][1] in await page.locator("#moves-title").inner_text()
 
 
 def rgb(hex_colour: str) -> str:

@@ -36,6 +36,9 @@
     choices: $('choices'),
     viewDone: $('view-done'),
     result: $('result'),
+    moves: $('moves'),
+    movesTitle: $('moves-title'),
+    movesList: $('moves-list'),
     thanks: $('thanks'),
     viewMessage: $('view-message'),
     message: $('message'),
@@ -719,6 +722,23 @@
       const li = node('li', 'result-card', (byId.get(id) || { title: id }).title);
       li.dataset.card = id;
       el.result.append(li);
+    }
+    // The lens comparison: the cards that moved most between the first and the last lens.
+    const moves = (v.result && v.result.moves) || [];
+    const lenses = (v.result && v.result.lenses) || [];
+    const label = new Map((v.levels || []).map((l) => [l.level, l.label]));
+    el.moves.hidden = moves.length === 0 || lenses.length < 2;
+    el.movesTitle.textContent = t('board_moves_title', { first: lenses[0], last: lenses[1] });
+    el.movesList.textContent = '';
+    for (const move of moves) {
+      const li = node('li', 'move');
+      li.dataset.card = move.card;
+      li.append(node('span', 'move-card', (byId.get(move.card) || { title: move.card }).title));
+      li.append(node('span', 'move-levels', t('board_move', {
+        from: label.get(move.from) || move.from,
+        to: label.get(move.to) || move.to,
+      })));
+      el.movesList.append(li);
     }
     el.thanks.textContent = t('board_done_thanks');
   }
