@@ -127,12 +127,14 @@ def _saved(view: ParticipantView, participant: Participant, *, fresh: bool) -> D
     return Decision(changes=changes, effects=show_step(apply(view, changes), fresh=fresh))
 
 
-def _ready(view: ParticipantView) -> Decision:
-    """The person finished the welcome: sort now, or wait for the facilitator."""
+def _ready(view: ParticipantView, *, typed: bool = False) -> Decision:
+    """The person finished the welcome: sort now, or wait for the facilitator. After
+    something they ``typed`` the answer is a new message below it (an edit of the one
+    above would neither notify nor scroll)."""
     if sorting_open(view.session.phase, view.session.sort_on_join):
         started, effects = begin_lens(view, 0)
         return Decision(changes=(SaveParticipant(started),), effects=effects)
-    return _saved(view, view.participant.moved_to(Step.WAITING), fresh=False)
+    return _saved(view, view.participant.moved_to(Step.WAITING), fresh=typed)
 
 
 def answer_consent(view: ParticipantView, event: ConsentAnswered) -> Decision:
@@ -156,7 +158,8 @@ def answer_organisation(view: ParticipantView, event: OrganisationAnswered) -> D
     organisation = None
     if event.organisation is not None:
         organisation = " ".join(event.organisation.split())[:MAX_ORGANISATION_LENGTH] or None
-    return _ready(apply(view, (SaveParticipant(replace(p, organisation=organisation)),)))
+    answered = apply(view, (SaveParticipant(replace(p, organisation=organisation)),))
+    return _ready(answered, typed=event.organisation is not None)
 
 
 def receive_text(view: ParticipantView, event: TextReceived) -> Decision:

@@ -390,7 +390,7 @@ def receive_note(view: ParticipantView, event: TextReceived) -> Decision:
     final = p.moved_to(Step.FINAL)
     return Decision(
         changes=(SaveTable(replace(table.table, note=notes[:1000])), SaveParticipant(final)),
-        effects=(Notice(p.chat_id, p.locale, p.session_id, "note_saved"),),
+        effects=(Notice(p.chat_id, p.locale, p.session_id, "note_saved", fresh=True),),
     )
 
 

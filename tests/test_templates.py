@@ -448,3 +448,12 @@ def test_simulated_people_have_marked_names_and_words_in_both_languages() -> Non
         for key in ("rehearsal_stories", "rehearsal_notes"):
             variants = renderer.label(locale, key).split("|")
             assert len(set(variants)) == VARIANTS and all(v.strip() for v in variants), key
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_settings_list_has_no_stray_blank_line(screens: Screens, locale: str) -> None:
+    shown = [e for e in sample_effects(locale) if isinstance(e, fx.ShowSettings)]
+    assert shown
+    for effect in shown:
+        text = screens.screen(effect).text
+        assert text.count("\n• ") >= 6 and "\n\n•" not in text, text

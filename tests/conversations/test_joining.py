@@ -5,7 +5,14 @@ from __future__ import annotations
 from conftest import Workshop
 
 from conversations import events as ev
-from conversations.effects import AskAgeBand, AskConsent, AskOrganisation, Say, ShowCard
+from conversations.effects import (
+    AskAgeBand,
+    AskConsent,
+    AskOrganisation,
+    Notice,
+    Say,
+    ShowCard,
+)
 from conversations.model import Step
 
 
@@ -41,6 +48,21 @@ def test_join_consent_profile_then_wait_for_the_facilitator(workshop: Workshop) 
     cards = [e for e in started.effects if isinstance(e, ShowCard)]
     assert [c.chat_id for c in cards] == [5]
     assert workshop.participant(5).step is Step.SORTING
+
+
+def test_after_typing_the_answer_is_a_new_message_and_after_a_tap_an_edit(
+    workshop: Workshop,
+) -> None:
+    workshop.new_session()
+    for user, typed in ((5, "Gemeente Utrecht"), (6, None)):
+        workshop.join(user)
+        workshop.send(ev.ConsentAnswered(workshop.now(), 1, user, True))
+        workshop.send(ev.AgeBandAnswered(workshop.now(), 1, user, None))
+        answer = ev.TextReceived(workshop.now(), 1, user, typed) if typed else None
+        wait = workshop.send(answer or ev.OrganisationAnswered(workshop.now(), 1, user, None))
+        (notice,) = wait.effects
+        assert isinstance(notice, Notice) and notice.template == "waiting_for_sort"
+        assert notice.fresh is (typed is not None), "typed: below it; tapped: in place"
 
 
 def test_joining_twice_resumes_where_one_was(workshop: Workshop) -> None:
