@@ -100,9 +100,9 @@ def request_session(view: SessionView, event: SessionRequested) -> Decision:
         Deadline(session.id, Stage(stage), event.at + (seconds or 0))
         for stage, seconds in sorted(durations.items(), key=lambda d: ORDER.index(Stage(d[0])))
     )
-    effects: list[Effect] = [
+    effects: list[Effect] = [  # the invitation last, so that its Join button stays in view
+        Say(event.group_chat_id, locale, "session_opened", {"session": session.id}),
         Invite(event.group_chat_id, locale, session.id, session.join_code, deck_id),
-        settings_shown(session),
     ]
     if deadlines:
         shown = tuple((d.stage, d.due_at, False) for d in deadlines)

@@ -25,7 +25,6 @@ from conversations.effects import (
     ShowThenAndNow,
 )
 from conversations.events import FollowupRequested
-from conversations.facilitation import settings_shown
 from conversations.model import (
     LOCALES,
     EarlierSession,
@@ -89,15 +88,14 @@ def request_followup(view: SessionView, event: FollowupRequested) -> Decision:
     session = _followup(previous, event, deck_id, new_locale)
     invited = invitees(view.previous_people)
     number = max(view.series_length, 1) + 1
-    effects: list[Effect] = [
-        Invite(session.group_chat_id, session.locale, session.id, session.join_code, deck_id),
+    effects: list[Effect] = [  # the invitation last, so that its Join button stays in view
         Say(
             session.group_chat_id,
             session.locale,
             "followup_posted",
             {"session": previous.id, "count": len(invited), "number": number},
         ),
-        settings_shown(session),
+        Invite(session.group_chat_id, session.locale, session.id, session.join_code, deck_id),
     ]
     effects.extend(
         InviteFollowup(

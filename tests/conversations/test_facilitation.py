@@ -19,10 +19,10 @@ def test_only_facilitators_create_sessions(workshop: Workshop) -> None:
 
 def test_a_session_posts_an_invitation_with_its_code(workshop: Workshop) -> None:
     created = workshop.new_session(join_code="SeCrEt-code_123")
-    invite = created.effects[0]
+    opened, invite = created.effects
+    assert isinstance(opened, Say) and opened.template == "session_opened"
     assert isinstance(invite, Invite) and invite.join_code == "SeCrEt-code_123"
-    assert invite.chat_id == GROUP and invite.locale == "nl"
-    assert isinstance(created.effects[1], ShowSettings)
+    assert invite.chat_id == GROUP and invite.locale == "nl", "the invitation comes last"
 
 
 def test_one_open_session_per_group(workshop: Workshop) -> None:

@@ -15,7 +15,6 @@ from conversations.effects import (
     InviteFollowup,
     Say,
     ShowSeriesComparison,
-    ShowSettings,
     ShowSummary,
     ShowThenAndNow,
     ShowTop,
@@ -143,12 +142,13 @@ def test_a_followup_copies_the_settings_and_links_the_previous_session(deck: Dec
         dilemma_index=0,
         previous_id=3,
     )
-    invite, posted, settings = decision.effects[:3]
+    posted, invite = decision.effects[:2]
     assert isinstance(invite, Invite) and invite.join_code == "new-code"
     assert invite.chat_id == GROUP and invite.deck_id == "goed-werk" and invite.locale == "en"
     assert isinstance(posted, Say) and posted.template == "followup_posted"
     assert posted.params == {"session": 3, "count": 0, "number": 3}
-    assert isinstance(settings, ShowSettings) and settings.table_size == 3
+    (saved,) = [c.session for c in decision.changes if isinstance(c, SaveSession)]
+    assert saved.table_size == 3, "the settings carry over"
 
 
 def test_deck_and_language_can_change_for_the_followup() -> None:
