@@ -179,10 +179,11 @@ def _start_round(
         members.append(replace(mate, participant=voter))
         changes.append(SaveParticipant(voter))
     started = TableView(voting_table, tuple(members))
+    # the notice first: in relay mode it lands in the private chat, above the ballot
+    effects.extend(table_notice(session, started, "vote_started", {"round": number}))
     for mate in started.members:
         if _present(mate):
             effects.append(_ask_vote(deck, started, mate.participant, fresh=True))
-    effects.extend(table_notice(session, started, "vote_started", {"round": number}))
     return Decision(changes=tuple(changes), effects=tuple(effects))
 
 

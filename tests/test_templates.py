@@ -179,6 +179,7 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.AskNextRound(2, locale, 3, 1, 3),
         fx.AskNote(2, locale, 3),
         fx.TableNotice(1, locale, 3, 1, True, "vote_started", {"round": 2}),
+        fx.TableNotice(5, locale, 3, 1, False, "vote_started", {"round": 1}),
         fx.TableNotice(1, locale, 3, 1, True, "table_settles"),
         fx.ShowSummary(
             1,

@@ -112,6 +112,10 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     await sandbox.wait_for_message(world.group, text_contains="Voting has started at 5 tables")
     for _, person in people.values():
         await sandbox.wait_until(lambda p=person: p.screen() is not None, 20)
+    for _, person in people.values():  # relay mode: the notice, then the ballot below it
+        chat = sandbox.bot_messages(person.user.private_chat)
+        ballot = next(i for i, m in enumerate(chat) if "common top" in m.content and m.buttons)
+        assert "choose below which cards your table shares" in chat[ballot - 1].content
     await run_all([p for _, p in people.values()])
 
     sent = await world.facilitator.send_command(world.group, "summary")
