@@ -139,10 +139,32 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(lang=args.lang, seed=args.seed, out=args.out, web=args.web, wait=args.wait)
 
 
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Help that names each option's default, where it has one worth naming."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default is None or action.default is False or "default" in text:
+            return text
+        return super()._get_help_string(action) or text
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="The value cards bot: run it, check deck files, or try it offline.",
+        epilog="Settings come from the environment (TELEGRAM_BOT_TOKEN, DATABASE_PATH, ...); "
+        "see docs/configuration.md. Each command has its own --help.",
+        formatter_class=_Help,
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run the bot (needs TELEGRAM_BOT_TOKEN)")
+    run = sub.add_parser(
+        "run",
+        help="run the bot (needs TELEGRAM_BOT_TOKEN)",
+        description="Run the bot with long polling, or by webhook with --webhook-url. "
+        "Needs TELEGRAM_BOT_TOKEN; the other settings come from the environment.",
+        formatter_class=_Help,
+    )
     run.add_argument(
         "--webhook-url",
         help="receive updates by webhook at this public URL (behind a reverse proxy) "
@@ -155,19 +177,47 @@ def parser() -> argparse.ArgumentParser:
         help="checked against X-Telegram-Bot-Api-Secret-Token (or WEBHOOK_SECRET_TOKEN)",
     )
     run.set_defaults(func=_run)
-    deck = sub.add_parser("deck", help="work with deck files")
+    deck = sub.add_parser("deck", help="work with deck files", description="Work with deck files.")
     deck_sub = deck.add_subparsers(dest="deck_command", required=True)
-    check = deck_sub.add_parser("check", help="validate deck files, listing every problem")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check = deck_sub.add_parser(
+        "check",
+        help="validate deck files, listing every problem",
+        description="Validate deck files (TOML or CSV) and list every problem with its file, "
+        "card or dilemma and field; exit status 1 on any problem.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE", help="deck files to check")
     check.set_defaults(func=_deck_check)
-    sandbox = sub.add_parser("sandbox", help="run the local Bot API sandbox on 127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8081)
-    sandbox.add_argument("--token", default="123456:SANDBOX-token")
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the local Bot API sandbox on 127.0.0.1",
+        description="Run the local Bot API sandbox (a stand-in for Telegram) on 127.0.0.1; "
+        "point a bot at it with BOT_API_BASE_URL=http://127.0.0.1:PORT/bot.",
+        formatter_class=_Help,
+    )
+    sandbox.add_argument("--port", type=int, default=8081, help="the port it listens on")
+    sandbox.add_argument(
+        "--token", default="123456:SANDBOX-token", help="the one bot token it accepts"
+    )
     sandbox.set_defaults(func=_sandbox)
-    demo = sub.add_parser("demo", help="run a whole session offline against the sandbox")
-    demo.add_argument("--lang", choices=("nl", "en"), default="nl")
-    demo.add_argument("--seed", type=int, default=2012)
-    demo.add_argument("--out", type=Path, default=None)
+    demo = sub.add_parser(
+        "demo",
+        help="run a whole session offline against the sandbox",
+        description="Run a whole session offline: the sandbox and the real bot on 127.0.0.1, "
+        "a facilitator and twenty simulated participants; no token, no network.",
+        formatter_class=_Help,
+    )
+    demo.add_argument("--lang", choices=("nl", "en"), default="nl", help="the session's language")
+    demo.add_argument(
+        "--seed", type=int, default=2012, help="seed of the simulated people's choices"
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FOLDER",
+        help="where to write the database, transcripts, chart and export (default: a new "
+        "temporary folder)",
+    )
     demo.add_argument(
         "--web",
         type=int,
@@ -175,8 +225,8 @@ def parser() -> argparse.ArgumentParser:
         const=8090,
         default=None,
         metavar="PORT",
-        help="serve the sort board and the dashboard on 127.0.0.1:PORT (default 8090) "
-        "and print their addresses to open in a browser",
+        help="also serve the sort board and the dashboard on 127.0.0.1:PORT (8090 when "
+        "given without a port) and print their addresses to open in a browser",
     )
     demo.add_argument(
         "--wait",
