@@ -473,6 +473,13 @@ class Remind(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class ShowMuted(Effect):
+    """After "no more reminders": that they are off, with a button to turn them on again."""
+
+    session_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class InviteFollowup(Effect):
     """A private invitation to a follow-up session for someone who took part in the
     session before it, with the same deep-link button to join as the group's invitation."""
@@ -569,6 +576,7 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         MovedOn,
         ShowDeadlines,
         Remind,
+        ShowMuted,
         InviteFollowup,
         ShowThenAndNow,
         ShowSeriesComparison,

@@ -427,6 +427,11 @@ class RemindersMuted(ParticipantEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class RemindersResumed(ParticipantEvent):
+    """The person tapped "remind me again" after muting reminders."""
+
+
+@dataclass(frozen=True, slots=True)
 class ParticipantUnreachable(ParticipantEvent):
     """Telegram refused to deliver to this participant (blocked the bot, 403)."""
 
@@ -452,6 +457,7 @@ Tap = (
     | RoundDecided
     | NoteSkipped
     | RemindersMuted
+    | RemindersResumed
 )
 """What a participant's button stands for (``options.taps``)."""
 
@@ -511,6 +517,7 @@ Event = (
     | RoundDecided
     | NoteSkipped
     | RemindersMuted
+    | RemindersResumed
     | ParticipantUnreachable
     | FollowupRequested
 )

@@ -341,6 +341,7 @@ _ENTRIES: tuple[Entry, ...] = (
     _participant(ev.RoundDecided, voting.decide_round, _counting, steps=_IN(Step.DECIDING)),
     _participant(ev.NoteSkipped, voting.skip_note, steps=_IN(Step.NOTE)),
     _participant(ev.RemindersMuted, reminding.mute, while_paused=True),
+    _participant(ev.RemindersResumed, reminding.resume_reminders, while_paused=True),
     _private(
         Actor.SYSTEM,
         ev.ParticipantUnreachable,

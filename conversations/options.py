@@ -174,6 +174,10 @@ def _remind(e: fx.Remind, u: int, at: float) -> Taps:
     return (ev.ContinueRequested(at, e.session_id, u), ev.RemindersMuted(at, e.session_id, u))
 
 
+def _muted(e: fx.ShowMuted, u: int, at: float) -> Taps:
+    return (ev.RemindersResumed(at, e.session_id, u),)
+
+
 _TAPS: Mapping[type[fx.Effect], Callable[[Any, int, float], Taps]] = {
     fx.AskConsent: _consent,
     fx.AskAgeBand: _age_band,
@@ -190,6 +194,7 @@ _TAPS: Mapping[type[fx.Effect], Callable[[Any, int, float], Taps]] = {
     fx.AskNextRound: _next_round,
     fx.AskNote: _note,
     fx.Remind: _remind,
+    fx.ShowMuted: _muted,
 }
 _ASKS: Mapping[type[fx.Effect], str] = {
     fx.AskOrganisation: "organisation",

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from conversations.decision import Decision, SaveParticipant, SaveReminded, Toast
-from conversations.effects import Effect, Remind, Say
-from conversations.events import RemindersDue, RemindersMuted, RemindRequested
+from conversations.effects import Effect, Remind, Say, ShowMuted
+from conversations.events import RemindersDue, RemindersMuted, RemindersResumed, RemindRequested
 from conversations.model import ParticipantView, Session, SessionView
 from conversations.rehearsal import is_simulated
 from conversations.stages import TURN, stage_of_step
@@ -97,6 +97,17 @@ def mute(view: ParticipantView, event: RemindersMuted) -> Decision:
         return Decision(toast=Toast("reminders_muted"))
     return Decision(
         changes=(SaveParticipant(replace(p, muted=True)),),
-        effects=(Say(p.chat_id, p.locale, "reminders_muted"),),
+        effects=(ShowMuted(p.chat_id, p.locale, p.session_id),),
         toast=Toast("reminders_muted"),
+    )
+
+
+def resume_reminders(view: ParticipantView, event: RemindersResumed) -> Decision:
+    p = view.participant
+    if not p.muted:
+        return Decision(toast=Toast("reminders_resumed"))
+    return Decision(
+        changes=(SaveParticipant(replace(p, muted=False)),),
+        effects=(Say(p.chat_id, p.locale, "reminders_resumed"),),
+        toast=Toast("reminders_resumed"),
     )

@@ -127,6 +127,7 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         fx.Notice(2, locale, 3, "declined", fresh=True),
         fx.ShowOnBoard(2, locale, 3),
         fx.ShowDashboardLink(7, locale, 3),
+        fx.ShowMuted(2, locale, 3),
         fx.IntroduceLens(2, locale, 3, DECK.id, 0, 2),
         fx.IntroduceLens(2, locale, 3, DECK.id, 1, 2),
         *(fx.ShowCard(2, locale, 3, DECK.id, 1, card_id, 12, 30) for card_id in IDS),
@@ -353,7 +354,7 @@ def test_a_screens_buttons_are_the_taps_the_core_says_it_offers(
         assert tapped == list(taps(effect, 1.0)), type(effect).__name__
         if tapped:
             with_taps.add(type(effect))
-    assert len(with_taps) == 15, sorted(kind.__name__ for kind in with_taps)
+    assert len(with_taps) == 16, sorted(kind.__name__ for kind in with_taps)
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -89,6 +89,7 @@ _FORMS: tuple[_Form, ...] = (
     _Form(ev.RoundDecided, "rd", (("again", _FLAG),)),
     _Form(ev.NoteSkipped, "nt"),
     _Form(ev.RemindersMuted, "mu"),
+    _Form(ev.RemindersResumed, "rm"),
     _Form(ev.LanguageChosen, "lg", (("locale", _LOCALE),)),
 )
 _BY_EVENT = {form.event: form for form in _FORMS}

@@ -214,6 +214,7 @@ class Screens:
             fx.MovedOn: self._moved_on,
             fx.ShowDeadlines: self._deadlines,
             fx.Remind: self._remind,
+            fx.ShowMuted: self._muted,
             fx.InviteFollowup: self._invite_followup,
             fx.ShowThenAndNow: self._then_and_now,
             fx.ShowSeriesComparison: self._series_comparison,
@@ -326,6 +327,11 @@ class Screens:
         labels = (self._label(e, "resume"), self._label(e, "mute_reminders"))
         buttons = [_button(label, tap) for label, tap in zip(labels, taps(e), strict=True)]
         return Screen(e.chat_id, self._text(e, "remind", e=e, when=when), _rows(buttons))
+
+    def _muted(self, e: fx.ShowMuted) -> Screen:
+        (again,) = taps(e)
+        button = _button(self._label(e, "remind_again"), again)
+        return Screen(e.chat_id, self._text(e, "reminders_muted"), ((button,),))
 
     # --- tables ---------------------------------------------------------------------------
 

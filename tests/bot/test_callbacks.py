@@ -37,6 +37,7 @@ def test_every_button_round_trips_to_its_event() -> None:
         ev.NoteSkipped(1.0, 12, 7),
         ev.LanguageChosen(1.0, 12, 7, "en"),
         ev.RemindersMuted(1.0, 12, 7),
+        ev.RemindersResumed(1.0, 12, 7),
     ]
     assert {type(event) for event in cases} == set(get_args(ev.Tap)), "every kind of button"
     for event in cases:

@@ -32,6 +32,7 @@ from conversations.model import (
     TableStage,
     TableView,
 )
+from conversations.options import taps
 from conversations.phases import Phase, Stage
 from conversations.reminding import DAY, is_waking
 from conversations.stages import current_stage, parse_duration
@@ -330,6 +331,13 @@ def test_muting_reminders(deck: Deck) -> None:
     decision = handle(view, ev.RemindersMuted(1.0, 1, 3))
     (saved,) = decision.changes
     assert isinstance(saved, SaveParticipant) and saved.participant.muted
+    (shown,) = decision.effects
+    assert taps(shown) == (ev.RemindersResumed(0.0, 1, 3),), "a way back"
+    muted = ParticipantView(session(), deck, saved.participant)
+    again = handle(muted, ev.RemindersResumed(2.0, 1, 3))
+    (saved,) = again.changes
+    assert isinstance(saved, SaveParticipant) and not saved.participant.muted
+    assert again.toast is not None and again.toast.key == "reminders_resumed"
 
 
 def test_notes_are_not_nagged_about(deck: Deck) -> None:
