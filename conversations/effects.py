@@ -433,9 +433,13 @@ class AskNext(Effect):
     stage: str
     next_stage: str
     waiting: tuple[str, ...]
-    """Names of those not done, at most ``pacing.MAX_NAMES``."""
+    """Names of those not done, at most ``pacing.MAX_NAMES`` (those still at the welcome
+    apart, in ``welcoming``)."""
     waiting_count: int
     fresh: bool = True
+    welcoming: tuple[str, ...] = ()
+    """During the sort: names of those who have not finished the welcome yet."""
+    welcoming_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)

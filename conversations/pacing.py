@@ -94,7 +94,8 @@ def ask_next(view: SessionView, event: NextRequested) -> Decision:
     if stage is Stage.SORT and session.phase is not Phase.SEATING and not view.finished:
         return _say(session, "nobody_finished")
     waiting = stragglers(view, stage)
-    names = tuple(s.participant.name for s in waiting[:MAX_NAMES])
+    welcoming = [s for s in waiting if s.participant.step in PENDING[Stage.JOIN]]
+    sorting = [s for s in waiting if s.participant.step not in PENDING[Stage.JOIN]]
     return Decision(
         effects=(
             AskNext(
@@ -103,8 +104,10 @@ def ask_next(view: SessionView, event: NextRequested) -> Decision:
                 session.id,
                 stage.value,
                 next_stage(stage).value,
-                names,
-                len(waiting),
+                tuple(s.participant.name for s in sorting[:MAX_NAMES]),
+                len(sorting),
+                welcoming=tuple(s.participant.name for s in welcoming[:MAX_NAMES]),
+                welcoming_count=len(welcoming),
             ),
         )
     )

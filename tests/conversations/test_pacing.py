@@ -91,7 +91,7 @@ def test_the_stage_follows_the_phase_and_the_least_advanced_table() -> None:
     assert current_stage(session(Phase.CLOSED), ()) is Stage.OVER
 
 
-def test_next_lists_who_is_not_done_and_asks_first(deck: Deck) -> None:
+def test_next_lists_who_is_not_done_apart_from_who_is_still_at_the_welcome(deck: Deck) -> None:
     late = (Straggler(person(20, Step.SORTING), 0.0), Straggler(person(21, Step.CONSENT), 0.0))
     seated = Straggler(person(22, Step.STORY), 0.0)  # not a straggler of the sort
     view = SessionView(session(), deck, finished=finishers(deck, 8), stragglers=(*late, seated))
@@ -100,7 +100,8 @@ def test_next_lists_who_is_not_done_and_asks_first(deck: Deck) -> None:
     (asked,) = decision.effects
     assert isinstance(asked, AskNext)
     assert (asked.stage, asked.next_stage) == ("sort", "stories")
-    assert asked.waiting == ("P20", "P21") and asked.waiting_count == 2
+    assert asked.waiting == ("P20",) and asked.waiting_count == 1, "still sorting"
+    assert asked.welcoming == ("P21",) and asked.welcoming_count == 1, "still at the welcome"
     assert handle(view, ev.NextRequested(5.0, GROUP, 9, False)).effects[0].template == (  # type: ignore[attr-defined]
         "not_facilitator"
     )
