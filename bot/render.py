@@ -1,8 +1,11 @@
 """Rendering words from ``templates/``: jinja2 message templates and plain labels.
 
 Owns: the jinja2 environments (autoescape on, ``StrictUndefined``), one folder per
-language with a fallback language, and ``labels.toml`` per language for button labels
-and short answers to taps. Must not: know effects, Telegram or the database.
+language with a fallback language, ``labels.toml`` per language for button labels and
+short answers to taps, and the filters that write numbers and lists as each language
+does, with Babel (``decimal``: "1,2" in Dutch, "1.2" in English; ``names``: "Hamid,
+Rosa en Tineke", "Hamid, Rosa, and Tineke"). Must not: know effects, Telegram or the
+database.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from bot.resources import shipped
 
@@ -38,7 +43,7 @@ class Renderer:
         folders = [self.templates_dir / locale]
         if locale != self.fallback:
             folders.append(self.templates_dir / self.fallback)
-        return jinja2.Environment(
+        environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -47,6 +52,11 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,  # templates ship with the program: no stat() per message
         )
+        environment.filters["decimal"] = lambda value, digits=1: format_decimal(
+            value, format="#,##0." + "0" * digits, locale=locale
+        )
+        environment.filters["names"] = lambda values: format_list(list(values), locale=locale)
+        return environment
 
     def _locale(self, locale: str) -> str:
         return locale if locale in self._envs else self.fallback

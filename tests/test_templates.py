@@ -459,3 +459,23 @@ def test_the_settings_list_has_no_stray_blank_line(screens: Screens, locale: str
     for effect in shown:
         text = screens.screen(effect).text
         assert text.count("\n• ") >= 6 and "\n\n•" not in text, text
+
+
+def test_numbers_and_lists_are_written_as_each_language_writes_them(screens: Screens) -> None:
+    mates = ("Hamid", "Rosa", "Tineke")
+    nl = screens.screen(fx.TableIntro(5, "nl", 3, 1, mates, "relay")).text
+    en = screens.screen(fx.TableIntro(5, "en", 3, 1, mates, "relay")).text
+    assert "met Hamid, Rosa en Tineke." in nl
+    assert "with Hamid, Rosa, and Tineke." in en
+    moves = ((IDS[5], 1.25), (IDS[6], 2.0))
+    for locale, wanted in (
+        ("nl", ("1,2 stapels", "2,0 stapels")),
+        ("en", ("1.2 piles", "2.0 piles")),
+    ):
+        summary = fx.ShowSummary(
+            1, locale, 3, DECK.id, (), IDS[:3], (), (), 0, 0, (), moves, (), False
+        )
+        text = screens.screen(summary).text
+        assert all(number in text for number in wanted), text
+        joined = " en " if locale == "nl" else ", and "
+        assert joined in text.split("\n")[2], "the values at every table, as a list"

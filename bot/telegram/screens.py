@@ -75,6 +75,9 @@ class DeckText:
     def title(self, card_id: str) -> str:
         return self.deck.text(self.deck.card(card_id).title, self.locale)
 
+    def titles(self, card_ids: Sequence[str]) -> list[str]:
+        return [self.title(card_id) for card_id in card_ids]
+
     def description(self, card_id: str) -> str:
         return self.deck.text(self.deck.card(card_id).description, self.locale)
 
