@@ -123,7 +123,7 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     text = summary.content
     for table in (1, 2, 3):
         assert f"Table {table}: common top 4" in text
-    assert "Table 4: top 3 (partial agreement)" in text
+    assert "Table 4: agreed on 3 cards, not a full top" in text
     assert "Table 5: no agreement" in text
     assert "We had a rich talk but could not put it in cards." in text
     assert "In someone's top at every table: Social involvement\n" in text

@@ -146,7 +146,7 @@ async def test_a_facilitator_rehearses_a_whole_session_alone(forum: World, bot: 
     summary = await command(world, "summary", text_contains="Plenary")
     for number in seating:
         assert re.search(
-            rf"Table {number}: (common top \d|top \d \(partial agreement\)|no agreement)",
+            rf"Table {number}: (common top \d|agreed on \d cards?, not a full top|no agreement)",
             summary.content,
         ), summary.content
     await sandbox.wait_for_message(world.group, lambda m: m.photo is not None, after=summary)
