@@ -80,10 +80,14 @@ class Lens:
     """What to think of while sorting, per language."""
     name: Mapping[str, str] = field(default_factory=dict, hash=False)
     """Optional short name per language (fits on a button), e.g. "Professional values"."""
+    levels: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    """Optional pile labels of this lens per language (else the deck's): a lens that asks
+    "how present is this?" needs other piles than "how important?"."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "prompt", dict(self.prompt))
         object.__setattr__(self, "name", dict(self.name))
+        object.__setattr__(self, "levels", dict(self.levels))
 
 
 @dataclass(frozen=True)
@@ -190,13 +194,16 @@ class Deck:
             return found
         return next((t for t in mapping.values() if t), "")
 
-    def level_labels(self, lang: str) -> tuple[str, ...]:
-        """The five level labels in ``lang`` (falling back like :meth:`text`)."""
-        labels = self.levels.get(lang) or self.levels.get(self.language(lang))
-        if labels:
-            return labels
+    def level_labels(self, lang: str, lens_index: int | None = None) -> tuple[str, ...]:
+        """The five pile labels in ``lang`` (falling back like :meth:`text`): the lens's
+        own where it has them, else the deck's."""
+        own = self.lenses[lens_index].levels if lens_index is not None else {}
+        for levels in (own, self.levels):
+            labels = levels.get(lang) or levels.get(self.language(lang))
+            if labels:
+                return labels
         return next(iter(self.levels.values()), tuple(str(level) for level in LEVELS))
 
-    def level_label(self, level: int, lang: str) -> str:
-        """The label of ``level`` (1..5) in ``lang``."""
-        return self.level_labels(lang)[level - 1]
+    def level_label(self, level: int, lang: str, lens_index: int | None = None) -> str:
+        """The label of ``level`` (1..5) in ``lang``, on ``lens_index``'s piles."""
+        return self.level_labels(lang, lens_index)[level - 1]

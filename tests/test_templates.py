@@ -479,3 +479,18 @@ def test_numbers_and_lists_are_written_as_each_language_writes_them(screens: Scr
         assert all(number in text for number in wanted), text
         joined = " en " if locale == "nl" else ", and "
         assert joined in text.split("\n")[2], "the values at every table, as a list"
+
+
+def test_a_lens_with_piles_of_its_own_shows_them(screens: Screens) -> None:
+    team = DECKS["team-values"]
+    card = fx.ShowCard(2, "en", 3, team.id, 1, TEAM_IDS[0], 1, len(TEAM_IDS))
+    labels = [b.text for row in screens.screen(card).buttons for b in row]
+    assert labels[:5] == [
+        "Strongly present",
+        "Clearly present",
+        "Somewhat present",
+        "Little present",
+        "Hardly present",
+    ]
+    first = fx.ShowCard(2, "nl", 3, team.id, 0, TEAM_IDS[0], 1, len(TEAM_IDS))
+    assert screens.screen(first).buttons[0][0].text == "Meest belangrijk"

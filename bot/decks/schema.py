@@ -333,7 +333,7 @@ _DECK_KEYS = (
     "cards",
     "dilemmas",
 )
-_LENS_KEYS = ("id", "name", "prompt")
+_LENS_KEYS = ("id", "name", "prompt", "levels")
 _CARD_KEYS = ("id", "pillar", "title", "description")
 _DILEMMA_KEYS = ("id", "text", "cards")
 
@@ -426,26 +426,27 @@ def _parse_languages(p: _Problems, value: object) -> list[str]:
 
 
 def _parse_levels(
-    p: _Problems, value: object, languages: Sequence[str]
+    p: _Problems, value: object, languages: Sequence[str], where: str = ""
 ) -> dict[str, tuple[str, ...]]:
+    """The five pile labels per language: the deck's (``where`` ""), or a lens's own."""
     if value is None:
-        p.add("", "levels", "missing")
+        p.add(where, "levels", "missing")
         return {}
     if not isinstance(value, Mapping):
-        p.add("", "levels", f"expected {LEVEL_COUNT} labels per language, got {_kind(value)}")
+        p.add(where, "levels", f"expected {LEVEL_COUNT} labels per language, got {_kind(value)}")
         return {}
     levels: dict[str, tuple[str, ...]] = {}
     for lang in languages:
         name = f"levels.{lang}"
         if lang not in value:
-            p.add("", name, "missing")
+            p.add(where, name, "missing")
             continue
-        items = _check_list(p, "", name, value[lang])
+        items = _check_list(p, where, name, value[lang])
         if items is None:
             continue
         if len(items) != LEVEL_COUNT:
             p.add(
-                "",
+                where,
                 name,
                 f"expected exactly {LEVEL_COUNT} labels (least to most important),"
                 f" found {len(items)}",
@@ -455,11 +456,12 @@ def _parse_levels(
         before = len(p)
         for level, item in enumerate(items, start=1):
             label = _check_text(
-                p, "", f"{name}.{level}", item, max_len=LEVEL_LABEL_MAX, one_line=True
+                p, where, f"{name}.{level}", item, max_len=LEVEL_LABEL_MAX, one_line=True
             )
             if label is not None:
                 if label in labels:
-                    p.add("", f"{name}.{level}", f"same label as level {labels.index(label) + 1}")
+                    same = f"same label as level {labels.index(label) + 1}"
+                    p.add(where, f"{name}.{level}", same)
                 labels.append(label)
         if len(p) == before:
             levels[lang] = tuple(labels)
@@ -467,7 +469,7 @@ def _parse_levels(
         for key in value:
             if key not in languages:
                 p.add(
-                    "",
+                    where,
                     f"levels.{key}",
                     f"unknown language (deck languages: {', '.join(languages)})",
                 )
@@ -516,8 +518,10 @@ def _parse_lenses(p: _Problems, value: object, languages: Sequence[str]) -> tupl
             max_len=LENS_PROMPT_MAX,
             one_line=False,
         )
+        levels = entry.get("levels")
+        own = _parse_levels(p, levels, languages, where) if levels is not None else {}
         if len(p) == before and lens_id is not None:
-            lenses.append(Lens(lens_id, prompt, name))
+            lenses.append(Lens(lens_id, prompt, name, own))
     return tuple(lenses)
 
 

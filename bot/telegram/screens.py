@@ -81,8 +81,9 @@ class DeckText:
     def description(self, card_id: str) -> str:
         return self.deck.text(self.deck.card(card_id).description, self.locale)
 
-    def level(self, level: int) -> str:
-        return self.deck.level_label(level, self.locale)
+    def level(self, level: int, lens_index: int | None = None) -> str:
+        """A pile's label, on ``lens_index``'s piles (-1: the last lens's)."""
+        return self.deck.level_label(level, self.locale, lens_index)
 
     def lens_name(self, lens_index: int) -> str:
         return self.deck.text(self.deck.lenses[lens_index].name, self.locale)
@@ -533,7 +534,7 @@ class Screens:
         deck = self._deck(e.deck_id, e.locale)
         buttons = [
             _button(
-                deck.level(tap.level)
+                deck.level(tap.level, e.lens_index)
                 if isinstance(tap, ev.CardRated)
                 else self._label(e, "undo" if isinstance(tap, ev.RatingUndone) else "pause"),
                 tap,
@@ -560,7 +561,11 @@ class Screens:
         if e.moving is not None:
             *moved, back = offered
             levels = [
-                _button(("• " if e.moving in e.piles[t.level - 1] else "") + deck.level(t.level), t)
+                _button(
+                    ("• " if e.moving in e.piles[t.level - 1] else "")
+                    + deck.level(t.level, e.lens_index),
+                    t,
+                )
                 for t in _of(ev.PileCardMoved, moved)
             ]
             buttons = (*_rows(levels), (_button(self._label(e, "back"), back),))
@@ -575,7 +580,7 @@ class Screens:
             confirm = (_button(self._label(e, "confirm_piles"), done),)
             buttons = (*_pairs(cards), confirm, *self._board_row(e, e.session_id))
         piles = [
-            {"level": level, "label": deck.level(level), "cards": e.piles[level - 1]}
+            {"level": level, "label": deck.level(level, e.lens_index), "cards": e.piles[level - 1]}
             for level in range(5, 0, -1)
         ]
         return Screen(

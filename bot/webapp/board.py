@@ -93,7 +93,8 @@ def board_state(view: ParticipantView, renderer: Renderer) -> dict[str, Any]:
         "step": step,
         "lens": None,
         "levels": [
-            {"level": level, "label": deck.level_label(level, locale)} for level in reversed(LEVELS)
+            {"level": level, "label": deck.level_label(level, locale, p.lens_index)}
+            for level in reversed(LEVELS)
         ],
         "cards": [],
         "top": None,
@@ -127,7 +128,16 @@ def board_state(view: ParticipantView, renderer: Renderer) -> dict[str, Any]:
             "lenses": [text(deck.lenses[deck.lens_ids.index(i)].name) for i in shown.lens_ids]
             if shown.lens_ids
             else [],
-            "moves": [{"card": c, "from": a, "to": b} for c, a, b in shown.moves],
+            "moves": [
+                {
+                    "card": c,
+                    "from": a,
+                    "to": b,
+                    "from_label": deck.level_label(a, locale, 0),
+                    "to_label": deck.level_label(b, locale, -1),
+                }
+                for c, a, b in shown.moves
+            ],
         }
         wanted = dict.fromkeys((*shown.top, *moved))
         state["cards"] = [card(card_id, None) for card_id in wanted]

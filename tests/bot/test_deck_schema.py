@@ -548,3 +548,23 @@ def test_csv_long_column_name_is_cut_short(base: Deck) -> None:
     rows = [{**row(name), "z" * 100_000: "v"} for name in ("a", "b", "c")]
     found = csv_problems(rows, base)
     assert any(p.startswith("team.csv: header: " + "z" * 57 + "...: unknown column") for p in found)
+
+
+def test_a_lens_may_have_piles_of_its_own() -> None:
+    data = minimal()
+    present = ["Nauwelijks", "Weinig", "Enigszins", "Duidelijk", "Sterk"]
+    data["lenses"].append(
+        {
+            "id": "now",
+            "prompt": {"nl": "Hoe is het nu?", "en": "How is it now?"},
+            "levels": {"nl": present, "en": ["Hardly", "Little", "Somewhat", "Clearly", "Very"]},
+        }
+    )
+    deck = parse_deck(data, SOURCE)
+    assert deck.level_label(5, "nl", 1) == "Sterk" and deck.level_label(1, "en", 1) == "Hardly"
+    assert deck.level_label(5, "nl", 0) == "Meest", "the other lens keeps the deck's piles"
+    assert deck.level_label(5, "nl") == "Meest"
+    broken = minimal()
+    broken["lenses"][0]["levels"] = {"nl": present[:4], "en": ["a", "a", "b", "c", "d"]}
+    found = keys(problems_of(broken))
+    assert {('lens "work"', "levels.nl"), ('lens "work"', "levels.en.2")} <= found, found
