@@ -450,8 +450,11 @@ class Handlers:
         await self._say(update, "private_only")
 
     async def help(self, update: Update, context: Context) -> None:
-        chat = update.effective_chat
-        await self._say(update, "help_group" if chat and chat.type != ChatType.PRIVATE else "help")
+        chat, user = update.effective_chat, update.effective_user
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            await self._say(update, "help_group")
+        else:  # with their user id, for FACILITATOR_IDS
+            await self._say(update, "help", user_id=user.id if user else None)
 
     async def unknown_command(self, update: Update, context: Context) -> None:
         await self._say(update, "unknown_command")
@@ -472,7 +475,7 @@ class Handlers:
         if not payload:
             session_id = await self.services.runner.current_session_of(user.id)
             if session_id is None:
-                await self._say(update, "help")
+                await self._say(update, "help", user_id=user.id)
                 return
             await self._participant(update, ev.ContinueRequested(self.clock(), session_id, user.id))
             return

@@ -234,3 +234,13 @@ async def test_a_seating_too_long_for_one_message_arrives_in_parts(
     assert "Participant 250-3 <i> (Organisation 3)" in text
     assert all(len(m.content) <= 4096 for m in sent)
     assert not [c for c in world.sandbox.failed_calls if c.method == "sendMessage"]
+
+
+async def test_help_in_private_tells_people_their_user_id(world: World, bot: Services) -> None:
+    sandbox = world.sandbox
+    sent = await world.facilitator.send_command(world.facilitator.private_chat, "help")
+    answer = await sandbox.wait_for_message(world.facilitator.private_chat, after=sent)
+    assert f"Your Telegram user id is {world.facilitator.id}" in answer.content
+    sent = await world.facilitator.send_command(world.group, "help")
+    in_group = await sandbox.wait_for_message(world.group, after=sent)
+    assert "user id" not in in_group.content, "ids are not for the group"
