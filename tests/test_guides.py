@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EVERYWHERE = ("decks", "help")
 PRIVATE = (*PRIVATE_MENU, "start")
 ALL = {*GROUP_COMMANDS, *EVERYWHERE, *PRIVATE}
-COMMAND = re.compile(r"(?<![\w/.:~-])/([a-z]{3,})(?![\w/-]|\.\w)")
+COMMAND = re.compile(r"(?<![\w/.:~<-])/([a-z]{3,})(?![\w/-]|\.\w)")
 
 
 def commands_in(text: str) -> set[str]:
