@@ -11,7 +11,7 @@ error or broke the Content-Security-Policy.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -27,6 +27,7 @@ from playwright.async_api import (
     Route,
     async_playwright,
 )
+from webapp_stack import NewPage
 
 from bot.sandbox import web_app_script
 
@@ -120,9 +121,6 @@ async def browser(chromium_path: Path) -> AsyncIterator[Browser]:
             yield chromium
         finally:
             await chromium.close()
-
-
-NewPage = Callable[..., Awaitable[Page]]
 
 
 @pytest.fixture

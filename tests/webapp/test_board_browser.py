@@ -8,134 +8,59 @@ folder; with ``BOARD_SCREENSHOTS=1`` they are written to ``docs/screenshots/`` i
 
 from __future__ import annotations
 
-import os
-import re
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
-import aiohttp
 import pytest
 from playwright.async_api import Locator, Page
 from sql_rows import select
+from webapp_stack import (
+    LABELS,
+    NewPage,
+    Person,
+    Stack,
+    answered,
+    board_api,
+    join,
+    new_session,
+    screenshot_folder,
+    session_of,
+    start_stack,
+)
 
-from bot.app import Services, build_application, polling
-from bot.render import Renderer
-from bot.sandbox import DARK_THEME, LIGHT_THEME, Sandbox, SimChat, SimUser, TranscriptMessage
-from bot.settings import Settings
+from bot.sandbox import DARK_THEME, LIGHT_THEME
 
 TOKEN = "123456:Board-browser-test-token"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-LABELS = Renderer()
-
-NewPage = Callable[..., Awaitable[Page]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Stack:
-    sandbox: Sandbox
-    facilitator: SimUser
-    group: SimChat
-    services: Services
-    url: str
 
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    async with Sandbox(token=TOKEN) as sandbox:
-        facilitator = sandbox.add_user("Fenna", last_name="Facilitator", language_code="en")
-        group = sandbox.add_group("Plenary", members=[facilitator], admins=[facilitator])
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        settings = Settings(
-            token=TOKEN,
-            base_url=sandbox.base_url,
-            database_path=tmp_path / "bot.sqlite3",
-            default_locale="en",
-            webapp_url=url,
-            webapp_port=port,
-        )
-        async with polling(build_application(settings)) as services:
-            yield Stack(sandbox, facilitator, group, services, url)
+    async with start_stack(tmp_path, TOKEN) as stack:
+        yield stack
 
 
 @dataclass
-class Participant:
-    user: SimUser
-    session: int
+class Participant(Person):
     board_url: str
 
 
-async def new_session(stack: Stack, locale: str) -> str:
-    """A new session in ``locale`` that sorts as soon as someone joins: its join code."""
-    sandbox = stack.sandbox
-    sent = await stack.facilitator.send_command(stack.group, "newsession", f"goed-werk {locale}")
-    invite = await sandbox.wait_for_message(
-        stack.group, lambda m: any(b.url for r in m.buttons for b in r), after=sent
-    )
-    link = next(b.url for r in invite.buttons for b in r if b.url)
-    code = re.fullmatch(r"https://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)", link or "")
-    assert code, link
-    sent = await stack.facilitator.send_command(stack.group, "settings", "start join")
-    await sandbox.wait_for_message(stack.group, after=sent)
-    return code.group(1)
-
-
-async def join(
+async def join_board(
     stack: Stack, code: str, locale: str = "en", name: str = "Ann", theme: str = "light"
 ) -> Participant:
     """Someone joins through the deep link, answers the welcome in the chat and taps the sort
     screen's web_app button: the URL their Telegram client opens."""
-    sandbox = stack.sandbox
-    user = sandbox.add_user(name, language_code=locale)
-    await user.send_command(user.private_chat, "start", code)
-    # the chat edits one screen into the next: wait for each question by its content
-    seen: set[tuple[int, str]] = set()
-    for key in ("consent_yes", "skip", "skip"):
-        label = LABELS.label(locale, key)
-
-        def asks(m: TranscriptMessage, label: str = label) -> bool:
-            return m.button(label) is not None and (m.message_id, m.content) not in seen
-
-        shown = await sandbox.wait_for_message(user.private_chat, asks)
-        seen.add((shown.message_id, shown.content))
-        await user.tap(shown, text=label)
-    sort_screen = await sandbox.wait_for_message(
-        user.private_chat, lambda m: any(b.web_app_url for r in m.buttons for b in r)
-    )
-    board_url = await user.open_web_app(sort_screen, theme=theme)  # type: ignore[arg-type]
+    person = await join(stack, code, name, locale)
+    board_url = await person.user.open_web_app(person.sort_screen, theme=theme)  # type: ignore[arg-type]
     assert board_url.startswith(f"{stack.url}/board?s="), board_url
-    session = int(parse_qs(urlsplit(board_url).query)["s"][0])
-    return Participant(user, session, board_url)
+    session = session_of(board_url)
+    return Participant(person.user, session, person.sort_screen, board_url)
 
 
 async def participant_on_the_board(stack: Stack, theme: str = "light") -> Participant:
-    return await join(stack, await new_session(stack, "en"), theme=theme)
-
-
-async def api(stack: Stack, person: Participant, body: Any = None) -> dict[str, Any]:
-    """The board's API as the page calls it (to set up a later step quickly)."""
-    headers = {"Authorization": f"tma {person.user.web_app_init_data()}"}
-    async with aiohttp.ClientSession() as http:
-        url = f"{stack.url}/api/board?s={person.session}"
-        request = (
-            http.get(url, headers=headers)
-            if body is None
-            else http.post(url, headers=headers, json=body)
-        )
-        async with request as answer:
-            assert answer.status == 200, await answer.text()
-            data: dict[str, Any] = await answer.json()
-            return data
+    return await join_board(stack, await new_session(stack, "en"), theme=theme)
 
 
 async def ratings(stack: Stack, lens_id: str = "professional") -> dict[str, int]:
@@ -158,17 +83,6 @@ async def settled(page: Page, step: str | None = None) -> None:
     if step is not None:
         await page.wait_for_selector(f'#app[data-step="{step}"]')
     await page.wait_for_selector('#app[data-pending="0"]')
-
-
-async def answered(page: Page, move: Awaitable[None]) -> None:
-    """Make a move on the page and wait until the server has answered it."""
-    before = int(await page.get_attribute("#app", "data-answers") or 0)
-    await move
-    await page.wait_for_function(
-        "(n) => Number(document.getElementById('app').dataset.answers) > n"
-        " && document.getElementById('app').dataset.pending === '0'",
-        arg=before,
-    )
 
 
 async def board_shown(page: Page) -> dict[str, int | None]:
@@ -448,14 +362,14 @@ async def test_the_top_is_chosen_on_the_board(stack: Stack, desktop_page: Page) 
     page = desktop_page
     ann = await participant_on_the_board(stack, theme="dark")
     for lens in (0, 1):
-        cards = (await api(stack, ann))["state"]["cards"]
+        cards = (await board_api(stack, ann))["state"]["cards"]
         for n, c in enumerate(cards):
-            await api(
+            await board_api(
                 stack, ann, {"action": "place", "lens": lens, "card": c["id"], "level": 1 + n % 5}
             )
-        await api(stack, ann, {"action": "confirm", "lens": lens})
+        await board_api(stack, ann, {"action": "confirm", "lens": lens})
     await open_board(page, ann.board_url, "top")
-    top = (await api(stack, ann))["state"]["top"]
+    top = (await board_api(stack, ann))["state"]["top"]
     size = top["size"]
     confirm = page.locator("#confirm-top")
     assert await confirm.is_disabled()
@@ -485,7 +399,7 @@ async def test_the_top_is_chosen_on_the_board(stack: Stack, desktop_page: Page) 
     )
     assert [card_id for (card_id,) in rows] == shown and sorted(shown) == sorted(mine)
     # the lens comparison: the cards that moved most between the two lenses, as the chat has it
-    result = (await api(stack, ann))["state"]["result"]
+    result = (await board_api(stack, ann))["state"]["result"]
     assert result["moves"], "the two lenses were sorted differently"
     moved = await page.locator("#moves-list li").evaluate_all(
         "(li) => li.map((i) => i.dataset.card)"
@@ -510,17 +424,16 @@ async def test_screenshots_of_the_board(
 ) -> None:
     """The board at phone size, light and dark, with nine cards placed and one selected to
     move by tap; in English also at desktop size. The page follows a theme change live."""
-    folder = SCREENSHOTS if os.environ.get("BOARD_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_folder("BOARD_SCREENSHOTS", tmp_path)
     code = await new_session(stack, locale)
     themes = {"light": LIGHT_THEME, "dark": DARK_THEME}
     for theme, colours in themes.items():
-        person = await join(stack, code, locale, name=f"P{theme}", theme=theme)
-        state = (await api(stack, person))["state"]
+        person = await join_board(stack, code, locale, name=f"P{theme}", theme=theme)
+        state = (await board_api(stack, person))["state"]
         assert state["locale"] == locale
         cards = state["cards"]
         for c, level in zip(cards[:9], (5, 4, 5, 3, 2, 4, 1, 3, 5), strict=True):
-            await api(
+            await board_api(
                 stack, person, {"action": "place", "lens": 0, "card": c["id"], "level": level}
             )
         page = await new_page("phone")

@@ -9,214 +9,53 @@ folder; with ``DASHBOARD_SCREENSHOTS=1`` they are written to ``docs/screenshots/
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
-import re
-import socket
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-import aiohttp
 import pytest
 from playwright.async_api import Locator, Page
 from sql_rows import select
+from webapp_stack import (
+    LABELS,
+    NewPage,
+    Person,
+    Stack,
+    answered,
+    board_api,
+    join,
+    new_session,
+    screenshot_folder,
+    start_stack,
+)
 
-from bot.app import Services, build_application, polling
-from bot.render import Renderer
-from bot.sandbox import Sandbox, SimChat, SimUser, TranscriptMessage
+from bot.sandbox import TranscriptMessage
 from bot.sandbox.web_app import launch_url
-from bot.settings import Settings
 
 TOKEN = "123456:Dashboard-browser-test-token"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-LABELS = Renderer()
-
-NewPage = Callable[..., Awaitable[Page]]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class Clock:
-    """The time the sandbox and the bot share; a test moves it on to make stragglers."""
-
-    offset: float = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.offset
-
-
-class Cable:
-    """The network between the browser and the web app server, as a TCP relay on 127.0.0.1
-    (where a reverse proxy would be): a test can pull it out (every open connection drops,
-    new ones are refused) and plug it in again."""
-
-    def __init__(self, target: int) -> None:
-        self.target = target
-        self.plugged = True
-        self._links: set[asyncio.StreamWriter] = set()
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._relay, "127.0.0.1", 0)
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def stop(self) -> None:
-        self.pull()
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-
-    def pull(self) -> None:
-        self.plugged = False
-        for writer in list(self._links):
-            writer.transport.abort()
-
-    def plug(self) -> None:
-        self.plugged = True
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self.plugged:
-            writer.transport.abort()
-            return
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
-        except OSError:
-            writer.transport.abort()
-            return
-        self._links |= {writer, up_writer}
-
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError):
-                while chunk := await source.read(65536):
-                    sink.write(chunk)
-                    await sink.drain()
-            sink.transport.abort()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-        self._links -= {writer, up_writer}
-
-
-@dataclass
-class Stack:
-    sandbox: Sandbox
-    facilitator: SimUser
-    group: SimChat
-    services: Services
-    url: str
-    clock: Clock
-    cable: Cable
 
 
 @pytest.fixture
 async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
-    clock = Clock()
-    port = free_port()
-    cable = Cable(port)
-    url = f"http://127.0.0.1:{await cable.start()}"
-    try:
-        async with Sandbox(token=TOKEN, clock=clock) as sandbox:
-            facilitator = sandbox.add_user("Fenna", last_name="Facilitator", language_code="en")
-            group = sandbox.add_group("Plenary", members=[facilitator], admins=[facilitator])
-            settings = Settings(
-                token=TOKEN,
-                base_url=sandbox.base_url,
-                database_path=tmp_path / "bot.sqlite3",
-                default_locale="en",
-                webapp_url=url,
-                webapp_port=port,
-            )
-            async with polling(build_application(settings, clock=clock, seed=7)) as services:
-                yield Stack(sandbox, facilitator, group, services, url, clock, cable)
-    finally:
-        await cable.stop()
-
-
-@dataclass
-class Person:
-    user: SimUser
-    session: int
-
-
-async def new_session(stack: Stack, locale: str) -> str:
-    """A new session in ``locale`` that sorts as soon as someone joins: its join code."""
-    sandbox = stack.sandbox
-    sent = await stack.facilitator.send_command(stack.group, "newsession", f"goed-werk {locale}")
-    invite = await sandbox.wait_for_message(
-        stack.group, lambda m: any(b.url for r in m.buttons for b in r), after=sent
-    )
-    link = next(b.url for r in invite.buttons for b in r if b.url)
-    code = re.fullmatch(r"https://t\.me/[A-Za-z0-9_]+\?start=([A-Za-z0-9_-]+)", link or "")
-    assert code, link
-    sent = await stack.facilitator.send_command(stack.group, "settings", "start join")
-    await sandbox.wait_for_message(stack.group, after=sent)
-    return code.group(1)
-
-
-async def join(stack: Stack, code: str, name: str, locale: str = "en") -> Person:
-    """Someone joins through the deep link and answers the welcome in the chat: on the first
-    card of the sort; the session's id from the sort screen's web_app button."""
-    sandbox = stack.sandbox
-    first, _, last = name.partition(" ")
-    user = sandbox.add_user(first, last_name=last or None, language_code=locale)
-    await user.send_command(user.private_chat, "start", code)
-    seen: set[tuple[int, str]] = set()
-    for key in ("consent_yes", "skip", "skip"):
-        label = LABELS.label(locale, key)
-
-        def asks(m: TranscriptMessage, label: str = label) -> bool:
-            return m.button(label) is not None and (m.message_id, m.content) not in seen
-
-        shown = await sandbox.wait_for_message(user.private_chat, asks)
-        seen.add((shown.message_id, shown.content))
-        await user.tap(shown, text=label)
-    card = await sandbox.wait_for_message(
-        user.private_chat, lambda m: any(b.web_app_url for r in m.buttons for b in r)
-    )
-    url = next(b.web_app_url for r in card.buttons for b in r if b.web_app_url)
-    return Person(user, int(parse_qs(urlsplit(url or "").query)["s"][0]))
-
-
-async def board(stack: Stack, person: Person, body: Any = None) -> dict[str, Any]:
-    """The sort board's API as its page calls it (to sort someone quickly)."""
-    headers = {"Authorization": f"tma {person.user.web_app_init_data()}"}
-    async with aiohttp.ClientSession() as http:
-        url = f"{stack.url}/api/board?s={person.session}"
-        request = (
-            http.get(url, headers=headers)
-            if body is None
-            else http.post(url, headers=headers, json=body)
-        )
-        async with request as answer:
-            assert answer.status == 200, await answer.text()
-            data: dict[str, Any] = await answer.json()
-            return data
+    async with start_stack(tmp_path, TOKEN, cable=True, seed=7) as stack:
+        yield stack
 
 
 async def sort_on_the_board(stack: Stack, person: Person, cards: int | None = None) -> None:
     """Every lens sorted on the board and the top the piles preselect confirmed; or, with
     ``cards``, only that many cards of the first lens placed."""
-    state = (await board(stack, person))["state"]
+    state = (await board_api(stack, person))["state"]
     while state["step"] in ("sorting", "review"):
         lens = state["lens"]["index"]
         for n, card in enumerate(state["cards"][:cards]):
             level = 5 if n < 4 else 1 + n % 4
             move = {"action": "place", "lens": lens, "card": card["id"], "level": level}
-            state = (await board(stack, person, move))["state"]
+            state = (await board_api(stack, person, move))["state"]
         if cards is not None:
             return
-        state = (await board(stack, person, {"action": "confirm", "lens": lens}))["state"]
+        state = (await board_api(stack, person, {"action": "confirm", "lens": lens}))["state"]
     assert state["step"] == "top", state
-    state = (await board(stack, person, {"action": "confirm_top"}))["state"]
+    state = (await board_api(stack, person, {"action": "confirm_top"}))["state"]
     assert state["step"] == "done", state
 
 
@@ -279,17 +118,6 @@ async def live(page: Page, url: str) -> None:
     """Open the dashboard and wait until its stream is live."""
     await page.goto(url)
     await page.wait_for_selector('#app[data-view="dashboard"][data-live="live"]')
-
-
-async def answered(page: Page, action: Awaitable[None]) -> None:
-    """Do something on the page and wait until the server has answered it."""
-    before = int(await page.get_attribute("#app", "data-answers") or 0)
-    await action
-    await page.wait_for_function(
-        "(n) => Number(document.getElementById('app').dataset.answers) > n"
-        " && document.getElementById('app').dataset.pending === '0'",
-        arg=before,
-    )
 
 
 async def seating_shown(page: Page) -> dict[int, list[int]]:
@@ -483,8 +311,7 @@ STILL_SORTING = {
 async def test_screenshots_of_the_dashboard(
     stack: Stack, new_page: NewPage, locale: str, tmp_path: Path
 ) -> None:
-    folder = SCREENSHOTS if os.environ.get("DASHBOARD_SCREENSHOTS") == "1" else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_folder("DASHBOARD_SCREENSHOTS", tmp_path)
     code = await new_session(stack, locale)
     for name in PEOPLE[locale]:
         await sort_on_the_board(stack, await join(stack, code, name, locale))

@@ -1,19 +1,20 @@
 // The sort board: a Telegram Mini App page where a participant sorts the cards of a lens
 // into five piles (drag and drop with SortableJS, or tap a card and then a pile), then
 // chooses a top. The server is the truth: every move is sent as it happens and the page
-// renders the state it answers. Every word comes from state.words (board_* labels).
+// renders the state it answers. Every word comes from state.words (board_* labels). What it
+// shares with the dashboard (the words, Telegram, sending the moves, notices, the sheet) is
+// common.js's ValueCards.
 (() => {
   'use strict';
 
-  const wa = (window.Telegram && window.Telegram.WebApp) || null;
+  const VC = window.ValueCards;
+  const { t, haptic, setBackButton, ready, node, focusKey, sortable } = VC;
   const query = new URLSearchParams(location.search);
   const base = location.pathname.replace(/\/board\/?$/, '');
   // without ?s= (the chat's menu button) the server answers with the session the person
   // joined last; the page then stays with that session
   let sessionId = query.get('s') || '';
   const apiUrl = () => `${base}/api/board?s=${encodeURIComponent(sessionId)}`;
-  const REQUEST_TIMEOUT_MS = 15000;
-  const NOTICE_MS = 4500;
 
   const $ = (id) => document.getElementById(id);
   const el = {
@@ -46,156 +47,48 @@
     actions: $('actions'),
     confirmPiles: $('confirm-piles'),
     confirmTop: $('confirm-top'),
-    notice: $('notice'),
-    noticeText: $('notice-text'),
     noticeRetry: $('notice-retry'),
-    sheet: $('sheet'),
-    sheetBackdrop: $('sheet-backdrop'),
     sheetTitle: $('sheet-title'),
     sheetText: $('sheet-text'),
     sheetClose: $('sheet-close'),
   };
 
   let state = null; // the last state the server answered
-  let words = {};
-  let fatal = false; // 401/403/404: nothing more to do on this page
   let selected = null; // the card chosen for tap-to-move
-  let queue = []; // actions not sent yet, in order
-  let inflight = null; // the action being sent
-  let failed = []; // actions that did not reach the server: shown undone, offered again
-  let pumping = false;
-  let answers = 0;
   let dragging = false;
   let renderWanted = false;
-  let noticeTimer = 0;
-  let sheetCard = null;
-  let sheetReturnFocus = null;
   let pilesKey = '';
   let sortables = [];
   let lastPlace = ''; // "step:lens" of the last render, to scroll up on a new screen
   let promptOpen = false;
 
-  // --- words -----------------------------------------------------------------------------
-
-  function t(key, params) {
-    const text = Object.prototype.hasOwnProperty.call(words, key) ? String(words[key]) : '';
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name) =>
-      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-    );
-  }
-
-  // --- Telegram --------------------------------------------------------------------------
-
-  function tgAtLeast(version) {
-    return !!(wa && typeof wa.isVersionAtLeast === 'function' && wa.isVersionAtLeast(version));
-  }
-
-  function tgCall(fn) {
-    try {
-      fn();
-    } catch (err) {
-      // an older Telegram client without this method: the page works without it
-    }
-  }
-
-  function applyTheme() {
-    const scheme = wa && wa.colorScheme === 'dark' ? 'dark' : wa && wa.colorScheme === 'light' ? 'light' : '';
-    if (scheme) document.documentElement.dataset.scheme = scheme;
-    else delete document.documentElement.dataset.scheme;
-    if (tgAtLeast('6.1')) {
-      tgCall(() => wa.setHeaderColor('secondary_bg_color'));
-      tgCall(() => wa.setBackgroundColor('secondary_bg_color'));
-    }
-  }
-
-  function haptic(kind) {
-    if (!tgAtLeast('6.1') || !wa.HapticFeedback) return;
-    tgCall(() => {
-      if (kind === 'select') wa.HapticFeedback.selectionChanged();
-      else if (kind === 'error') wa.HapticFeedback.notificationOccurred('error');
-      else wa.HapticFeedback.impactOccurred('light');
-    });
-  }
-
-  function setBackButton(visible) {
-    if (!wa || !wa.BackButton || !tgAtLeast('6.1')) return;
-    tgCall(() => (visible ? wa.BackButton.show() : wa.BackButton.hide()));
-  }
-
   // --- talking to the server -------------------------------------------------------------
 
-  class NetworkError extends Error {}
+  // the page's frame (common.js): the moves sent in order, loading, notices, the message
+  // that replaces the board, and the sheet (it stands for the card whose description it shows)
+  const page = VC.page({
+    words: 'board',
+    url: apiUrl,
+    sheetButtons: [el.sheetClose],
+    state: () => state,
+    accept,
+    render,
+    scheduleRender,
+    wire,
+    redundant,
+    onMessage,
+    onSheetClosed() {
+      if (state && !page.fatal) render();
+    },
+  });
+  const busyWith = page.busyWith;
 
-  async function call(method, action) {
-    const headers = { Authorization: `tma ${(wa && wa.initData) || ''}` };
-    const init = { method, headers, cache: 'no-store', credentials: 'same-origin' };
-    if (action) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(action);
-    }
-    const controller = typeof AbortController === 'function' ? new AbortController() : null;
-    if (controller) init.signal = controller.signal;
-    const timer = controller ? setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS) : 0;
-    let response;
-    try {
-      response = await fetch(apiUrl(), init);
-    } catch (err) {
-      throw new NetworkError(String(err));
-    } finally {
-      clearTimeout(timer);
-    }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch (err) {
-      data = null;
-    }
-    return { status: response.status, data };
-  }
-
-  function messageOf(reply) {
-    return reply && reply.data && typeof reply.data.message === 'string' ? reply.data.message : '';
-  }
-
-  function isFatal(status) {
-    return status === 401 || status === 403 || status === 404;
-  }
-
-  function accept(reply) {
-    state = reply.data.state;
+  function accept(next) {
+    state = next;
     if (!sessionId && state && state.session !== undefined && state.session !== null) {
       sessionId = String(state.session);
     }
-    if (state && state.words && typeof state.words === 'object') words = state.words;
-    if (reply.data.notice) showNotice(reply.data.notice);
-  }
-
-  function stop(reply) {
-    fatal = true;
-    queue = [];
-    failed = [];
-    showMessage(messageOf(reply) || t('board_error'), false);
-  }
-
-  async function load() {
-    let reply;
-    try {
-      reply = await call('GET');
-    } catch (err) {
-      if (state) showRetry();
-      else showMessage(t('board_load_failed'), true);
-      return false;
-    }
-    if (reply.status === 200 && reply.data && reply.data.state) {
-      accept(reply);
-      render();
-      return true;
-    }
-    if (isFatal(reply.status)) stop(reply);
-    else if (state) showRetry();
-    else showMessage(messageOf(reply) || t('board_load_failed'), true);
-    return false;
+    VC.useWords(state);
   }
 
   // the action as the server knows it (our own bookkeeping fields left out)
@@ -220,80 +113,16 @@
   }
 
   function enqueue(action) {
-    if (fatal) return;
-    if (action.action === 'place') {
-      failed = failed.filter((a) => !(a.action === 'place' && a.card === action.card));
-      if (!failed.length) hideNotice(true);
-    }
-    queue.push(action);
-    render();
-    pump();
-  }
-
-  async function pump() {
-    if (pumping) return;
-    pumping = true;
-    while (queue.length && !fatal) {
-      const action = queue.shift();
-      if (redundant(action)) continue;
-      inflight = action;
-      let reply;
-      try {
-        reply = await call('POST', wire(action));
-      } catch (err) {
-        reply = null;
-      }
-      inflight = null;
-      answers += 1;
-      el.app.dataset.answers = String(answers); // moves answered or failed (tests count them)
-      if (reply && reply.status === 200 && reply.data && reply.data.state) {
-        accept(reply);
-      } else if (reply && isFatal(reply.status)) {
-        stop(reply);
-      } else if (reply && reply.status === 400) {
-        // the server refused this move: say why; the board shows what the server holds
-        showNotice(messageOf(reply) || t('board_error'));
-        haptic('error');
-      } else {
-        // no answer (network) or a server fault: undo on screen, offer to send again
-        failed = failed.concat([action], queue);
-        queue = [];
-        showRetry();
-        haptic('error');
-      }
-      scheduleRender();
-    }
-    pumping = false;
-    scheduleRender();
-  }
-
-  async function retry() {
-    const again = failed;
-    failed = [];
-    hideNotice(true);
-    render();
-    const ok = await load();
-    if (!ok) {
-      if (!fatal) {
-        failed = again.concat(failed);
-        showRetry();
-      }
-      return;
-    }
-    queue = again.concat(queue);
-    render();
-    pump();
+    // a card placed again: its move that did not arrive is not sent any more
+    if (action.action === 'place') page.forget((a) => a.action === 'place' && a.card === action.card);
+    page.enqueue(action);
   }
 
   // --- the state as it will be once the moves on their way have arrived -----------------
 
-  function pending() {
-    return inflight ? [inflight, ...queue] : queue.slice();
-  }
-
   function view() {
     if (!state) return null;
-    const moves = pending();
+    const moves = page.pending();
     if (!moves.length) return state;
     const v = Object.assign({}, state, {
       cards: (state.cards || []).map((c) => Object.assign({}, c)),
@@ -315,42 +144,11 @@
     return v;
   }
 
-  function busyWith(kind) {
-    return pending().some((a) => a.action === kind);
-  }
+  // --- a message instead of the board ---------------------------------------------------
 
-  // --- notices ---------------------------------------------------------------------------
-
-  function showNotice(text, sticky) {
-    if (!text) return;
-    clearTimeout(noticeTimer);
-    el.noticeText.textContent = text;
-    el.noticeRetry.hidden = true;
-    el.notice.dataset.kind = 'info';
-    el.notice.hidden = false;
-    if (!sticky) noticeTimer = setTimeout(() => hideNotice(false), NOTICE_MS);
-  }
-
-  function showRetry() {
-    clearTimeout(noticeTimer);
-    el.noticeText.textContent = t('board_retry_notice');
-    el.noticeRetry.textContent = t('board_retry');
-    el.noticeRetry.hidden = false;
-    el.notice.dataset.kind = 'error';
-    el.notice.hidden = false;
-  }
-
-  function hideNotice(evenRetry) {
-    if (!evenRetry && !el.noticeRetry.hidden && failed.length) return;
-    clearTimeout(noticeTimer);
-    el.notice.hidden = true;
-    el.noticeRetry.hidden = true;
-  }
-
-  function showMessage(text, canReload) {
-    state = fatal ? null : state;
+  function onMessage() {
+    state = page.fatal ? null : state;
     el.app.dataset.step = 'message';
-    el.app.setAttribute('aria-busy', 'false');
     for (const section of [el.viewSort, el.viewTop, el.viewDone]) section.hidden = true;
     el.actions.hidden = true;
     el.progress.hidden = true;
@@ -359,14 +157,6 @@
     el.prompt.hidden = true;
     el.promptToggle.hidden = true;
     el.title.textContent = t('board_title');
-    el.message.textContent = text;
-    el.reload.hidden = !canReload;
-    // before the first answer the page has no words: the reload button is a symbol then
-    el.reload.textContent = t('board_reload') || '⟳';
-    el.viewMessage.hidden = false;
-    closeSheet();
-    setBackButton(false);
-    ready();
   }
 
   // --- rendering -------------------------------------------------------------------------
@@ -376,34 +166,16 @@
     else render();
   }
 
-  function node(tag, cls, text) {
-    const n = document.createElement(tag);
-    if (cls) n.className = cls;
-    if (text !== undefined && text !== null) n.textContent = text;
-    return n;
-  }
-
-  function focusKey() {
-    const active = document.activeElement;
-    return active && active.dataset ? active.dataset.focus || '' : '';
-  }
-
-  function restoreFocus(key) {
-    if (!key || sheetCard) return;
-    const target = document.querySelector(`[data-focus="${CSS.escape(key)}"]`);
-    if (target && document.activeElement !== target) target.focus({ preventScroll: true });
-  }
-
   function render() {
     renderWanted = false;
-    if (fatal || !state) return;
+    if (page.fatal || !state) return;
     const v = view();
     const key = focusKey();
     document.documentElement.lang = v.locale || '';
     document.title = t('board_title');
     el.app.dataset.step = v.step;
-    el.app.dataset.pending = String(pending().length); // moves on their way (tests wait for 0)
-    el.app.dataset.failed = String(failed.length);
+    el.app.dataset.pending = String(page.pending().length); // moves on their way (tests wait for 0)
+    el.app.dataset.failed = String(page.failedCount());
     el.app.setAttribute('aria-busy', 'false');
     el.viewMessage.hidden = true;
     el.sheetClose.textContent = t('board_close');
@@ -426,9 +198,9 @@
     else if (v.step === 'top') renderTop(v);
     else if (v.step === 'done') renderDone(v);
     else renderElsewhere(v);
-    if (sheetCard && !v.cards.some((c) => c.id === sheetCard)) closeSheet();
-    restoreFocus(key);
-    setBackButton(!!sheetCard);
+    if (page.sheet && !v.cards.some((c) => c.id === page.sheet)) page.closeSheet();
+    page.restoreFocus(key);
+    setBackButton(!!page.sheet);
     ready();
   }
 
@@ -496,7 +268,7 @@
     else el.sortHint.textContent = t('board_hint_sorting');
 
     el.confirmPiles.textContent = t('board_confirm_piles');
-    el.confirmPiles.disabled = v.step !== 'review' || busyWith('confirm') || failed.length > 0;
+    el.confirmPiles.disabled = v.step !== 'review' || busyWith('confirm') || page.failedCount() > 0;
   }
 
   function buildPiles(levels) {
@@ -572,35 +344,17 @@
     const info = li.querySelector('.card-info');
     info.hidden = !card.description;
     info.setAttribute('aria-label', t('board_card_info', { card: card.title }));
-    info.setAttribute('aria-expanded', String(sheetCard === card.id));
+    info.setAttribute('aria-expanded', String(page.sheet === card.id));
     return li;
   }
 
   function makeSortable(list, accepts) {
-    if (typeof window.Sortable !== 'function') return { destroy() {} };
-    return window.Sortable.create(list, {
+    return sortable(list, 'card', {
       group: { name: 'board', pull: true, put: accepts },
-      sort: false,
-      draggable: '.card',
       filter: '.card-info',
       preventOnFilter: false,
-      animation: 150,
-      forceFallback: true,
-      fallbackOnBody: true,
-      fallbackTolerance: 4,
-      delay: 160,
-      delayOnTouchOnly: true,
-      touchStartThreshold: 6,
       emptyInsertThreshold: 12,
       revertOnSpill: true, // let go outside the piles: the card goes back, nothing is sent
-      scroll: true,
-      scrollSensitivity: 70,
-      scrollSpeed: 12,
-      bubbleScroll: true,
-      ghostClass: 'card-ghost',
-      chosenClass: 'card-chosen',
-      dragClass: 'card-drag',
-      fallbackClass: 'card-fallback',
       onStart(evt) {
         dragging = true;
         el.app.classList.add('dragging');
@@ -651,7 +405,7 @@
     const under = document.elementFromPoint(point.clientX, point.clientY);
     const pile = under && under.closest ? under.closest('.pile') : null;
     if (!pile) markDropTarget(null);
-    else if (pile.querySelector('.card-ghost')) markDropTarget(pile.querySelector('.pile-cards'));
+    else if (pile.querySelector('.drag-ghost')) markDropTarget(pile.querySelector('.pile-cards'));
   }
 
   function forceRedraw() {
@@ -706,10 +460,10 @@
       const info = li.querySelector('.card-info');
       info.hidden = !card.description;
       info.setAttribute('aria-label', t('board_card_info', { card: card.title }));
-      info.setAttribute('aria-expanded', String(sheetCard === id));
+      info.setAttribute('aria-expanded', String(page.sheet === id));
     }
     el.confirmTop.textContent = t('board_confirm_top', { chosen, size: top.size });
-    el.confirmTop.disabled = chosen !== top.size || busyWith('confirm_top') || failed.length > 0;
+    el.confirmTop.disabled = chosen !== top.size || busyWith('confirm_top') || page.failedCount() > 0;
   }
 
   function renderDone(v) {
@@ -735,8 +489,8 @@
       li.dataset.card = move.card;
       li.append(node('span', 'move-card', (byId.get(move.card) || { title: move.card }).title));
       li.append(node('span', 'move-levels', t('board_move', {
-        from: label.get(move.from) || move.from,
-        to: label.get(move.to) || move.to,
+        from: move.from_label || label.get(move.from) || move.from,
+        to: move.to_label || label.get(move.to) || move.to,
       })));
       el.movesList.append(li);
     }
@@ -751,43 +505,17 @@
     el.viewMessage.hidden = false;
   }
 
-  let readyCalled = false;
-  function ready() {
-    if (readyCalled || !wa) return;
-    readyCalled = true;
-    tgCall(() => wa.ready());
-  }
-
   // --- descriptions ----------------------------------------------------------------------
 
   function openSheet(cardId) {
     const v = view();
     const card = v && v.cards.find((c) => c.id === cardId);
     if (!card) return;
-    sheetReturnFocus = document.activeElement;
-    sheetCard = cardId;
     el.sheetTitle.textContent = card.title;
     el.sheetText.textContent = card.description || '';
     el.sheetClose.textContent = t('board_close');
-    el.sheet.hidden = false;
-    el.sheetBackdrop.hidden = false;
-    document.body.classList.add('sheet-open');
-    el.sheetClose.focus();
-    setBackButton(true);
+    page.openSheet(cardId, el.sheetClose);
     render();
-  }
-
-  function closeSheet() {
-    if (!sheetCard) return;
-    sheetCard = null;
-    el.sheet.hidden = true;
-    el.sheetBackdrop.hidden = true;
-    document.body.classList.remove('sheet-open');
-    setBackButton(false);
-    const back = sheetReturnFocus;
-    sheetReturnFocus = null;
-    if (back && document.contains(back)) back.focus({ preventScroll: true });
-    if (state && !fatal) render();
   }
 
   // --- taps and keys ---------------------------------------------------------------------
@@ -802,7 +530,7 @@
     const v = view();
     const card = selected && v && v.cards.find((c) => c.id === selected);
     if (!card) {
-      showNotice(t('board_tap_card_first'));
+      page.showNotice(t('board_tap_card_first'));
       return;
     }
     selected = null;
@@ -816,7 +544,7 @@
 
   el.app.addEventListener('click', (evt) => {
     const target = evt.target instanceof Element ? evt.target : null;
-    if (!target || fatal) return;
+    if (!target || page.fatal) return;
     const info = target.closest('[data-info]');
     if (info) return openSheet(info.dataset.info);
     const pick = target.closest('[data-select]');
@@ -849,28 +577,13 @@
     promptOpen = !promptOpen;
     render();
   });
-  el.noticeRetry.addEventListener('click', () => retry());
-  el.reload.addEventListener('click', () => {
-    el.reload.hidden = true;
-    load();
-  });
-  el.sheetClose.addEventListener('click', closeSheet);
-  el.sheetBackdrop.addEventListener('click', closeSheet);
+  el.sheetClose.addEventListener('click', page.closeSheet);
 
   document.addEventListener('pointermove', trackPointer, { passive: true });
   document.addEventListener('touchmove', trackPointer, { passive: true });
 
   document.addEventListener('keydown', (evt) => {
-    if (sheetCard) {
-      if (evt.key === 'Escape') {
-        evt.preventDefault();
-        closeSheet();
-      } else if (evt.key === 'Tab') {
-        evt.preventDefault();
-        el.sheetClose.focus();
-      }
-      return;
-    }
+    if (page.sheetKey(evt)) return;
     if (evt.key === 'Escape' && selected) {
       evt.preventDefault();
       selected = null;
@@ -886,12 +599,6 @@
 
   // --- start -----------------------------------------------------------------------------
 
-  if (wa) {
-    tgCall(() => wa.expand());
-    if (tgAtLeast('7.7')) tgCall(() => wa.disableVerticalSwipes()); // a drag is not a swipe away
-    applyTheme();
-    tgCall(() => wa.onEvent('themeChanged', applyTheme));
-    if (wa.BackButton) tgCall(() => wa.BackButton.onClick(closeSheet));
-  }
-  load();
+  page.start();
+  page.load();
 })();

@@ -4,20 +4,20 @@
 // and then a table) and seat everyone. The server is the truth: it pushes the session's state
 // over a text/event-stream read with fetch() (EventSource cannot send the Authorization
 // header), every action is sent as it happens, and the page renders the state it receives.
-// Every word comes from state.words (dashboard_* labels).
+// Every word comes from state.words (dashboard_* labels). What it shares with the sort board
+// (the words, Telegram, sending the actions, notices, the sheet) is common.js's ValueCards.
 (() => {
   'use strict';
 
-  const wa = (window.Telegram && window.Telegram.WebApp) || null;
+  const VC = window.ValueCards;
+  const { t, haptic, setBackButton, ready, authorization, isFatal, node, focusKey, sortable } = VC;
   const query = new URLSearchParams(location.search);
   const sessionId = query.get('s') || '';
   const base = location.pathname.replace(/\/dashboard\/?$/, '');
-  const apiUrl = `${base}/api/dashboard?s=${encodeURIComponent(sessionId)}`;
+  const apiUrl = () => `${base}/api/dashboard?s=${encodeURIComponent(sessionId)}`;
   const streamUrl = `${base}/api/dashboard/stream?s=${encodeURIComponent(sessionId)}`;
-  const REQUEST_TIMEOUT_MS = 15000;
   const STREAM_SILENCE_MS = 45000; // neither a frame nor a ping for this long: the stream is dead
   const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000];
-  const NOTICE_MS = 4500;
   const SORT_STEPS = new Set(['sorting', 'review', 'top']);
 
   const $ = (id) => document.getElementById(id);
@@ -30,8 +30,6 @@
     phase: $('phase'),
     counts: $('counts'),
     viewMessage: $('view-message'),
-    message: $('message'),
-    reload: $('reload'),
     sections: $('sections'),
     seating: $('seating'),
     seatingTitle: $('seating-title'),
@@ -54,11 +52,7 @@
     filterLabel: $('filter-label'),
     roster: $('roster'),
     rosterEmpty: $('roster-empty'),
-    notice: $('notice'),
-    noticeText: $('notice-text'),
     noticeRetry: $('notice-retry'),
-    sheet: $('sheet'),
-    sheetBackdrop: $('sheet-backdrop'),
     sheetTitle: $('sheet-title'),
     sheetText: $('sheet-text'),
     sheetCancel: $('sheet-cancel'),
@@ -66,20 +60,10 @@
   };
 
   let state = null; // the last state the server sent
-  let words = {};
-  let fatal = false; // 401/403/404: nothing more to do on this page
   let selected = null; // the person (user id) chosen for tap-to-move
-  let queue = []; // actions not sent yet, in order
-  let inflight = null; // the action being sent
-  let failed = []; // actions that did not reach the server: offered again
-  let pumping = false;
-  let answers = 0;
   let pushes = 0;
   let dragging = false;
   let renderWanted = false;
-  let noticeTimer = 0;
-  let sheetAction = null; // the action the open confirmation sheet stands for
-  let sheetReturnFocus = null;
   let filterText = '';
   let tablesKey = '';
   let plenaryKey = '';
@@ -87,130 +71,30 @@
   let sortables = [];
   const rows = new Map(); // user id -> the roster's row
 
-  // --- words -----------------------------------------------------------------------------
-
-  function t(key, params) {
-    const text = Object.prototype.hasOwnProperty.call(words, key) ? String(words[key]) : '';
-    if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name) =>
-      Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
-    );
-  }
-
-  // --- Telegram --------------------------------------------------------------------------
-
-  function tgAtLeast(version) {
-    return !!(wa && typeof wa.isVersionAtLeast === 'function' && wa.isVersionAtLeast(version));
-  }
-
-  function tgCall(fn) {
-    try {
-      fn();
-    } catch (err) {
-      // an older Telegram client without this method: the page works without it
-    }
-  }
-
-  function applyTheme() {
-    const scheme = wa && wa.colorScheme === 'dark' ? 'dark' : wa && wa.colorScheme === 'light' ? 'light' : '';
-    if (scheme) document.documentElement.dataset.scheme = scheme;
-    else delete document.documentElement.dataset.scheme;
-    if (tgAtLeast('6.1')) {
-      tgCall(() => wa.setHeaderColor('secondary_bg_color'));
-      tgCall(() => wa.setBackgroundColor('secondary_bg_color'));
-    }
-  }
-
-  function haptic(kind) {
-    if (!tgAtLeast('6.1') || !wa.HapticFeedback) return;
-    tgCall(() => {
-      if (kind === 'select') wa.HapticFeedback.selectionChanged();
-      else if (kind === 'error') wa.HapticFeedback.notificationOccurred('error');
-      else wa.HapticFeedback.impactOccurred('light');
-    });
-  }
-
-  function setBackButton(visible) {
-    if (!wa || !wa.BackButton || !tgAtLeast('6.1')) return;
-    tgCall(() => (visible ? wa.BackButton.show() : wa.BackButton.hide()));
-  }
-
-  function authorization() {
-    return `tma ${(wa && wa.initData) || ''}`;
-  }
-
   // --- talking to the server -------------------------------------------------------------
 
-  class NetworkError extends Error {}
-
-  async function call(method, action) {
-    const headers = { Authorization: authorization() };
-    const init = { method, headers, cache: 'no-store', credentials: 'same-origin' };
-    if (action) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(action);
-    }
-    const controller = new AbortController();
-    init.signal = controller.signal;
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    let response;
-    let data = null;
-    try {
-      response = await fetch(apiUrl, init);
-      try {
-        data = await response.json();
-      } catch (err) {
-        data = null;
-      }
-    } catch (err) {
-      throw new NetworkError(String(err));
-    } finally {
-      clearTimeout(timer);
-    }
-    return { status: response.status, data };
-  }
-
-  function messageOf(reply) {
-    return reply && reply.data && typeof reply.data.message === 'string' ? reply.data.message : '';
-  }
-
-  function isFatal(status) {
-    return status === 401 || status === 403 || status === 404;
-  }
+  // the page's frame (common.js): the actions sent in order, loading, notices, the message
+  // that replaces the dashboard, and the sheet (it stands for the action it asks to confirm)
+  const page = VC.page({
+    words: 'dashboard',
+    url: apiUrl,
+    sheetButtons: [el.sheetConfirm, el.sheetCancel],
+    state: () => state,
+    accept,
+    render,
+    scheduleRender,
+    wire,
+    redundant,
+    onMessage,
+    onStop: closeStream,
+    onReload: reconnectNow,
+  });
+  const busyWith = page.busyWith;
 
   function accept(next) {
     if (!next || typeof next !== 'object') return;
     state = next;
-    if (state.words && typeof state.words === 'object') words = state.words;
-  }
-
-  function stop(reply) {
-    fatal = true;
-    queue = [];
-    failed = [];
-    closeStream();
-    showMessage(messageOf(reply) || t('dashboard_error'), false);
-  }
-
-  async function load() {
-    let reply;
-    try {
-      reply = await call('GET');
-    } catch (err) {
-      if (state) showRetry();
-      else showMessage(t('dashboard_load_failed'), true);
-      return false;
-    }
-    if (reply.status === 200 && reply.data && reply.data.state) {
-      accept(reply.data.state);
-      if (reply.data.notice) showNotice(reply.data.notice);
-      render();
-      return true;
-    }
-    if (isFatal(reply.status)) stop(reply);
-    else if (state) showRetry();
-    else showMessage(messageOf(reply) || t('dashboard_load_failed'), true);
-    return false;
+    VC.useWords(state);
   }
 
   // the action as the server knows it (our own bookkeeping left out)
@@ -230,70 +114,6 @@
     }
     if (action.action === 'seat') return seating.state === 'seated';
     return false;
-  }
-
-  function enqueue(action) {
-    if (fatal) return;
-    queue.push(action);
-    render();
-    pump();
-  }
-
-  async function pump() {
-    if (pumping) return;
-    pumping = true;
-    while (queue.length && !fatal) {
-      const action = queue.shift();
-      if (redundant(action)) continue;
-      inflight = action;
-      scheduleRender();
-      let reply;
-      try {
-        reply = await call('POST', wire(action));
-      } catch (err) {
-        reply = null;
-      }
-      inflight = null;
-      answers += 1;
-      el.app.dataset.answers = String(answers); // actions answered or failed (tests count them)
-      if (reply && reply.status === 200 && reply.data && reply.data.state) {
-        accept(reply.data.state);
-        if (reply.data.notice) showNotice(reply.data.notice);
-      } else if (reply && isFatal(reply.status)) {
-        stop(reply);
-      } else if (reply && reply.status === 400) {
-        // the server refused: say why; the page shows what the server holds
-        showNotice(messageOf(reply) || t('dashboard_error'));
-        haptic('error');
-      } else {
-        // no answer (network) or a server fault: shown undone, offered again
-        failed = failed.concat([action], queue);
-        queue = [];
-        showRetry();
-        haptic('error');
-      }
-      scheduleRender();
-    }
-    pumping = false;
-    scheduleRender();
-  }
-
-  async function retry() {
-    const again = failed;
-    failed = [];
-    hideNotice(true);
-    render();
-    const ok = await load();
-    if (!ok) {
-      if (!fatal) {
-        failed = again.concat(failed);
-        showRetry();
-      }
-      return;
-    }
-    queue = again.concat(queue);
-    render();
-    pump();
   }
 
   // --- the live stream -------------------------------------------------------------------
@@ -393,7 +213,7 @@
   }
 
   async function connect() {
-    if (fatal) return;
+    if (page.fatal) return;
     closeStream();
     const controller = new AbortController();
     stream = controller;
@@ -418,7 +238,7 @@
       } catch (err) {
         data = null;
       }
-      if (stream === controller) stop({ status: response.status, data });
+      if (stream === controller) page.stop({ status: response.status, data });
       return;
     }
     const kind = response.headers.get('Content-Type') || '';
@@ -448,7 +268,7 @@
     if (stream !== controller) return; // a newer connection took over, or the page stopped
     stream = null;
     clearTimeout(silenceTimer);
-    if (fatal) return;
+    if (page.fatal) return;
     setLive('reconnecting');
     const step = BACKOFF_MS[Math.min(streamAttempt, BACKOFF_MS.length - 1)];
     streamAttempt += 1;
@@ -457,20 +277,12 @@
   }
 
   function reconnectNow() {
-    if (fatal || !state || stream || document.visibilityState === 'hidden') return;
+    if (page.fatal || !state || stream || document.visibilityState === 'hidden') return;
     clearTimeout(streamTimer);
     connect();
   }
 
   // --- the state as it will be once the actions on their way have arrived ----------------
-
-  function pending() {
-    return inflight ? [inflight, ...queue] : queue.slice();
-  }
-
-  function busyWith(kind) {
-    return pending().some((a) => a.action === kind);
-  }
 
   // tables after moving ``user`` to table ``number``; a table left empty closes and the
   // tables are numbered 1..n again, as the server does
@@ -494,7 +306,7 @@
   function view() {
     if (!state) return null;
     const seating = state.seating || { state: 'none', tables: [] };
-    const moves = pending().filter((a) => a.action === 'move');
+    const moves = page.pending().filter((a) => a.action === 'move');
     if (!moves.length || seating.state !== 'proposed') return state;
     let tables = seating.tables;
     for (const move of moves) tables = moved(tables, move.user, move.table);
@@ -512,53 +324,19 @@
   }
 
   function pendingUsers() {
-    return new Set(pending().filter((a) => a.action === 'move').map((a) => a.user));
+    return new Set(page.pending().filter((a) => a.action === 'move').map((a) => a.user));
   }
 
-  // --- notices ---------------------------------------------------------------------------
+  // --- a message instead of the dashboard -----------------------------------------------
 
-  function showNotice(text, sticky) {
-    if (!text) return;
-    clearTimeout(noticeTimer);
-    el.noticeText.textContent = text;
-    el.noticeRetry.hidden = true;
-    el.notice.dataset.kind = 'info';
-    el.notice.hidden = false;
-    if (!sticky) noticeTimer = setTimeout(() => hideNotice(false), NOTICE_MS);
-  }
-
-  function showRetry() {
-    clearTimeout(noticeTimer);
-    el.noticeText.textContent = t('dashboard_retry_notice');
-    el.noticeRetry.textContent = t('dashboard_retry');
-    el.noticeRetry.hidden = false;
-    el.notice.dataset.kind = 'error';
-    el.notice.hidden = false;
-  }
-
-  function hideNotice(evenRetry) {
-    if (!evenRetry && !el.noticeRetry.hidden && failed.length) return;
-    clearTimeout(noticeTimer);
-    el.notice.hidden = true;
-    el.noticeRetry.hidden = true;
-  }
-
-  function showMessage(text, canReload) {
+  function onMessage() {
     el.app.dataset.view = 'message';
-    el.app.setAttribute('aria-busy', 'false');
     el.sections.hidden = true;
     el.counts.hidden = true;
     el.phase.hidden = true;
     el.eyebrow.textContent = t('dashboard_title');
     el.title.textContent = t('dashboard_title');
-    el.message.textContent = text;
-    el.reload.hidden = !canReload;
-    // before the first answer the page has no words: the reload button is a symbol then
-    el.reload.textContent = t('dashboard_reload') || '⟳';
-    el.viewMessage.hidden = false;
-    if (fatal) setLive('off');
-    closeSheet();
-    ready();
+    if (page.fatal) setLive('off');
   }
 
   // --- rendering -------------------------------------------------------------------------
@@ -566,24 +344,6 @@
   function scheduleRender() {
     if (dragging) renderWanted = true;
     else render();
-  }
-
-  function node(tag, cls, text) {
-    const n = document.createElement(tag);
-    if (cls) n.className = cls;
-    if (text !== undefined && text !== null) n.textContent = text;
-    return n;
-  }
-
-  function focusKey() {
-    const active = document.activeElement;
-    return active && active.dataset ? active.dataset.focus || '' : '';
-  }
-
-  function restoreFocus(key) {
-    if (!key || sheetAction) return;
-    const target = document.querySelector(`[data-focus="${CSS.escape(key)}"]`);
-    if (target && document.activeElement !== target) target.focus({ preventScroll: true });
   }
 
   function collator() {
@@ -596,15 +356,15 @@
 
   function render() {
     renderWanted = false;
-    if (fatal || !state) return;
+    if (page.fatal || !state) return;
     const v = view();
     const key = focusKey();
     document.documentElement.lang = v.locale || '';
     document.title = v.title ? `${t('dashboard_title')} · ${v.title}` : t('dashboard_title');
     el.app.dataset.view = 'dashboard';
     el.app.dataset.phase = v.phase || '';
-    el.app.dataset.pending = String(pending().length); // actions on their way (tests wait for 0)
-    el.app.dataset.failed = String(failed.length);
+    el.app.dataset.pending = String(page.pending().length); // actions on their way (tests wait for 0)
+    el.app.dataset.failed = String(page.failedCount());
     el.app.setAttribute('aria-busy', 'false');
     el.viewMessage.hidden = true;
     el.sections.hidden = false;
@@ -620,8 +380,8 @@
     renderSeating(v, seating, people);
     renderPlenary(v.plenary);
     renderPeople(v);
-    restoreFocus(key);
-    setBackButton(!!sheetAction);
+    page.restoreFocus(key);
+    setBackButton(!!page.sheet);
     ready();
   }
 
@@ -782,7 +542,7 @@
       seated: 'dashboard_seating_seated',
     }[seating.state];
     el.seatingText.textContent = text ? t(text) : '';
-    const busy = busyWith('propose') || busyWith('seat') || failed.length > 0;
+    const busy = busyWith('propose') || busyWith('seat') || page.failedCount() > 0;
     el.propose.hidden = !can.propose;
     el.propose.textContent = t(proposed ? 'dashboard_propose_again' : 'dashboard_propose');
     el.propose.disabled = busy;
@@ -894,27 +654,9 @@
   }
 
   function makeSortable(list, pull) {
-    if (typeof window.Sortable !== 'function') return { destroy() {} };
-    return window.Sortable.create(list, {
+    return sortable(list, 'member', {
       group: { name: 'seating', pull, put: true },
-      sort: false,
-      draggable: '.member',
-      animation: 150,
-      forceFallback: true,
-      fallbackOnBody: true,
-      fallbackTolerance: 4,
-      delay: 160,
-      delayOnTouchOnly: true,
-      touchStartThreshold: 6,
       emptyInsertThreshold: 24,
-      scroll: true,
-      scrollSensitivity: 70,
-      scrollSpeed: 12,
-      bubbleScroll: true,
-      ghostClass: 'member-ghost',
-      chosenClass: 'member-chosen',
-      dragClass: 'member-drag',
-      fallbackClass: 'member-fallback',
       onStart() {
         dragging = true;
         el.app.classList.add('dragging');
@@ -949,7 +691,7 @@
     if (!seating || seating.state !== 'proposed') return forceRedraw();
     const at = seating.tables.find((table) => table.members.includes(user));
     if (!at || at.number === number) return forceRedraw();
-    enqueue({ action: 'move', user, table: number });
+    page.enqueue({ action: 'move', user, table: number });
   }
 
   // --- plenary -----------------------------------------------------------------------------
@@ -992,46 +734,21 @@
     }
   }
 
-  let readyCalled = false;
-  function ready() {
-    if (readyCalled || !wa) return;
-    readyCalled = true;
-    tgCall(() => wa.ready());
-  }
-
   // --- the confirmation sheet ----------------------------------------------------------------
 
   function openSheet(action) {
     const proposing = action === 'propose';
-    sheetReturnFocus = document.activeElement;
-    sheetAction = action;
     el.sheetTitle.textContent = t(proposing ? 'dashboard_propose_confirm_title' : 'dashboard_seat_confirm_title');
     el.sheetText.textContent = t(proposing ? 'dashboard_propose_confirm_text' : 'dashboard_seat_confirm_text');
     el.sheetConfirm.textContent = t(proposing ? 'dashboard_propose_confirm_yes' : 'dashboard_seat');
     el.sheetCancel.textContent = t('dashboard_cancel');
-    el.sheet.hidden = false;
-    el.sheetBackdrop.hidden = false;
-    document.body.classList.add('sheet-open');
-    el.sheetConfirm.focus();
-    setBackButton(true);
-  }
-
-  function closeSheet() {
-    if (!sheetAction) return;
-    sheetAction = null;
-    el.sheet.hidden = true;
-    el.sheetBackdrop.hidden = true;
-    document.body.classList.remove('sheet-open');
-    setBackButton(false);
-    const back = sheetReturnFocus;
-    sheetReturnFocus = null;
-    if (back && document.contains(back) && !back.disabled) back.focus({ preventScroll: true });
+    page.openSheet(action, el.sheetConfirm);
   }
 
   function confirmSheet() {
-    const action = sheetAction;
-    closeSheet();
-    if (action && !busyWith(action)) enqueue({ action });
+    const action = page.sheet;
+    page.closeSheet();
+    if (action && !busyWith(action)) page.enqueue({ action });
   }
 
   // --- taps and keys -----------------------------------------------------------------------
@@ -1044,7 +761,7 @@
 
   function onTableTap(number) {
     if (selected === null) {
-      showNotice(t('dashboard_tap_person_first'));
+      page.showNotice(t('dashboard_tap_person_first'));
       return;
     }
     const user = selected;
@@ -1056,7 +773,7 @@
 
   el.tables.addEventListener('click', (evt) => {
     const target = evt.target instanceof Element ? evt.target : null;
-    if (!target || fatal || !state || !state.seating || state.seating.state !== 'proposed') return;
+    if (!target || page.fatal || !state || !state.seating || state.seating.state !== 'proposed') return;
     const pick = target.closest('[data-select]');
     if (pick) return select(Number(pick.dataset.select));
     const head = target.closest('[data-place]');
@@ -1066,7 +783,7 @@
   el.propose.addEventListener('click', () => {
     if (!state || busyWith('propose')) return;
     if (state.seating && state.seating.state === 'proposed') openSheet('propose');
-    else enqueue({ action: 'propose' });
+    else page.enqueue({ action: 'propose' });
   });
 
   el.seat.addEventListener('click', () => {
@@ -1081,30 +798,14 @@
 
   el.filter.addEventListener('input', () => {
     filterText = el.filter.value;
-    if (state && !fatal) renderPeople(view());
+    if (state && !page.fatal) renderPeople(view());
   });
 
-  el.noticeRetry.addEventListener('click', () => retry());
-  el.reload.addEventListener('click', async () => {
-    el.reload.hidden = true;
-    if (await load()) reconnectNow();
-  });
   el.sheetConfirm.addEventListener('click', confirmSheet);
-  el.sheetCancel.addEventListener('click', closeSheet);
-  el.sheetBackdrop.addEventListener('click', closeSheet);
+  el.sheetCancel.addEventListener('click', page.closeSheet);
 
   document.addEventListener('keydown', (evt) => {
-    if (sheetAction) {
-      if (evt.key === 'Escape') {
-        evt.preventDefault();
-        closeSheet();
-      } else if (evt.key === 'Tab') {
-        evt.preventDefault();
-        const next = document.activeElement === el.sheetConfirm ? el.sheetCancel : el.sheetConfirm;
-        next.focus();
-      }
-      return;
-    }
+    if (page.sheetKey(evt)) return;
     if (evt.key === 'Escape' && selected !== null) {
       evt.preventDefault();
       selected = null;
@@ -1117,15 +818,9 @@
 
   // --- start -------------------------------------------------------------------------------
 
-  if (wa) {
-    tgCall(() => wa.expand());
-    if (tgAtLeast('7.7')) tgCall(() => wa.disableVerticalSwipes()); // a drag is not a swipe away
-    applyTheme();
-    tgCall(() => wa.onEvent('themeChanged', applyTheme));
-    if (wa.BackButton) tgCall(() => wa.BackButton.onClick(closeSheet));
-  }
+  page.start();
   setLive('off');
-  load().then((ok) => {
+  page.load().then((ok) => {
     if (ok) connect();
   });
 })();
