@@ -261,6 +261,8 @@ class WebAppServer:
                 changed.clear()
         except ConnectionError:
             pass  # the page went away
+        except web.HTTPNotFound:
+            pass  # the session was deleted: the stream ends, the page's next load says so
         finally:
             self.changes.forget(session.id, changed)
         return response
