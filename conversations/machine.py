@@ -23,7 +23,7 @@ part of a view no event read before, a ``Need`` for it and one loader in the she
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -238,7 +238,12 @@ def _top_confirmed_rule(view: ParticipantView, event: ev.TopConfirmed) -> Decisi
     if not decision.changes:
         return decision
     done = apply(view, decision.changes)  # their top saved, and done with the sort
-    decision = merge(decision, Decision(effects=series.then_and_now(done)))
+    compared = series.then_and_now(done)
+    if compared:  # in a series the comparison is the sort's last word, thanks included
+        said = tuple(
+            e for e in decision.effects if not (isinstance(e, Say) and e.template == "sort_done")
+        )
+        decision = replace(decision, effects=(*said, *compared))
     return merge(decision, tables.seat_latecomer(done))
 
 

@@ -284,6 +284,8 @@ def test_a_followup_participant_sees_their_top_then_and_now(deck: Deck) -> None:
     assert shown.stayed == (ids[0], ids[2])
     assert shown.came == (ids[5], ids[9])
     assert shown.went == (ids[1], ids[3])
+    said = [e.template for e in decision.effects if isinstance(e, Say)]
+    assert "sort_done" not in said, "the comparison is the sort's last word, thanks included"
 
 
 def test_then_and_now_carries_the_earlier_deck(deck: Deck) -> None:
@@ -299,6 +301,8 @@ def test_no_then_and_now_without_an_earlier_top(deck: Deck) -> None:
         decision = handle(view, ev.TopConfirmed(1.0, 4, 1))
         assert decision.changes
         assert not any(isinstance(e, ShowThenAndNow) for e in decision.effects)
+        said = [e.template for e in decision.effects if isinstance(e, Say)]
+        assert said == ["sort_done"]
 
 
 # --- the plenary --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -58,9 +59,10 @@ def participant(
 
 
 def listed(text: str, label: str) -> set[str]:
-    """The titles on the line ``label: a, b, c`` (none when the line is missing)."""
+    """The titles on the line ``label: a, b, and c`` (none when the line is missing; no
+    English title of the deck holds " and ")."""
     line = next((x for x in text.splitlines() if x.startswith(f"{label}: ")), None)
-    return set(line.removeprefix(f"{label}: ").split(", ")) if line else set()
+    return set(re.split(r", and |, | and ", line.removeprefix(f"{label}: "))) if line else set()
 
 
 def has_link(message: TranscriptMessage) -> bool:
