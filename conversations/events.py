@@ -489,35 +489,13 @@ Event = (
     | RemindRequested
     | ExportRequested
     | RehearsalRequested
+    | FollowupRequested
     | JoinRequested
     | ForgetRequested
     | DeckUploaded
-    | ConsentAnswered
-    | AgeBandAnswered
-    | OrganisationAnswered
-    | CardRated
-    | RatingUndone
-    | SortPaused
-    | ContinueRequested
-    | BoardOpened
-    | CardPlaced
-    | PileCardPicked
-    | PileCardMoved
-    | PilesConfirmed
-    | TopCardToggled
-    | TopConfirmed
-    | LanguageChosen
+    | Action
     | TextReceived
-    | StoryCardChosen
-    | RevisionAnswered
     | MediaReceived
     | TableRequested
-    | VoteToggled
-    | VoteConfirmed
-    | RoundDecided
-    | NoteSkipped
-    | RemindersMuted
-    | RemindersResumed
     | ParticipantUnreachable
-    | FollowupRequested
 )
