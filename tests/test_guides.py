@@ -38,7 +38,7 @@ def test_the_facilitator_guide_lists_every_command_and_no_other() -> None:
 
 def test_every_command_any_guide_or_the_readme_names_exists() -> None:
     named: dict[str, set[str]] = {}
-    for path in (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))):
+    for path in (ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))):
         for command in commands_in(path.read_text("utf-8")):
             named.setdefault(command, set()).add(path.name)
     unknown = {c: sorted(files) for c, files in named.items() if c not in ALL | NOT_COMMANDS}
