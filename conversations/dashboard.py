@@ -20,6 +20,7 @@ from conversations.model import SessionCounts, SessionView, Step
 from conversations.needs import Need
 from conversations.phases import Phase, Stage
 from conversations.plenary import summary_of
+from conversations.progress import BEFORE_THE_SORT, SORTING
 from conversations.sorting import sorts_on_board
 from conversations.stages import PENDING, current_stage
 
@@ -43,7 +44,7 @@ class Row:
     step: Step
     lens_index: int
     cards_done: int
-    """Cards rated in their current lens."""
+    """Cards rated in their current lens while sorting; none before the sort, all after."""
     straggling: bool
     table: int | None
     """Their table in the proposal or, once seated, for good."""
@@ -58,6 +59,8 @@ class Overview:
     stage: Stage
     counts: SessionCounts
     rows: tuple[Row, ...]
+    sorting: int
+    """How many are sorting a lens or choosing their top now."""
     seating: Seating
     tables: tuple[tuple[int, tuple[int, ...]], ...]
     """(table number, its members' user ids) in the proposal or the seating."""
@@ -66,6 +69,12 @@ class Overview:
     can_seat: bool
     summary: ShowSummary | None
     """The plenary's summary, once a table has an outcome."""
+
+
+def _cards_done(deck: Deck, step: Step, rated: int) -> int:
+    if step in SORTING:
+        return rated
+    return 0 if step in BEFORE_THE_SORT else len(deck.cards)
 
 
 def overview(view: SessionView, now: float) -> Overview:
@@ -80,7 +89,7 @@ def overview(view: SessionView, now: float) -> Overview:
             p.organisation,
             p.step,
             p.lens_index,
-            entry.rated.get(deck.lenses[p.lens_index].id, 0),
+            _cards_done(deck, p.step, entry.rated.get(deck.lenses[p.lens_index].id, 0)),
             p.step in turn and now - entry.active_at > STRAGGLING_AFTER,
             p.table_number,
             sorts_on_board(p),
@@ -103,6 +112,7 @@ def overview(view: SessionView, now: float) -> Overview:
         stage,
         view.counts,
         rows,
+        sum(1 for row in rows if row.step in SORTING | {Step.TOP}),
         seating,
         tuple((number, tuple(members)) for number, members in sorted(tables.items())),
         can_propose=session.phase in (Phase.JOINING, Phase.SORTING, Phase.SEATING)

@@ -131,7 +131,7 @@ def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
         total = len(deck.cards)
         current = current_card(view)
         if current is None:  # cannot happen: the last rating moves on to the review
-            return show_review(view, fresh=fresh)
+            return _review(view, fresh=fresh)
         number = len(_lens_ratings(view, p.lens_index)) + 1
         if p.paused:
             return (ShowPaused(p.chat_id, p.locale, p.session_id, number, total),)
@@ -149,7 +149,7 @@ def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
             ),
         )
     if p.step is Step.REVIEW:
-        return show_review(view, fresh=fresh)
+        return _review(view, fresh=fresh)
     if p.step is Step.TOP:
         candidates, _ = top_candidates(view)
         return (
@@ -169,10 +169,8 @@ def show_sort_step(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     raise ValueError(f"not a sort step: {p.step}")
 
 
-def show_review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
+def _review(view: ParticipantView, *, fresh: bool) -> tuple[Effect, ...]:
     p = view.participant
-    if sorts_on_board(p):
-        return (ShowOnBoard(p.chat_id, p.locale, p.session_id, fresh=fresh),)
     return (
         ShowPiles(
             p.chat_id,

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import SettingsError
+from bot.listening import serve
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,7 @@ class WebhookServer:
     async def start(self) -> None:
         app = web.Application(client_max_size=MAX_UPDATE_BYTES)
         app.router.add_post(self.path, self._post)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        try:
-            await web.TCPSite(self._runner, self.listen, self.port).start()
-        except OSError as exc:
-            await self.stop()
-            raise SettingsError(
-                f"The webhook cannot listen on {self.listen}:{self.port} "
-                f"({exc.strerror or exc}): choose another --listen or --port."
-            ) from None
+        self._runner = await serve(app, self.listen, self.port, "The webhook", "--listen or --port")
 
     async def stop(self) -> None:
         if self._runner is not None:

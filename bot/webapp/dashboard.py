@@ -21,9 +21,7 @@ from conversations import events as ev
 from conversations.dashboard import Overview, Row, Seating
 from conversations.deck import Deck
 from conversations.effects import ShowSummary
-from conversations.model import Step
-
-_SORT_STEPS = frozenset({Step.SORTING, Step.REVIEW})
+from conversations.progress import SORTING
 
 
 def action_event(
@@ -58,7 +56,7 @@ def dashboard_state(
         return renderer.label(locale, key, **params)
 
     def step_label(row: Row) -> str:
-        if row.step in _SORT_STEPS:
+        if row.step in SORTING:
             return label(
                 f"overview_step_{row.step.value}",
                 lens=row.lens_index + 1,
@@ -74,9 +72,7 @@ def dashboard_state(
             "organisation": row.organisation,
             "step": row.step.value,
             "step_label": step_label(row),
-            "cards_done": row.cards_done
-            if row.step in _SORT_STEPS
-            else (len(deck.cards) if row.step not in _BEFORE else 0),
+            "cards_done": row.cards_done,
             "cards": len(deck.cards),
             "straggling": row.straggling,
             "table": row.table,
@@ -102,7 +98,7 @@ def dashboard_state(
         "counts": {
             "joined": counts.joined,
             "consented": counts.consented,
-            "sorting": sum(1 for row in rows if row.step in _SORT_STEPS | {Step.TOP}),
+            "sorting": overview.sorting,
             "with_top": counts.with_top,
         },
         "people": people,
@@ -120,8 +116,6 @@ def dashboard_state(
         "plenary": plenary,
     }
 
-
-_BEFORE = frozenset({Step.CONSENT, Step.AGE, Step.ORGANISATION, Step.WAITING, Step.DECLINED})
 
 _CHARTS: dict[tuple[ShowSummary, str], str | None] = {}
 """Charts drawn, by summary and language: one drawing per new outcome, not per update."""

@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import SettingsError
+from bot.listening import serve
 from bot.render import Renderer
 from bot.runner import Runner
 from bot.webapp import dashboard
@@ -152,16 +152,9 @@ class WebAppServer:
         return app
 
     async def start(self) -> None:
-        self._runner = web.AppRunner(self.application(), access_log=None)
-        await self._runner.setup()
-        try:
-            await web.TCPSite(self._runner, self.listen, self.port).start()
-        except OSError as exc:
-            await self.stop()
-            raise SettingsError(
-                f"The board cannot listen on {self.listen}:{self.port} "
-                f"({exc.strerror or exc}): choose another WEBAPP_LISTEN."
-            ) from None
+        self._runner = await serve(
+            self.application(), self.listen, self.port, "The board", "WEBAPP_LISTEN"
+        )
         log.info("the board listens on %s:%d", self.listen, self.port)
 
     async def stop(self) -> None:
