@@ -39,6 +39,12 @@ def test_everyone_with_their_step_lens_and_cards_done(workshop: Workshop) -> Non
     assert seen.stage is Stage.SORT and seen.seating is Seating.NONE
     assert not any(row.straggling for row in seen.rows)
     assert seen.summary is None and not seen.can_seat
+    assert seen.sorting == 1, "the one sorting; the one at the welcome is not"
+    key = (1, 43)
+    person = workshop.people[key]
+    workshop.people[key] = replace(person, participant=replace(person.participant, step=Step.DONE))
+    done = {row.user_id: row for row in overview(view_of(workshop), 0.0).rows}[43]
+    assert done.cards_done == len(workshop.deck.cards), "after the sort: every card"
 
 
 def test_those_whose_turn_it_is_lag_behind_after_a_quiet_while(workshop: Workshop) -> None:
