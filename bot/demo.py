@@ -27,100 +27,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.app import Services, build_application, polling
+from bot.demo_cast import PEOPLE, Part, persona, revisers, table_parts, texts_of, vote_persona
 from bot.sandbox import Sandbox, SimChat, SimUser, TranscriptMessage, web_app_script
 from bot.settings import Settings
 from bot.simulation import Persona, SimulatedParticipant, run_all
+from conversations.needs import Need
 
 TOKEN = "4242:DEMO-offline-token"
-
-# What different people tend to value (levels about 1..5); the rest is neutral with noise.
-ARCHETYPES: dict[str, dict[str, float]] = {
-    "connector": {
-        "social-involved": 5,
-        "openness": 4.6,
-        "cooperation": 4.6,
-        "social-contacts": 4.4,
-        "helpfulness": 4.2,
-        "efficiency": 1.8,
-        "decisiveness": 2.2,
-        "political-sense": 2,
-    },
-    "craftsman": {
-        "quality": 5,
-        "craftsmanship": 4.8,
-        "diligence": 4.4,
-        "reliability": 4.4,
-        "social-involved": 3.8,
-        "recognition": 1.8,
-        "spirituality": 1.3,
-        "creativity": 2.5,
-    },
-    "idealist": {
-        "public-interest": 5,
-        "integrity": 4.8,
-        "fairness": 4.6,
-        "social-involved": 4.4,
-        "courage": 4,
-        "efficiency": 1.6,
-        "recognition": 1.5,
-        "loyalty": 2.2,
-    },
-    "pioneer": {
-        "new-ideas": 5,
-        "learning": 4.8,
-        "creativity": 4.6,
-        "autonomy": 4.2,
-        "enjoyment": 4.2,
-        "diligence": 2,
-        "loyalty": 1.8,
-        "reliability": 2.6,
-    },
-}
-
-STORIES = {
-    "nl": (
-        "Toen een inwoner vastliep tussen twee regelingen, zijn we samen gaan zitten en "
-        "hebben we het binnen een week opgelost.",
-        "Bij een reorganisatie merkte ik hoe belangrijk het is dat je elkaar eerlijk kunt "
-        "blijven aanspreken.",
-        "Een nota die ik drie keer heb herschreven, omdat die echt moest kloppen voor de raad.",
-    ),
-    "en": (
-        "When a citizen got stuck between two schemes, we sat down together and solved it "
-        "within a week.",
-        "During a reorganisation I noticed how much it matters that we can still speak to "
-        "each other frankly.",
-        "A memo I rewrote three times because it really had to be right for the council.",
-    ),
-}
-
-NOTES = {
-    "nl": "We waren het eens over het gesprek, niet over de kaarten.",
-    "en": "We agreed on the conversation, not on the cards.",
-}
-
-PEOPLE: tuple[tuple[str, str, str, str], ...] = (
-    ("Anneke", "Gemeente Utrecht", "45-59", "connector"),
-    ("Bram", "Belastingdienst", "30-44", "craftsman"),
-    ("Chantal", "Provincie Zeeland", "under-30", "pioneer"),
-    ("Dirk", "Rijkswaterstaat", "60-plus", "craftsman"),
-    ("Esra", "Gemeente Utrecht", "30-44", "idealist"),
-    ("Frank", "UWV", "45-59", "connector"),
-    ("Greet", "Rijkswaterstaat", "45-59", "idealist"),
-    ("Hamid", "Belastingdienst", "under-30", "pioneer"),
-    ("Ilse", "Provincie Zeeland", "30-44", "connector"),
-    ("Joost", "UWV", "60-plus", "craftsman"),
-    ("Karin", "Gemeente Utrecht", "60-plus", "idealist"),
-    ("Lars", "Rijkswaterstaat", "under-30", "pioneer"),
-    ("Mirjam", "Belastingdienst", "45-59", "idealist"),
-    ("Nadia", "UWV", "30-44", "connector"),
-    ("Olaf", "Provincie Zeeland", "45-59", "craftsman"),
-    ("Petra", "Gemeente Utrecht", "30-44", "pioneer"),
-    ("Quinten", "Belastingdienst", "60-plus", "connector"),
-    ("Rosa", "Rijkswaterstaat", "30-44", "idealist"),
-    ("Sven", "UWV", "under-30", "pioneer"),
-    ("Tineke", "Provincie Zeeland", "60-plus", "craftsman"),
-)
 
 
 class Demo:
@@ -191,22 +104,13 @@ class Demo:
         await self._command(sandbox, facilitator, group, "settings", "start join")
 
         people = []
-        for index, (name, organisation, band, archetype) in enumerate(PEOPLE):
+        revising = revisers(self.rng)
+        for index, (name, *_) in enumerate(PEOPLE):
             user = sandbox.add_user(name, language_code=self.lang)
             await user.join(group)
-            persona = Persona(
-                organisation=organisation,
-                age_band=band,
-                leanings=ARCHETYPES[archetype],
-                stories=1 + index % 2,
-                revises=(band in ("under-30", "30-44") and index % 2 == 0) or index == 3,
-                story=STORIES[self.lang][index % len(STORIES[self.lang])],
-                stubborn=archetype == "idealist" and index % 3 != 2,
-                rounds=1 + index % 2,
-                note=NOTES[self.lang] if archetype == "idealist" else None,
-            )
+            who = persona(index, self.lang, revises=name in revising)
             people.append(
-                SimulatedParticipant(sandbox, user, persona, random.Random(self.rng.random()), 30)
+                SimulatedParticipant(sandbox, user, who, random.Random(self.rng.random()), 30)
             )
         you = await self._you(sandbox, facilitator, group, code) if self.web else None
         self.say(f"2/7 {len(people)} participants join through the invitation link and sort")
@@ -226,8 +130,15 @@ class Demo:
         self.say("4/7 Stories at the tables, then everyone keeps or revises their top")
         await self._all(people, lambda p: p.run())
 
-        self.say("5/7 A dilemma for every table, then each table votes on its common top")
+        self.say("5/7 A dilemma for every table: the tables talk it through, then vote")
+        tables = await self._tables(services, people)
+        parts = table_parts({n: [top for _, top in m] for n, m in tables.items()}, self.rng)
+        told = {p.user.private_chat: len(sandbox.bot_messages(p.user.private_chat)) for p in people}
         await self._command(sandbox, facilitator, group, "dilemma")
+        for chat, count in told.items():
+            await sandbox.wait_until(_more_than(sandbox, chat, count), 30)
+        await self._talk(tables, parts)
+        self._vote_as(tables, parts)
         await self._command(sandbox, facilitator, group, "vote")
         for person in people:
             await sandbox.wait_until(person.screen, 30)
@@ -248,6 +159,71 @@ class Demo:
             (self.out / name).write_bytes(export.document.data)
         self.say("7/7 Done")
         return people
+
+    async def _tables(
+        self, services: Services, people: list[SimulatedParticipant]
+    ) -> dict[int, list[tuple[SimulatedParticipant, tuple[str, ...]]]]:
+        """Table number -> its members with their current tops, as the bot seated them."""
+        session = await services.runner.current_session_of(people[0].user.state.id)
+        assert session is not None
+        view = await services.runner.session_view(session, frozenset({Need.TABLES}))
+        assert view is not None
+        by_id = {person.user.state.id: person for person in people}
+        return {
+            table.table.number: [(by_id[m.participant.user_id], m.top) for m in table.members]
+            for table in view.tables
+        }
+
+    async def _talk(
+        self,
+        tables: dict[int, list[tuple[SimulatedParticipant, tuple[str, ...]]]],
+        parts: dict[int, Part],
+    ) -> None:
+        """Each table talks about its dilemma in its room: two members reply, or, at the
+        table that agrees nothing, everyone and then two of them again."""
+        replies = texts_of(self.lang).dilemma_replies
+        talks: list[list[tuple[SimulatedParticipant, str, list[SimulatedParticipant]]]] = []
+        for number in sorted(tables):  # drawn before anyone talks: the same for a seed
+            members = [person for person, _ in tables[number]]
+            speakers = self.rng.sample(members, len(members))
+            speakers = speakers + speakers[:2] if parts[number] is Part.APART else speakers[:2]
+            texts = self.rng.sample(replies, len(speakers))
+            talks.append(
+                [
+                    (who, text, [m for m in members if m is not who])
+                    for who, text in zip(speakers, texts, strict=True)
+                ]
+            )
+
+        async def table(
+            talk: list[tuple[SimulatedParticipant, str, list[SimulatedParticipant]]],
+        ) -> None:
+            for speaker, text, mates in talk:
+                await speaker.talk(text, mates)
+
+        await asyncio.gather(*(table(talk) for talk in talks))
+
+    def _vote_as(
+        self,
+        tables: dict[int, list[tuple[SimulatedParticipant, tuple[str, ...]]]],
+        parts: dict[int, Part],
+    ) -> None:
+        """Everyone votes as their table's part has it: together, with one doubter, or
+        each holding on to their own top over two rounds. At a table without a full top,
+        the doubter, or two of those who held on, write a note."""
+        texts = texts_of(self.lang)
+        for number in sorted(tables):
+            members = [person for person, _ in tables[number]]
+            part = parts[number]
+            if part is Part.APART:
+                writers = dict(zip(self.rng.sample(members, 2), texts.notes_none, strict=False))
+            else:
+                writers = {self.rng.choice(members): self.rng.choice(texts.notes_three)}
+            doubter = next(iter(writers))
+            for person in members:
+                rounds = 2 if part is Part.APART else 1
+                note = writers.get(person)
+                person.persona = vote_persona(person.persona, part, person is doubter, note, rounds)
 
     async def _you(
         self, sandbox: Sandbox, facilitator: SimUser, group: SimChat, code: str
@@ -322,6 +298,11 @@ class Demo:
         self.say("=" * 72)
         blocks = private.split("\n\n")
         self.say("\n\n".join([*blocks[:6], "[...]", *blocks[-8:]]))
+
+
+def _more_than(sandbox: Sandbox, chat: SimChat, count: int) -> Callable[[], bool | None]:
+    """Whether the bot has sent more than ``count`` messages to ``chat``."""
+    return lambda: len(sandbox.bot_messages(chat)) > count or None
 
 
 def _readable(messages: list[TranscriptMessage]) -> str:

@@ -51,8 +51,12 @@ class Persona:
     """Whether the table mates' stories make them change their top."""
     story: str = "A story by {name} about {card}."
     """What they write about a card (``{name}``, ``{card}``: its title as shown)."""
+    story_texts: Mapping[str, str] = field(default_factory=dict)
+    """Card id -> what they write about that card, in place of ``story``."""
     stubborn: bool = False
     """In the table's vote they approve only what they value most themselves."""
+    withholds: int = 0
+    """Going with the table's vote, how many of its most-held cards they do not approve."""
     rounds: int = 2
     """How many voting rounds they want before settling."""
     note: str | None = None
@@ -82,7 +86,8 @@ class SimulatedParticipant:
         """(lens index, card id) -> level, for every rating the bot acknowledged."""
         self.stories_told: list[str] = []
         """The texts of the stories this person typed."""
-        self._story_card: str | None = None
+        self._story_card: tuple[str, str] | None = None
+        """The card they write a story about: its id and its title as shown."""
         self._revising = False
         self._round = 0
         self.my_top: tuple[str, ...] = ()
@@ -137,6 +142,24 @@ class SimulatedParticipant:
         await self.user.send_text(self.user.private_chat, text)
         await self._wait_for_change(before)
 
+    async def talk(self, text: str, mates: Sequence[SimulatedParticipant]) -> None:
+        """Say something to the table (typed in the private chat, which the bot relays)
+        and wait until every one of ``mates`` has it."""
+        await self.user.send_text(self.user.private_chat, text)
+        await self.sandbox.wait_until(
+            lambda: (
+                all(
+                    any(
+                        text in m.content for m in self.sandbox.bot_messages(mate.user.private_chat)
+                    )
+                    for mate in mates
+                )
+                or None
+            ),
+            self.timeout,
+            what=f"{self.user.first_name}'s words relayed to their table",
+        )
+
     async def _wait_for_change(self, before: tuple[int, int] | None) -> None:
         """Until the screen to work in is another message, or the same one edited."""
         await self.sandbox.wait_until(
@@ -156,6 +179,7 @@ class SimulatedParticipant:
             stories=p.stories,
             revises=p.revises,
             stubborn=p.stubborn,
+            withholds=p.withholds,
             rounds=p.rounds,
             writes_note=p.note is not None,
             leanings=p.leanings,
@@ -230,7 +254,7 @@ class SimulatedParticipant:
         button = next(b for tap, b in pairs if tap == answer)
         data = button.callback_data or ""
         if isinstance(answer, ev.StoryCardChosen) and answer.card_id is not None:
-            self._story_card = button.text.removeprefix("✅ ")
+            self._story_card = (answer.card_id, button.text.removeprefix("✅ "))
         elif isinstance(answer, ev.RevisionAnswered):
             self._revising = not answer.keep
         elif isinstance(answer, ev.TopConfirmed):
@@ -249,7 +273,9 @@ class SimulatedParticipant:
         """What this person types where the policy says they type."""
         persona = self.persona
         if typing.label == "rehearsal_stories":
-            text = persona.story.format(name=self.user.first_name, card=self._story_card)
+            card_id, title = self._story_card or ("", "")
+            story = persona.story_texts.get(card_id, persona.story)
+            text = story.format(name=self.user.first_name, card=title)
             self.stories_told.append(text)
             return text
         if typing.label == "rehearsal_notes" and persona.note is not None:

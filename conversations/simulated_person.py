@@ -51,6 +51,9 @@ class Profile:
     """Whether they add a note when their table settles without a full top."""
     voice: int = 0
     """Which variant of the typed texts is theirs."""
+    withholds: int = 0
+    """Going with the table, how many of the cards it holds most they do not approve
+    (those they value least), approving instead the other cards they value most."""
     pace: float = 1.0
     """How quick they are: the shell's delay is multiplied by this (0.5..1.5)."""
     leanings: Mapping[str, float] | None = None
@@ -217,16 +220,20 @@ def _pick(screen: Screen, profile: Profile) -> Response:
 
 
 def _vote(screen: Screen, profile: Profile) -> Response:
-    """Approve what the table holds most (as listed, where they hold two alike), or, if
-    stubborn, only what they value most themselves: their own top, where they remember
-    it."""
+    """Approve what the table holds most (as listed, where they hold two alike), less the
+    ``withholds`` of those they value least, in whose place they approve the other cards
+    they value most; or, if stubborn, only what they value most themselves: their own
+    top, where they remember it."""
     toggles = [t for t in screen.taps if isinstance(t, ev.VoteToggled)]
     cards = [t.card_id for t in toggles]
     if profile.stubborn:
         own = [card for card in cards if card in screen.own_top] if screen.own_top else cards
         wanted = profile.ranked(own)[: screen.limit]
     else:
-        wanted = sorted(cards, key=lambda card: -screen.holders.get(card, 0))[: screen.limit]
+        table = sorted(cards, key=lambda card: -screen.holders.get(card, 0))[: screen.limit]
+        kept = profile.ranked(table)[: max(0, len(table) - profile.withholds)]
+        others = profile.ranked([card for card in cards if card not in table])
+        wanted = [card for card in table if card in kept] + others[: len(table) - len(kept)]
     return _towards(screen, wanted, toggles, ev.VoteConfirmed)
 
 

@@ -124,6 +124,35 @@ def test_a_vote_approves_at_most_the_limit_then_confirms(seed: int, holders: lis
         assert all(c in selected for c, n in candidates if n == most) or len(selected) == 4
 
 
+def _ballot(profile: Profile, candidates: tuple[tuple[str, int], ...]) -> tuple[str, ...]:
+    """What ``profile`` approves on a fresh ballot of ``candidates``, tap by tap."""
+    selected: tuple[str, ...] = ()
+    for _ in range(30):
+        answer = respond(fx.AskVote(USER, "en", 1, "d", candidates, selected, 4, 1), profile, 1.0)
+        if isinstance(answer, ev.VoteConfirmed):
+            return selected
+        assert isinstance(answer, ev.VoteToggled)
+        selected = (
+            tuple(c for c in selected if c != answer.card_id)
+            if answer.card_id in selected
+            else (*selected, answer.card_id)
+        )
+    raise AssertionError("the vote was never confirmed")
+
+
+def test_a_voter_who_withholds_one_approves_the_tables_top_but_their_weakest_and_their_own_best() -> (
+    None
+):
+    candidates = (("a", 4), ("b", 3), ("c", 3), ("d", 2), ("e", 1), ("f", 1))
+    leanings = {"a": 5.0, "b": 4.0, "c": 2.0, "d": 4.5, "e": 1.0, "f": 4.8}
+    together = replace(Profile.from_seed(1), stubborn=False, leanings=leanings)
+    assert set(_ballot(together, candidates)) == {"a", "b", "c", "d"}
+    doubter = replace(together, withholds=1)
+    assert set(_ballot(doubter, candidates)) == {"a", "b", "d", "f"}
+    stubborn = replace(doubter, stubborn=True)
+    assert set(_ballot(stubborn, candidates)) == {"a", "f", "d", "b"}
+
+
 def test_stories_then_done_then_notes(deck: Deck) -> None:
     profile = Profile.from_seed(5)
     top = deck.card_ids[:4]
