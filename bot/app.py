@@ -28,7 +28,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Callba
 
 from bot.decks.files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks.library import DeckLibrary
-from bot.decks.schema import DeckInvalid
+from bot.decks.problems import DeckInvalid
 from bot.errors import BotApiUnreachable, BotError, TokenRejected
 from bot.logs import quiet_libraries
 from bot.rehearsal_actor import DEFAULT_DELAY, RehearsalActor

@@ -270,7 +270,8 @@ class DeckUploaded:
     deck: Deck | None = None
     """The deck read from the file; None when it was not read or has ``problems``."""
     problems: tuple[str, ...] = ()
-    """What is wrong with the file, the first ones (``problem_count`` in all)."""
+    """What is wrong with the file, in the sender's language (``locale``): the first ones,
+    ``problem_count`` in all."""
     problem_count: int = 0
 
 

@@ -20,7 +20,7 @@ from bot.decks.files import (
     load_deck_file,
     main,
 )
-from bot.decks.schema import DeckInvalid, DeckProblem
+from bot.decks.problems import DeckInvalid, DeckProblem, place
 from conversations.deck import LEVEL_COUNT, Deck, Pillar
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -171,7 +171,11 @@ def test_toml_syntax_error_names_the_line() -> None:
         load_deck_bytes("broken.toml", data, default_base_deck())
     (problem,) = caught.value.problems
     assert problem.source == "broken.toml"
-    assert problem.where.startswith("line 4")
+    assert problem.code == "toml_syntax"
+    assert problem.where == place("line_column", line=4, column=1)
+    assert str(problem).startswith(
+        "broken.toml: line 4, column 1: not valid TOML (the reader says:"
+    )
 
 
 def test_non_utf8_names_the_line() -> None:
@@ -179,7 +183,7 @@ def test_non_utf8_names_the_line() -> None:
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("cards.csv", data, default_base_deck())
     (problem,) = caught.value.problems
-    assert problem.where == "line 3"
+    assert (problem.where, problem.code) == (place("line", number=3), "not_utf8")
 
 
 def test_good_uploads_load() -> None:
@@ -224,11 +228,13 @@ def test_check_files_reports_duplicate_card_and_missing_title(tmp_path: Path) ->
     rendered = [str(p) for p in problems]
     assert len(problems) == 2, rendered
     assert {(p.where, p.field) for p in problems} == {
-        ('card "humour"', "title.en"),
-        ('card "trust"', "id"),
+        (place("card", id="humour"), "title.en"),
+        (place("card", id="trust"), "id"),
     }
     assert all(p.source.endswith("broken.toml") for p in problems)
-    assert any('broken.toml: card "trust": id: duplicate card id' in s for s in rendered)
+    assert any(
+        'broken.toml: card "trust": id: this id is already used by card' in s for s in rendered
+    )
     assert any(s.endswith('broken.toml: card "humour": title.en: missing') for s in rendered)
 
 
@@ -237,10 +243,13 @@ def test_check_files_reports_missing_file_and_duplicate_deck_id(tmp_path: Path) 
     copy.write_bytes(GOOD_TOML)
     missing = tmp_path / "missing.toml"
     problems = check_files([DECKS_DIR / "team-values.toml", copy, missing])
-    assert [(p.field, p.message) for p in problems] == [
-        ("id", "deck id 'team-values' is also used by decks/team-values.toml"),
-        ("", "file not found"),
+    assert [(p.field, p.code) for p in problems] == [
+        ("id", "deck_id_twice"),
+        ("", "file_not_found"),
     ]
+    assert str(problems[0]).endswith(
+        "copy.toml: id: the deck id 'team-values' is also used by decks/team-values.toml"
+    )
     assert problems[0].source.endswith("copy.toml")
     assert problems[1].source.endswith("missing.toml")
 
@@ -250,7 +259,8 @@ def test_check_files_handles_other_suffixes(tmp_path: Path) -> None:
     notes.write_text("hello", encoding="utf-8")
     (problem,) = check_files([notes])
     assert isinstance(problem, DeckProblem)
-    assert "unsupported file type" in problem.message
+    assert problem.code == "unsupported_type"
+    assert str(problem).endswith("notes.txt: unsupported file type: use a .toml or .csv file")
 
 
 def test_main_checks_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -267,25 +277,22 @@ DEEP_ARRAYS = b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n"
 DEEP_INLINE_TABLES = b"a = " + b"{a = " * 3000 + b"1" + b"}" * 3000 + b"\n"
 LONG_NUMBER = b"version = " + b"9" * 5000 + b"\n"
 HOSTILE_TOML = {
-    "deep arrays": (DEEP_ARRAYS, "line 1", "nesting too deep"),
-    "deep inline tables": (DEEP_INLINE_TABLES, "line 1", "nesting too deep"),
-    "deep on line 3": (b'id = "x"\n# [[[\nb = ' + b"[" * 40 + b"]" * 40, "line 3", "too deep"),
-    "5000-digit integer": (LONG_NUMBER, "line 1", "a number has too many digits"),
-    "underscored long integer": (b"\n\na = 1" + b"_1" * 5000 + b"\n", "line 3", "too many digits"),
+    "deep arrays": (DEEP_ARRAYS, 1, "toml_too_deep"),
+    "deep inline tables": (DEEP_INLINE_TABLES, 1, "toml_too_deep"),
+    "deep on line 3": (b'id = "x"\n# [[[\nb = ' + b"[" * 40 + b"]" * 40, 3, "toml_too_deep"),
+    "5000-digit integer": (LONG_NUMBER, 1, "toml_long_number"),
+    "underscored long integer": (b"\n\na = 1" + b"_1" * 5000 + b"\n", 3, "toml_long_number"),
 }
 
 
-@pytest.mark.parametrize(
-    ("data", "where", "expected"), HOSTILE_TOML.values(), ids=HOSTILE_TOML.keys()
-)
-def test_hostile_toml_gives_one_problem(data: bytes, where: str, expected: str) -> None:
+@pytest.mark.parametrize(("data", "line", "code"), HOSTILE_TOML.values(), ids=HOSTILE_TOML.keys())
+def test_hostile_toml_gives_one_problem(data: bytes, line: int, code: str) -> None:
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("hostile.toml", data, default_base_deck())
     (problem,) = caught.value.problems
     assert problem.source == "hostile.toml"
-    assert problem.where == where
-    assert problem.message.startswith("not valid TOML: ")
-    assert expected in problem.message
+    assert (problem.where, problem.code) == (place("line", number=line), code)
+    assert str(problem).startswith(f"hostile.toml: line {line}: not valid TOML: ")
 
 
 @pytest.mark.parametrize("data", [DEEP_ARRAYS, DEEP_INLINE_TABLES], ids=["arrays", "tables"])
@@ -296,7 +303,7 @@ def test_recursion_in_tomllib_is_caught_without_the_precheck(
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("deep.toml", data, default_base_deck())
     (problem,) = caught.value.problems
-    assert problem.message == "not valid TOML: nesting too deep"
+    assert (problem.where, problem.code) == (None, "toml_too_deep")
 
 
 def test_brackets_in_strings_and_comments_do_not_count_as_nesting() -> None:
@@ -312,16 +319,14 @@ def test_brackets_in_strings_and_comments_do_not_count_as_nesting() -> None:
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("team-values.toml", deck.encode(), default_base_deck())
     assert {p.field for p in caught.value.problems} == {"note1", "note2", "note3", "note4"}
-    assert all(p.message.startswith("unknown key") for p in caught.value.problems)
+    assert {p.code for p in caught.value.problems} == {"unknown_key"}
 
 
 def test_nesting_up_to_the_limit_reaches_the_validator() -> None:
     data = b"a = " + b"[" * 32 + b"]" * 32 + b"\n"
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("deep.toml", data, default_base_deck())
-    assert ("", "a", "unknown key") in {
-        (p.where, p.field, p.message) for p in caught.value.problems
-    }
+    assert (None, "a", "unknown_key") in {(p.where, p.field, p.code) for p in caught.value.problems}
 
 
 def test_other_large_toml_shapes_give_the_usual_problems() -> None:
@@ -332,8 +337,8 @@ def test_other_large_toml_shapes_give_the_usual_problems() -> None:
     for data in (long_line, many_keys, hex_number):
         with pytest.raises(DeckInvalid) as caught:
             load_deck_bytes("big.toml", data, base)
-        assert ("", "cards", "missing") in {
-            (p.where, p.field, p.message) for p in caught.value.problems
+        assert (None, "cards", "missing") in {
+            (p.where, p.field, p.code) for p in caught.value.problems
         }
         assert all(len(str(p)) < 200 for p in caught.value.problems)
 
@@ -343,7 +348,7 @@ def test_other_large_toml_shapes_give_the_usual_problems() -> None:
     [
         (
             b'id,title_en,description_en\nx,"' + b"y" * 200_000 + b'",z\n',
-            "not valid CSV: field larger",
+            "not valid CSV (the reader says: field larger",
         ),
         (b"id,title_en\x00,description_en\nx,y,z\n", "not a text file"),
         (b"id,title_en,description_en\n\xff\xfe,a,b\n", "not UTF-8"),
@@ -354,7 +359,7 @@ def test_hostile_csv_gives_one_problem(data: bytes, expected: str) -> None:
     with pytest.raises(DeckInvalid) as caught:
         load_deck_bytes("hostile.csv", data, default_base_deck())
     (problem,) = caught.value.problems
-    assert expected in problem.message
+    assert expected in str(problem)
 
 
 HOSTILE_FILES = {
@@ -384,7 +389,9 @@ def test_cli_deck_check_lists_hostile_files_without_a_traceback(tmp_path: Path) 
     assert "tables.toml: line 1: not valid TOML: nesting too deep" in result.stdout
     assert "number.toml: line 1: not valid TOML: a number has too many digits" in result.stdout
     assert "hex.toml: languages: item 1: a number too large to show" in result.stdout
-    assert "field.csv: not valid CSV: field larger than field limit" in result.stdout
+    assert (
+        "field.csv: not valid CSV (the reader says: field larger than field limit" in result.stdout
+    )
     assert {line.split(":")[0] for line in lines} == set(HOSTILE_FILES)
     assert "problem(s) found" in result.stderr
 

@@ -3,14 +3,16 @@
 This module owns the bytes-to-data step (UTF-8, TOML, CSV with comma, semicolon or tab
 separators, Excel's byte-order mark), where the built-in decks live (``decks/`` at the
 top of the project), and the checks that need more than one file: a missing file, or two
-files with the same deck id. Every failure becomes a :class:`DeckInvalid` with readable
-:class:`DeckProblem` values (file, line or row, field), never a traceback.
+files with the same deck id. Every failure becomes a :class:`DeckInvalid` with
+:class:`DeckProblem` values (file, line or row, field, a problem code), never a traceback.
+What ``tomllib`` and ``csv`` say about a broken file is English only: it is passed on as
+the ``detail`` of a problem whose own words are in the reader's language.
 
 It must not judge deck content itself (``schema`` does that), talk to
 Telegram or touch the database.
 
 Run ``python -m bot.decks.files [FILE...]`` to check deck files (default: the built-in
-decks); it prints every problem and exits with status 1 when there are any.
+decks); it prints every problem (in English) and exits with status 1 when there are any.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-from bot.decks.schema import DeckError, DeckInvalid, DeckProblem, parse_cards_csv_rows, parse_deck
+from bot.decks.problems import DeckError, DeckInvalid, DeckProblem, Param, Phrase, place
+from bot.decks.schema import parse_cards_csv_rows, parse_deck
 from bot.resources import shipped
 from conversations.deck import DECK_FILE_BYTES_MAX, DECK_ID_MAX, Deck
 
@@ -53,8 +56,8 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_AT_END = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-def _invalid(source: str, where: str, message: str) -> DeckInvalid:
-    return DeckInvalid([DeckProblem(source, where, "", message)])
+def _invalid(source: str, where: Phrase | None, code: str, **params: Param) -> DeckInvalid:
+    return DeckInvalid([DeckProblem(source, where, "", code, params)])
 
 
 def display_name(path: Path) -> str:
@@ -77,22 +80,16 @@ def deck_id_from_filename(filename: str) -> str:
 
 def _decode(source: str, data: bytes) -> str:
     if len(data) > MAX_DECK_BYTES:
-        raise _invalid(
-            source, "", f"file too large: {len(data)} bytes, at most {MAX_DECK_BYTES} bytes"
-        )
+        raise _invalid(source, None, "file_too_large", size=len(data), max=MAX_DECK_BYTES)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise _invalid(
-            source,
-            f"line {line}",
-            "not UTF-8 text: save the file as UTF-8 (in Excel: 'CSV UTF-8')",
-        ) from None
+        raise _invalid(source, place("line", number=line), "not_utf8") from None
     if "\x00" in text:
-        raise _invalid(source, "", "not a text file")
+        raise _invalid(source, None, "not_text_file")
     if not text.strip():
-        raise _invalid(source, "", "the file is empty")
+        raise _invalid(source, None, "file_empty")
     return text
 
 
@@ -129,47 +126,44 @@ def _too_deep_line(text: str) -> int | None:
     return None
 
 
-def _long_number_line(text: str) -> str:
-    """``line N`` of the first run of digits too long for Python's ``int``, or ``""``."""
+def _long_number_line(text: str) -> Phrase | None:
+    """The line of the first run of digits too long for Python's ``int``, if found."""
     limit = sys.get_int_max_str_digits()
     run = re.search(rf"[0-9][0-9_]{{{limit},}}", text) if limit else None
-    return f"line {text.count(chr(10), 0, run.start()) + 1}" if run else ""
+    return place("line", number=text.count("\n", 0, run.start()) + 1) if run else None
 
 
 def _parse_toml(source: str, text: str) -> Deck:
     deep = _too_deep_line(text)
     if deep is not None:
-        raise _invalid(
-            source,
-            f"line {deep}",
-            "not valid TOML: nesting too deep"
-            f" (more than {TOML_NESTING_MAX} levels of [ ] or {{ }})",
-        )
+        raise _invalid(source, place("line", number=deep), "toml_too_deep", max=TOML_NESTING_MAX)
     try:
         data = tomllib.loads(text)
     except RecursionError:  # nesting the pre-check let through, on a deep call stack
-        raise _invalid(source, "", "not valid TOML: nesting too deep") from None
+        raise _invalid(source, None, "toml_too_deep", max=TOML_NESTING_MAX) from None
     except MemoryError:
-        raise _invalid(source, "", "not valid TOML: the file is too complex to read") from None
+        raise _invalid(source, None, "toml_too_complex") from None
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        where = ""
-        position = _TOML_POSITION.search(message)
-        if position:
-            where = f"line {position.group(1)}, column {position.group(2)}"
-            message = message[: position.start()]
-        elif _TOML_AT_END.search(message):
-            where = f"line {text.count(chr(10)) + 1}"
-            message = _TOML_AT_END.sub("", message) + " at the end of the file"
-        raise _invalid(source, where, f"not valid TOML: {message}") from None
+        raise _toml_syntax(source, text, str(exc)) from None
     except ValueError:  # after TOMLDecodeError, its subclass: int() refuses very long numbers
-        raise _invalid(
-            source,
-            _long_number_line(text),
-            "not valid TOML: a number has too many digits"
-            f" (at most {sys.get_int_max_str_digits()})",
-        ) from None
+        digits = sys.get_int_max_str_digits()
+        raise _invalid(source, _long_number_line(text), "toml_long_number", max=digits) from None
     return parse_deck(data, source)
+
+
+def _toml_syntax(source: str, text: str, message: str) -> DeckInvalid:
+    """``tomllib``'s complaint, in English only, as the detail of a problem at its line."""
+    position = _TOML_POSITION.search(message)
+    if position:
+        line, column = int(position.group(1)), int(position.group(2))
+        detail = message[: position.start()]
+        return _invalid(
+            source, place("line_column", line=line, column=column), "toml_syntax", detail=detail
+        )
+    if _TOML_AT_END.search(message):
+        where = place("line", number=text.count("\n") + 1)
+        return _invalid(source, where, "toml_syntax_at_end", detail=_TOML_AT_END.sub("", message))
+    return _invalid(source, None, "toml_syntax", detail=message)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -185,7 +179,7 @@ def _parse_csv(source: str, filename: str, text: str, base: Deck) -> Deck:
         reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
         rows = list(reader)
     except csv.Error as exc:
-        raise _invalid(source, "", f"not valid CSV: {exc}") from None
+        raise _invalid(source, None, "csv_syntax", detail=str(exc)) from None
     return parse_cards_csv_rows(rows, base, deck_id_from_filename(filename), source)
 
 
@@ -198,7 +192,7 @@ def load_deck_bytes(filename: str, data: bytes, base: Deck) -> Deck:
     source = Path(filename).name or filename
     suffix = Path(filename).suffix.lower()
     if suffix not in DECK_SUFFIXES:
-        raise _invalid(source, "", "unsupported file type: send a .toml or .csv file")
+        raise _invalid(source, None, "unsupported_type")
     text = _decode(source, data)
     if suffix == ".toml":
         return _parse_toml(source, text)
@@ -213,13 +207,13 @@ def load_deck_file(path: Path, base: Deck | None = None) -> Deck:
     source = display_name(path)
     suffix = path.suffix.lower()
     if suffix not in DECK_SUFFIXES:
-        raise _invalid(source, "", "unsupported file type: use a .toml or .csv file")
+        raise _invalid(source, None, "unsupported_type")
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise _invalid(source, "", "file not found") from None
+        raise _invalid(source, None, "file_not_found") from None
     except OSError as exc:
-        raise _invalid(source, "", f"cannot read the file: {exc.strerror or exc}") from None
+        raise _invalid(source, None, "cannot_read", reason=exc.strerror or str(exc)) from None
     text = _decode(source, data)
     if suffix == ".toml":
         return _parse_toml(source, text)
@@ -251,9 +245,10 @@ def _load_all(paths: Iterable[Path]) -> tuple[dict[str, Deck], list[DeckProblem]
             problems.extend(exc.problems)
             continue
         if deck.id in origin:
+            other = origin[deck.id]
             problems.append(
                 DeckProblem(
-                    source, "", "id", f"deck id {deck.id!r} is also used by {origin[deck.id]}"
+                    source, None, "id", "deck_id_twice", {"deck_id": repr(deck.id), "other": other}
                 )
             )
             continue
@@ -271,9 +266,9 @@ def load_builtin_decks() -> dict[str, Deck]:
     if problems:
         raise DeckInvalid(problems)
     if DEFAULT_DECK_ID not in decks:
-        raise DeckInvalid(
-            [DeckProblem(display_name(DECKS_DIR), "", "", f"no {DEFAULT_DECK_ID!r} deck")]
-        )
+        source = display_name(DECKS_DIR)
+        deck_id = repr(DEFAULT_DECK_ID)
+        raise DeckInvalid([DeckProblem(source, None, "", "no_default_deck", {"deck_id": deck_id})])
     return {DEFAULT_DECK_ID: decks[DEFAULT_DECK_ID]} | decks
 
 

@@ -2,17 +2,21 @@
 TOML table, or the rows of a CSV file) into a :class:`~conversations.deck.Deck`.
 
 Owns the schema of a deck file. Parsing reports *every* problem it finds at once, as
-:class:`DeckProblem` values inside one :class:`DeckInvalid`, so a facilitator can fix a
-file in one go. Must not: read files or decode TOML or CSV (``files`` does).
+:class:`~bot.decks.problems.DeckProblem` values (a code and its parameters, written in
+the reader's language by ``problems``) inside one
+:class:`~bot.decks.problems.DeckInvalid`, so a facilitator can fix a file in one go.
+Must not: read files or decode TOML or CSV (``files`` does), or hold the words of a
+problem (the templates do).
 """
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
+from bot.decks.problems import DeckInvalid, DeckProblem, Param, Phrase, kind, place
 from conversations.deck import (
     CARD_DESCRIPTION_MAX,
     CARD_TITLE_MAX,
@@ -46,38 +50,6 @@ from conversations.deck import (
 # --- Problems -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DeckProblem:
-    """One thing wrong with a deck file, precise enough to find and fix it."""
-
-    source: str
-    """The file (or upload) name."""
-    where: str
-    """The element: ``card "loyalty"``, ``lens #2``, ``row 7``, ``line 3``; ``""`` = the deck."""
-    field: str
-    """The field: ``title.en``, ``levels.nl``, ``description_en``; may be ``""``."""
-    message: str
-
-    def __str__(self) -> str:
-        return ": ".join(
-            part for part in (self.source, self.where, self.field, self.message) if part
-        )
-
-
-class DeckError(Exception):
-    """Something is wrong with a deck."""
-
-
-class DeckInvalid(DeckError):
-    """A deck failed validation; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Iterable[DeckProblem]) -> None:
-        self.problems: tuple[DeckProblem, ...] = tuple(problems)
-        count = len(self.problems)
-        head = f"{count} problem{'' if count == 1 else 's'} in deck"
-        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
-
-
 class _Problems:
     """Collects problems for one source."""
 
@@ -85,8 +57,8 @@ class _Problems:
         self.source = source
         self.items: list[DeckProblem] = []
 
-    def add(self, where: str, field_name: str, message: str) -> None:
-        self.items.append(DeckProblem(self.source, where, field_name, message))
+    def add(self, where: Phrase | None, field_name: str, code: str, **params: Param) -> None:
+        self.items.append(DeckProblem(self.source, where, field_name, code, params))
 
     def __len__(self) -> int:
         return len(self.items)
@@ -99,36 +71,38 @@ class _Problems:
 # --- Small checks -------------------------------------------------------------------
 
 
-def _kind(value: object) -> str:
+def _kind(value: object) -> Phrase:
     if isinstance(value, bool):
-        return "true/false"
+        return kind("true_false")
     if isinstance(value, int):
-        return "a whole number"
+        return kind("whole_number")
     if isinstance(value, float):
-        return "a number"
+        return kind("number")
     if isinstance(value, str):
-        return "text"
+        return kind("text")
     if isinstance(value, Mapping):
-        return "a table"
+        return kind("table")
     if isinstance(value, list | tuple):
-        return "a list"
+        return kind("list")
+    if isinstance(value, datetime.date | datetime.time):
+        return kind("date_time")
     if value is None:
-        return "nothing"
-    return type(value).__name__
+        return kind("nothing")
+    return kind("other", name=type(value).__name__)
 
 
 SHOWN_MAX = 60
 """Values quoted in a problem message are cut to this many characters."""
 
 
-def _shown(value: object) -> str:
+def _shown(value: object) -> str | Phrase:
     """``value`` as a problem message quotes it: its repr, cut short; never raises.
 
     A file can hold a 100,000-character key or a 0x-number of 20,000 digits, which
     Python refuses to turn into decimal text.
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
-        return "a number too large to show"
+        return kind("huge_number")
     try:
         text = repr(value)
     except (ValueError, RecursionError):
@@ -138,45 +112,50 @@ def _shown(value: object) -> str:
 
 def _field(key: object) -> str:
     """A key from the file as the field of a problem, cut short."""
-    text = key if isinstance(key, str) else _shown(key)
+    text = key if isinstance(key, str) else str(_shown(key))
     return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 3] + "..."
 
 
-def _suggest(key: str, known: Sequence[str]) -> str:
+def _suggestion(key: str, known: Sequence[str]) -> str | None:
     close = difflib.get_close_matches(key, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
 
 
 def _unknown_keys(
-    p: _Problems, where: str, entry: Mapping[str, object], known: Sequence[str]
+    p: _Problems, where: Phrase | None, entry: Mapping[str, object], known: Sequence[str]
 ) -> None:
     for key in entry:
         if key not in known:
-            p.add(where, _field(key), "unknown key" + _suggest(str(key), known))
-
-
-def _id_rule(maximum: int) -> str:
-    return f"must be 1 to {maximum} characters of a-z, 0-9 and '-'"
+            suggestion = _suggestion(str(key), known)
+            if suggestion is None:
+                p.add(where, _field(key), "unknown_key")
+            else:
+                p.add(where, _field(key), "unknown_key_suggest", suggestion=suggestion)
 
 
 def _check_id(
-    p: _Problems, where: str, field_name: str, value: object, pattern: re.Pattern[str], maximum: int
+    p: _Problems,
+    where: Phrase | None,
+    field_name: str,
+    value: object,
+    pattern: re.Pattern[str],
+    maximum: int,
 ) -> str | None:
     if value is None:
         p.add(where, field_name, "missing")
         return None
     if not isinstance(value, str):
-        p.add(where, field_name, f"expected text, got {_kind(value)}")
+        p.add(where, field_name, "not_text", got=_kind(value))
         return None
     if not pattern.fullmatch(value):
-        p.add(where, field_name, f"{_shown(value)} {_id_rule(maximum)}")
+        p.add(where, field_name, "bad_id", value=_shown(value), max=maximum)
         return None
     return value
 
 
 def _check_text(
     p: _Problems,
-    where: str,
+    where: Phrase | None,
     field_name: str,
     value: object,
     *,
@@ -184,7 +163,7 @@ def _check_text(
     one_line: bool,
 ) -> str | None:
     if not isinstance(value, str):
-        p.add(where, field_name, f"expected text, got {_kind(value)}")
+        p.add(where, field_name, "not_text", got=_kind(value))
         return None
     text = value.strip()
     if not text:
@@ -192,17 +171,17 @@ def _check_text(
         return None
     ok = True
     if len(text) > max_len:
-        p.add(where, field_name, f"too long: {len(text)} characters, at most {max_len}")
+        p.add(where, field_name, "too_long", length=len(text), max=max_len)
         ok = False
     if one_line and ("\n" in text or "\r" in text):
-        p.add(where, field_name, "must be a single line")
+        p.add(where, field_name, "not_one_line")
         ok = False
     return text if ok else None
 
 
 def _check_texts(
     p: _Problems,
-    where: str,
+    where: Phrase | None,
     field_name: str,
     value: object,
     languages: Sequence[str],
@@ -218,8 +197,7 @@ def _check_texts(
             p.add(where, field_name, "missing")
         return {}
     if not isinstance(value, Mapping):
-        wanted = ", ".join(languages) or "each deck language"
-        p.add(where, field_name, f"expected one text per language ({wanted}), got {_kind(value)}")
+        p.add(where, field_name, "texts_per_language", got=_kind(value))
         return {}
     texts: dict[str, str] = {}
     for lang in languages:
@@ -236,36 +214,39 @@ def _check_texts(
             if key not in languages:
                 p.add(
                     where,
-                    f"{field_name}{sep}{key}",
-                    f"unknown language (deck languages: {', '.join(languages)})",
+                    f"{field_name}{sep}{_field(key)}",
+                    "unknown_language",
+                    languages=", ".join(languages),
                 )
     return texts
 
 
-def _check_pillar(p: _Problems, where: str, value: object) -> Pillar | None:
+def _check_pillar(p: _Problems, where: Phrase | None, value: object) -> Pillar | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     choices = ", ".join(pillar.value for pillar in Pillar)
     if not isinstance(value, str):
-        p.add(where, "pillar", f"expected one of {choices}, got {_kind(value)}")
+        p.add(where, "pillar", "not_pillar", choices=choices, got=_kind(value))
         return None
     try:
         return Pillar(value.strip().lower())
     except ValueError:
-        p.add(where, "pillar", f"{_shown(value)} is not one of {choices}")
+        p.add(where, "pillar", "unknown_pillar", value=_shown(value), choices=choices)
         return None
 
 
-def _check_list(p: _Problems, where: str, field_name: str, value: object) -> list[object] | None:
+def _check_list(
+    p: _Problems, where: Phrase | None, field_name: str, value: object
+) -> list[object] | None:
     if not isinstance(value, list | tuple):
-        p.add(where, field_name, f"expected a list, got {_kind(value)}")
+        p.add(where, field_name, "not_list", got=_kind(value))
         return None
     return list(value)
 
 
 def _check_card(
     p: _Problems,
-    where: str,
+    where: Phrase,
     entry: Mapping[str, object],
     title_languages: Sequence[str],
     description_languages: Sequence[str],
@@ -301,22 +282,13 @@ def _check_card(
     return Card(card_id, title, description, pillar)
 
 
-def _where(kind: str, entry: object, position: int) -> str:
+def _where(element: str, entry: object, position: int) -> Phrase:
     """``card "loyalty"`` when the entry has a usable id, else ``card #3``."""
     if isinstance(entry, Mapping):
         entry_id = entry.get("id")
         if isinstance(entry_id, str) and entry_id.strip() and len(entry_id) <= 40:
-            return f'{kind} "{entry_id}"'
-    return f"{kind} #{position}"
-
-
-def _check_count(
-    p: _Problems, field_name: str, count: int, minimum: int, maximum: int, what: str
-) -> None:
-    if count < minimum:
-        p.add("", field_name, f"at least {minimum} {what} needed, found {count}")
-    elif count > maximum:
-        p.add("", field_name, f"at most {maximum} {what} allowed, found {count}")
+            return place(element, id=entry_id)
+    return place(f"{element}_number", number=position)
 
 
 # --- TOML-shaped data ---------------------------------------------------------------
@@ -346,19 +318,19 @@ def parse_deck(data: Mapping[str, object], source: str) -> Deck:
     """
     p = _Problems(source)
     if not isinstance(data, Mapping):
-        p.add("", "", f"expected a table of deck fields, got {_kind(data)}")
+        p.add(None, "", "not_deck_table", got=_kind(data))
         p.raise_if_any()
-    _unknown_keys(p, "", data, _DECK_KEYS)
+    _unknown_keys(p, None, data, _DECK_KEYS)
 
-    deck_id = _check_id(p, "", "id", data.get("id"), DECK_ID_PATTERN, DECK_ID_MAX)
+    deck_id = _check_id(p, None, "id", data.get("id"), DECK_ID_PATTERN, DECK_ID_MAX)
     version = _parse_version(p, data.get("version"))
     languages = _parse_languages(p, data.get("languages"))
     title = _check_texts(
-        p, "", "title", data.get("title"), languages, max_len=DECK_TITLE_MAX, one_line=True
+        p, None, "title", data.get("title"), languages, max_len=DECK_TITLE_MAX, one_line=True
     )
     description = _check_texts(
         p,
-        "",
+        None,
         "description",
         data.get("description"),
         languages,
@@ -391,11 +363,11 @@ def parse_deck(data: Mapping[str, object], source: str) -> Deck:
 
 def _parse_version(p: _Problems, value: object) -> int | None:
     if value is None:
-        p.add("", "version", "missing")
+        p.add(None, "version", "missing")
     elif isinstance(value, bool) or not isinstance(value, int):
-        p.add("", "version", f"expected a whole number, got {_kind(value)}")
+        p.add(None, "version", "not_whole_number", got=_kind(value))
     elif value < 1:
-        p.add("", "version", f"must be 1 or more, got {_shown(value)}")
+        p.add(None, "version", "version_too_small", value=_shown(value))
     else:
         return value
     return None
@@ -403,37 +375,35 @@ def _parse_version(p: _Problems, value: object) -> int | None:
 
 def _parse_languages(p: _Problems, value: object) -> list[str]:
     if value is None:
-        p.add("", "languages", "missing")
+        p.add(None, "languages", "missing")
         return []
-    items = _check_list(p, "", "languages", value)
+    items = _check_list(p, None, "languages", value)
     if items is None:
         return []
     if not items:
-        p.add("", "languages", 'empty: name at least one language, e.g. ["nl", "en"]')
+        p.add(None, "languages", "languages_empty")
     languages: list[str] = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, str) or not LANGUAGE_PATTERN.fullmatch(item):
-            p.add(
-                "", "languages", f"item {index}: {_shown(item)} is not a two-letter code like 'nl'"
-            )
+            p.add(None, "languages", "language_code", item=index, value=_shown(item))
         elif item in languages:
-            p.add("", "languages", f"{_shown(item)} appears twice")
+            p.add(None, "languages", "language_twice", value=_shown(item))
         else:
             languages.append(item)
     if len(languages) > LANGUAGES_MAX:
-        p.add("", "languages", f"at most {LANGUAGES_MAX} languages allowed")
+        p.add(None, "languages", "too_many_languages", count=len(languages), max=LANGUAGES_MAX)
     return languages
 
 
 def _parse_levels(
-    p: _Problems, value: object, languages: Sequence[str], where: str = ""
+    p: _Problems, value: object, languages: Sequence[str], where: Phrase | None = None
 ) -> dict[str, tuple[str, ...]]:
-    """The five pile labels per language: the deck's (``where`` ""), or a lens's own."""
+    """The five pile labels per language: the deck's (``where`` None), or a lens's own."""
     if value is None:
         p.add(where, "levels", "missing")
         return {}
     if not isinstance(value, Mapping):
-        p.add(where, "levels", f"expected {LEVEL_COUNT} labels per language, got {_kind(value)}")
+        p.add(where, "levels", "labels_per_language", count=LEVEL_COUNT, got=_kind(value))
         return {}
     levels: dict[str, tuple[str, ...]] = {}
     for lang in languages:
@@ -445,12 +415,7 @@ def _parse_levels(
         if items is None:
             continue
         if len(items) != LEVEL_COUNT:
-            p.add(
-                where,
-                name,
-                f"expected exactly {LEVEL_COUNT} labels (least to most important),"
-                f" found {len(items)}",
-            )
+            p.add(where, name, "labels_count", count=LEVEL_COUNT, found=len(items))
             continue
         labels: list[str] = []
         before = len(p)
@@ -460,8 +425,8 @@ def _parse_levels(
             )
             if label is not None:
                 if label in labels:
-                    same = f"same label as level {labels.index(label) + 1}"
-                    p.add(where, f"{name}.{level}", same)
+                    first = labels.index(label) + 1
+                    p.add(where, f"{name}.{level}", "label_twice", level=first)
                 labels.append(label)
         if len(p) == before:
             levels[lang] = tuple(labels)
@@ -470,33 +435,37 @@ def _parse_levels(
             if key not in languages:
                 p.add(
                     where,
-                    f"levels.{key}",
-                    f"unknown language (deck languages: {', '.join(languages)})",
+                    f"levels.{_field(key)}",
+                    "unknown_language",
+                    languages=", ".join(languages),
                 )
     return levels
 
 
 def _parse_lenses(p: _Problems, value: object, languages: Sequence[str]) -> tuple[Lens, ...]:
     if value is None:
-        p.add("", "lenses", "missing: a deck needs at least one lens")
+        p.add(None, "lenses", "lenses_missing")
         return ()
-    items = _check_list(p, "", "lenses", value)
+    items = _check_list(p, None, "lenses", value)
     if items is None:
         return ()
-    _check_count(p, "lenses", len(items), 1, LENSES_MAX, "lenses")
+    if not items:
+        p.add(None, "lenses", "lenses_empty")
+    elif len(items) > LENSES_MAX:
+        p.add(None, "lenses", "too_many_lenses", count=len(items), max=LENSES_MAX)
     lenses: list[Lens] = []
     seen: dict[str, int] = {}
     for position, entry in enumerate(items, start=1):
         where = _where("lens", entry, position)
         if not isinstance(entry, Mapping):
-            p.add(where, "", f"expected a table with id and prompt, got {_kind(entry)}")
+            p.add(where, "", "not_lens_table", got=_kind(entry))
             continue
         before = len(p)
         _unknown_keys(p, where, entry, _LENS_KEYS)
         lens_id = _check_id(p, where, "id", entry.get("id"), ITEM_ID_PATTERN, ITEM_ID_MAX)
         if lens_id is not None:
             if lens_id in seen:
-                p.add(where, "id", f"duplicate lens id (also lens #{seen[lens_id]})")
+                p.add(where, "id", "duplicate_lens", position=seen[lens_id])
             else:
                 seen[lens_id] = position
         name = _check_texts(
@@ -527,10 +496,11 @@ def _parse_lenses(p: _Problems, value: object, languages: Sequence[str]) -> tupl
 
 def _parse_top_size(p: _Problems, value: object) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
-        p.add("", "top_size", f"expected a whole number, got {_kind(value)}")
+        p.add(None, "top_size", "not_whole_number", got=_kind(value))
         return None
     if not TOP_SIZE_MIN <= value <= TOP_SIZE_MAX:
-        p.add("", "top_size", f"must be {TOP_SIZE_MIN} to {TOP_SIZE_MAX}, got {_shown(value)}")
+        shown = _shown(value)
+        p.add(None, "top_size", "top_size_range", min=TOP_SIZE_MIN, max=TOP_SIZE_MAX, value=shown)
         return None
     return value
 
@@ -540,34 +510,29 @@ def _parse_cards(
 ) -> tuple[tuple[Card, ...], set[str]]:
     """Valid cards, and every string id seen (so dilemmas are not blamed twice)."""
     if value is None:
-        p.add("", "cards", "missing")
+        p.add(None, "cards", "missing")
         return (), set()
-    items = _check_list(p, "", "cards", value)
+    items = _check_list(p, None, "cards", value)
     if items is None:
         return (), set()
     minimum = top_size if top_size is not None else TOP_SIZE_MIN
     if len(items) < minimum:
-        p.add(
-            "",
-            "cards",
-            f"{len(items)} card{'' if len(items) == 1 else 's'}, but top_size is {minimum}:"
-            " a deck needs at least top_size cards",
-        )
+        p.add(None, "cards", "too_few_cards", count=len(items), top=minimum)
     elif len(items) > CARDS_MAX:
-        p.add("", "cards", f"at most {CARDS_MAX} cards allowed, found {len(items)}")
+        p.add(None, "cards", "too_many_cards", count=len(items), max=CARDS_MAX)
     cards: list[Card] = []
     seen: dict[str, int] = {}
     for position, entry in enumerate(items, start=1):
         where = _where("card", entry, position)
         if not isinstance(entry, Mapping):
-            p.add(where, "", f"expected a table with id, title and description, got {_kind(entry)}")
+            p.add(where, "", "not_card_table", got=_kind(entry))
             continue
         before = len(p)
         _unknown_keys(p, where, entry, _CARD_KEYS)
         card_id = _check_id(p, where, "id", entry.get("id"), ITEM_ID_PATTERN, ITEM_ID_MAX)
         if card_id is not None:
             if card_id in seen:
-                p.add(where, "id", f"duplicate card id (also card #{seen[card_id]})")
+                p.add(where, "id", "duplicate_card", position=seen[card_id])
             else:
                 seen[card_id] = position
         card = _check_card(p, where, entry, languages, languages, sep=".")
@@ -584,24 +549,24 @@ def _parse_cards(
 def _parse_dilemmas(
     p: _Problems, value: object, languages: Sequence[str], card_ids: set[str]
 ) -> tuple[Dilemma, ...]:
-    items = _check_list(p, "", "dilemmas", value)
+    items = _check_list(p, None, "dilemmas", value)
     if items is None:
         return ()
     if len(items) > DILEMMAS_MAX:
-        p.add("", "dilemmas", f"at most {DILEMMAS_MAX} dilemmas allowed, found {len(items)}")
+        p.add(None, "dilemmas", "too_many_dilemmas", count=len(items), max=DILEMMAS_MAX)
     dilemmas: list[Dilemma] = []
     seen: dict[str, int] = {}
     for position, entry in enumerate(items, start=1):
         where = _where("dilemma", entry, position)
         if not isinstance(entry, Mapping):
-            p.add(where, "", f"expected a table with id, text and cards, got {_kind(entry)}")
+            p.add(where, "", "not_dilemma_table", got=_kind(entry))
             continue
         before = len(p)
         _unknown_keys(p, where, entry, _DILEMMA_KEYS)
         dilemma_id = _check_id(p, where, "id", entry.get("id"), ITEM_ID_PATTERN, ITEM_ID_MAX)
         if dilemma_id is not None:
             if dilemma_id in seen:
-                p.add(where, "id", f"duplicate dilemma id (also dilemma #{seen[dilemma_id]})")
+                p.add(where, "id", "duplicate_dilemma", position=seen[dilemma_id])
             else:
                 seen[dilemma_id] = position
         text = _check_texts(
@@ -614,29 +579,37 @@ def _parse_dilemmas(
 
 
 def _parse_dilemma_cards(
-    p: _Problems, where: str, value: object, card_ids: set[str]
+    p: _Problems, where: Phrase, value: object, card_ids: set[str]
 ) -> tuple[str, ...]:
     items = _check_list(p, where, "cards", value)
     if items is None:
         return ()
     if len(items) > DILEMMA_CARDS_MAX:
-        p.add(where, "cards", f"at most {DILEMMA_CARDS_MAX} cards allowed, found {len(items)}")
+        p.add(where, "cards", "too_many_cards", count=len(items), max=DILEMMA_CARDS_MAX)
     related: list[str] = []
     for item in items:
         if not isinstance(item, str):
-            p.add(where, "cards", f"expected card ids, got {_kind(item)}")
+            p.add(where, "cards", "not_card_id", got=_kind(item))
         elif item not in card_ids:
-            p.add(where, "cards", f"unknown card {_shown(item)}" + _suggest(item, sorted(card_ids)))
+            suggestion = _suggestion(item, sorted(card_ids))
+            if suggestion is None:
+                p.add(where, "cards", "unknown_card", value=_shown(item))
+            else:
+                p.add(
+                    where,
+                    "cards",
+                    "unknown_card_suggest",
+                    value=_shown(item),
+                    suggestion=suggestion,
+                )
         elif item in related:
-            p.add(where, "cards", f"card {_shown(item)} listed twice")
+            p.add(where, "cards", "card_twice", value=_shown(item))
         else:
             related.append(item)
     return tuple(related)
 
 
 # --- CSV rows -----------------------------------------------------------------------
-
-_CSV_COLUMNS_HELP = "expected id, pillar, title_<lang> and description_<lang>"
 
 
 def parse_cards_csv_rows(
@@ -655,15 +628,16 @@ def parse_cards_csv_rows(
     """
     p = _Problems(source)
     if not DECK_ID_PATTERN.fullmatch(deck_id):
-        p.add("", "id", f"deck id {_shown(deck_id)} (from the file name) {_id_rule(DECK_ID_MAX)}")
+        p.add(None, "id", "file_name_id", value=_shown(deck_id), max=DECK_ID_MAX)
     if not rows:
-        p.add("", "", "no cards: the file is empty or has only a header row")
+        p.add(None, "", "no_card_rows")
         p.raise_if_any()
 
+    header = place("header")
     columns = _csv_columns(rows)
     has_id = "id" in columns
     if not has_id:
-        p.add("header", "id", "missing column")
+        p.add(header, "id", "missing_column")
     title_languages: list[str] = []
     description_languages: list[str] = []
     for name, original in columns.items():
@@ -675,33 +649,39 @@ def parse_cards_csv_rows(
         elif name == "" and not any(_cell(row, original) for row in rows):
             continue  # an empty trailing column, as spreadsheets like to export
         else:
-            p.add("header", _field(original) or "(empty)", f"unknown column ({_CSV_COLUMNS_HELP})")
+            if name:
+                p.add(header, _field(original), "unknown_column")
+            else:
+                p.add(header, "", "unnamed_column")
     if not title_languages:
-        p.add("header", "title_<lang>", "missing column: add one per language, e.g. title_nl")
+        p.add(header, "", "no_title_column")
     for lang in description_languages:
         if lang not in title_languages:
-            p.add("header", f"description_{lang}", f"no matching title_{lang} column")
+            p.add(header, f"description_{lang}", "no_matching_title", lang=lang)
     for lang in title_languages:
         if lang not in description_languages:
-            p.add("header", f"description_{lang}", "missing column")
+            p.add(header, f"description_{lang}", "missing_column")
         if lang not in base.languages:
             p.add(
-                "header",
+                header,
                 f"title_{lang}",
-                f"language {lang!r} is not in the base deck {base.id!r}"
-                f" ({', '.join(base.languages)}), which provides the level labels and lenses",
+                "language_not_in_base",
+                lang=repr(lang),
+                base=repr(base.id),
+                languages=", ".join(base.languages),
             )
     if len(title_languages) > LANGUAGES_MAX:
-        p.add("header", "", f"at most {LANGUAGES_MAX} languages allowed")
+        count = len(title_languages)
+        p.add(header, "", "too_many_languages", count=count, max=LANGUAGES_MAX)
     described = [lang for lang in title_languages if lang in description_languages]
 
     cards: list[Card] = []
     seen: dict[str, int] = {}
     count = 0
     for row_number, row in enumerate(rows, start=2):
-        where = f"row {row_number}"
+        where = place("row", number=row_number)
         if None in row:
-            p.add(where, "", "more values than there are columns (check the separators)")
+            p.add(where, "", "row_too_wide")
         values = {name: _cell(row, original) for name, original in columns.items()}
         if not any(values.values()):
             continue
@@ -712,11 +692,8 @@ def parse_cards_csv_rows(
             card_id = _check_id(p, where, "id", values["id"] or None, ITEM_ID_PATTERN, ITEM_ID_MAX)
             if card_id is not None:
                 if card_id in seen:
-                    p.add(
-                        where,
-                        "id",
-                        f"duplicate card id {_shown(card_id)} (also row {seen[card_id]})",
-                    )
+                    first = seen[card_id]
+                    p.add(where, "id", "duplicate_card_row", value=_shown(card_id), row=first)
                 else:
                     seen[card_id] = row_number
         entry: dict[str, object] = {
@@ -730,14 +707,9 @@ def parse_cards_csv_rows(
             cards.append(card)
 
     if count < base.top_size:
-        p.add(
-            "",
-            "",
-            f"{count} card{'' if count == 1 else 's'}, but the top is {base.top_size}:"
-            f" a deck needs at least {base.top_size} cards",
-        )
+        p.add(None, "", "too_few_cards", count=count, top=base.top_size)
     elif count > CARDS_MAX:
-        p.add("", "", f"at most {CARDS_MAX} cards allowed, found {count}")
+        p.add(None, "", "too_many_cards", count=count, max=CARDS_MAX)
     p.raise_if_any()
 
     return Deck(

@@ -40,7 +40,7 @@ from telegram.ext import (
 )
 
 from bot.decks.files import MAX_DECK_BYTES, load_deck_bytes
-from bot.decks.schema import DeckInvalid
+from bot.decks.problems import DeckInvalid
 from bot.telegram import callbacks
 from conversations import events as ev
 from conversations.effects import Say, ShowDecks
@@ -657,6 +657,7 @@ class Handlers:
         try:
             deck = load_deck_bytes(found.filename, data, self.services.base_deck())
         except DeckInvalid as exc:
-            shown = tuple(first_problems([str(p) for p in exc.problems]))
+            words = [p.text(self.services.renderer, found.locale) for p in exc.problems]
+            shown = tuple(first_problems(words))
             return replace(found, problems=shown, problem_count=len(exc.problems))
         return replace(found, deck=deck, content=data.decode("utf-8-sig"))

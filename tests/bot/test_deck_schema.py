@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import string
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.decks.schema import DeckError, DeckInvalid, DeckProblem, parse_cards_csv_rows, parse_deck
+from bot.decks import files, schema
+from bot.decks.problems import (
+    KIND,
+    PROBLEM,
+    PROBLEM_CODES,
+    WHERE,
+    WORDS,
+    DeckError,
+    DeckInvalid,
+    DeckProblem,
+    place,
+)
+from bot.decks.schema import parse_cards_csv_rows, parse_deck
+from bot.render import Renderer
 from conversations.deck import (
     CARD_DESCRIPTION_MAX,
     CARD_TITLE_MAX,
@@ -23,6 +39,12 @@ from conversations.deck import (
 )
 
 SOURCE = "decks/x.toml"
+ENGLISH = Renderer()
+
+
+def where(problem: DeckProblem) -> str:
+    """Where the problem is, in English: ``card "humour"``, ``row 3``, ``""``."""
+    return problem.where.text(ENGLISH, "en") if problem.where is not None else ""
 
 
 def card(card_id: str, pillar: str | None = None) -> dict[str, Any]:
@@ -63,7 +85,7 @@ def problems_of(data: Any, source: str = SOURCE) -> list[DeckProblem]:
 
 
 def keys(problems: list[DeckProblem]) -> set[tuple[str, str]]:
-    return {(p.where, p.field) for p in problems}
+    return {(where(p), p.field) for p in problems}
 
 
 # --- A valid deck -------------------------------------------------------------------
@@ -171,72 +193,208 @@ def _delete(path: tuple[Any, ...]) -> Mutation:
     return mutate
 
 
-RULES: list[tuple[str, Mutation, str, str, str]] = [
-    # (name, mutation, where, field, part of the message)
-    ("unknown top key", _set(("titel",), {}), "", "titel", "did you mean 'title'"),
-    ("deck id missing", _delete(("id",)), "", "id", "missing"),
-    ("deck id pattern", _set(("id",), "Mini Deck"), "", "id", "a-z, 0-9"),
-    ("deck id too long", _set(("id",), "x" * 33), "", "id", "1 to 32"),
-    ("deck id type", _set(("id",), 7), "", "id", "expected text"),
-    ("version missing", _delete(("version",)), "", "version", "missing"),
-    ("version zero", _set(("version",), 0), "", "version", "1 or more"),
-    ("version type", _set(("version",), "1"), "", "version", "whole number"),
-    ("version bool", _set(("version",), True), "", "version", "whole number"),
-    ("languages empty", _set(("languages",), []), "", "languages", "at least one"),
-    ("languages code", _set(("languages",), ["nl", "eng"]), "", "languages", "two-letter"),
-    ("languages twice", _set(("languages",), ["nl", "en", "nl"]), "", "languages", "twice"),
-    ("languages type", _set(("languages",), "nl"), "", "languages", "expected a list"),
-    ("title missing", _delete(("title",)), "", "title", "missing"),
-    ("title lang missing", _delete(("title", "en")), "", "title.en", "missing"),
-    ("title unknown lang", _set(("title", "de"), "Mini"), "", "title.de", "unknown language"),
-    ("title type", _set(("title",), "Mini"), "", "title", "one text per language"),
-    ("description type", _set(("description",), ["x"]), "", "description", "per language"),
-    ("levels missing", _delete(("levels",)), "", "levels", "missing"),
-    ("levels lang missing", _delete(("levels", "en")), "", "levels.en", "missing"),
-    ("levels count", _set(("levels", "en"), ["a", "b", "c", "d"]), "", "levels.en", "exactly 5"),
-    ("level empty", _set(("levels", "nl", 2), " "), "", "levels.nl.3", "empty"),
+RULES: list[tuple[str, Mutation, str, str, str, str]] = [
+    # (name, mutation, where, field, problem code, part of the English message)
+    (
+        "unknown top key",
+        _set(("titel",), {}),
+        "",
+        "titel",
+        "unknown_key_suggest",
+        "did you mean 'title'",
+    ),
+    ("deck id missing", _delete(("id",)), "", "id", "missing", "missing"),
+    ("deck id pattern", _set(("id",), "Mini Deck"), "", "id", "bad_id", "a-z, 0-9"),
+    ("deck id too long", _set(("id",), "x" * 33), "", "id", "bad_id", "1 to 32"),
+    ("deck id type", _set(("id",), 7), "", "id", "not_text", "expected text"),
+    ("version missing", _delete(("version",)), "", "version", "missing", "missing"),
+    ("version zero", _set(("version",), 0), "", "version", "version_too_small", "1 or more"),
+    ("version type", _set(("version",), "1"), "", "version", "not_whole_number", "whole number"),
+    ("version bool", _set(("version",), True), "", "version", "not_whole_number", "whole number"),
+    (
+        "languages empty",
+        _set(("languages",), []),
+        "",
+        "languages",
+        "languages_empty",
+        "at least one",
+    ),
+    (
+        "languages code",
+        _set(("languages",), ["nl", "eng"]),
+        "",
+        "languages",
+        "language_code",
+        "two-letter",
+    ),
+    (
+        "languages twice",
+        _set(("languages",), ["nl", "en", "nl"]),
+        "",
+        "languages",
+        "language_twice",
+        "twice",
+    ),
+    ("languages type", _set(("languages",), "nl"), "", "languages", "not_list", "expected a list"),
+    ("title missing", _delete(("title",)), "", "title", "missing", "missing"),
+    ("title lang missing", _delete(("title", "en")), "", "title.en", "missing", "missing"),
+    (
+        "title unknown lang",
+        _set(("title", "de"), "Mini"),
+        "",
+        "title.de",
+        "unknown_language",
+        "unknown language",
+    ),
+    (
+        "title type",
+        _set(("title",), "Mini"),
+        "",
+        "title",
+        "texts_per_language",
+        "one text per deck language",
+    ),
+    (
+        "description type",
+        _set(("description",), ["x"]),
+        "",
+        "description",
+        "texts_per_language",
+        "per deck language",
+    ),
+    ("levels missing", _delete(("levels",)), "", "levels", "missing", "missing"),
+    ("levels lang missing", _delete(("levels", "en")), "", "levels.en", "missing", "missing"),
+    (
+        "levels count",
+        _set(("levels", "en"), ["a", "b", "c", "d"]),
+        "",
+        "levels.en",
+        "labels_count",
+        "exactly 5",
+    ),
+    ("level empty", _set(("levels", "nl", 2), " "), "", "levels.nl.3", "empty", "empty"),
     (
         "level too long",
         _set(("levels", "en", 0), "x" * (LEVEL_LABEL_MAX + 1)),
         "",
         "levels.en.1",
+        "too_long",
         "too long",
     ),
-    ("level same label", _set(("levels", "en", 1), "Least"), "", "levels.en.2", "level 1"),
-    ("level type", _set(("levels", "en", 4), 5), "", "levels.en.5", "expected text"),
-    ("level newline", _set(("levels", "en", 4), "Most\nimportant"), "", "levels.en.5", "line"),
-    ("lenses missing", _delete(("lenses",)), "", "lenses", "at least one lens"),
-    ("lenses empty", _set(("lenses",), []), "", "lenses", "at least 1"),
-    ("lens type", _set(("lenses", 0), "work"), "lens #1", "", "expected a table"),
-    ("lens id pattern", _set(("lenses", 0, "id"), "Work"), 'lens "Work"', "id", "a-z"),
-    ("lens id too long", _set(("lenses", 0, "id"), "w" * 17), f'lens "{"w" * 17}"', "id", "16"),
-    ("lens prompt missing", _delete(("lenses", 0, "prompt", "nl")), 'lens "work"', "prompt.nl", ""),
+    (
+        "level same label",
+        _set(("levels", "en", 1), "Least"),
+        "",
+        "levels.en.2",
+        "label_twice",
+        "same name as pile 1",
+    ),
+    ("level type", _set(("levels", "en", 4), 5), "", "levels.en.5", "not_text", "expected text"),
+    (
+        "level newline",
+        _set(("levels", "en", 4), "Most\nimportant"),
+        "",
+        "levels.en.5",
+        "not_one_line",
+        "line",
+    ),
+    ("lenses missing", _delete(("lenses",)), "", "lenses", "lenses_missing", "at least one lens"),
+    ("lenses empty", _set(("lenses",), []), "", "lenses", "lenses_empty", "at least one lens"),
+    ("lens type", _set(("lenses", 0), "work"), "lens #1", "", "not_lens_table", "expected a table"),
+    ("lens id pattern", _set(("lenses", 0, "id"), "Work"), 'lens "Work"', "id", "bad_id", "a-z"),
+    (
+        "lens id too long",
+        _set(("lenses", 0, "id"), "w" * 17),
+        f'lens "{"w" * 17}"',
+        "id",
+        "bad_id",
+        "16",
+    ),
+    (
+        "lens prompt missing",
+        _delete(("lenses", 0, "prompt", "nl")),
+        'lens "work"',
+        "prompt.nl",
+        "missing",
+        "",
+    ),
     (
         "lens prompt too long",
         _set(("lenses", 0, "prompt", "en"), "x" * (LENS_PROMPT_MAX + 1)),
         'lens "work"',
         "prompt.en",
+        "too_long",
         "too long",
     ),
-    ("lens unknown key", _set(("lenses", 0, "promt"), {}), 'lens "work"', "promt", "prompt"),
-    ("top_size zero", _set(("top_size",), 0), "", "top_size", "1 to 10"),
-    ("top_size eleven", _set(("top_size",), 11), "", "top_size", "1 to 10"),
-    ("top_size type", _set(("top_size",), "4"), "", "top_size", "whole number"),
-    ("fewer cards than top", _set(("top_size",), 4), "", "cards", "at least top_size"),
-    ("cards missing", _delete(("cards",)), "", "cards", "missing"),
-    ("cards type", _set(("cards",), {"trust": {}}), "", "cards", "expected a list"),
-    ("card type", _set(("cards", 1), "humour"), "card #2", "", "expected a table"),
-    ("card id missing", _delete(("cards", 1, "id")), "card #2", "id", "missing"),
-    ("card id pattern", _set(("cards", 1, "id"), "hu mour"), 'card "hu mour"', "id", "a-z"),
-    ("card id colon", _set(("cards", 1, "id"), "a:b"), 'card "a:b"', "id", "a-z"),
-    ("card id duplicate", _set(("cards", 1, "id"), "trust"), 'card "trust"', "id", "card #1"),
-    ("card title missing", _delete(("cards", 1, "title", "en")), 'card "humour"', "title.en", ""),
-    ("card title empty", _set(("cards", 1, "title", "nl"), ""), 'card "humour"', "title.nl", ""),
+    (
+        "lens unknown key",
+        _set(("lenses", 0, "promt"), {}),
+        'lens "work"',
+        "promt",
+        "unknown_key_suggest",
+        "prompt",
+    ),
+    ("top_size zero", _set(("top_size",), 0), "", "top_size", "top_size_range", "1 to 10"),
+    ("top_size eleven", _set(("top_size",), 11), "", "top_size", "top_size_range", "1 to 10"),
+    ("top_size type", _set(("top_size",), "4"), "", "top_size", "not_whole_number", "whole number"),
+    (
+        "fewer cards than top",
+        _set(("top_size",), 4),
+        "",
+        "cards",
+        "too_few_cards",
+        "too few cards: 3, at least 4",
+    ),
+    ("cards missing", _delete(("cards",)), "", "cards", "missing", "missing"),
+    ("cards type", _set(("cards",), {"trust": {}}), "", "cards", "not_list", "expected a list"),
+    (
+        "card type",
+        _set(("cards", 1), "humour"),
+        "card #2",
+        "",
+        "not_card_table",
+        "expected a table",
+    ),
+    ("card id missing", _delete(("cards", 1, "id")), "card #2", "id", "missing", "missing"),
+    (
+        "card id pattern",
+        _set(("cards", 1, "id"), "hu mour"),
+        'card "hu mour"',
+        "id",
+        "bad_id",
+        "a-z",
+    ),
+    ("card id colon", _set(("cards", 1, "id"), "a:b"), 'card "a:b"', "id", "bad_id", "a-z"),
+    (
+        "card id duplicate",
+        _set(("cards", 1, "id"), "trust"),
+        'card "trust"',
+        "id",
+        "duplicate_card",
+        "card #1",
+    ),
+    (
+        "card title missing",
+        _delete(("cards", 1, "title", "en")),
+        'card "humour"',
+        "title.en",
+        "missing",
+        "",
+    ),
+    (
+        "card title empty",
+        _set(("cards", 1, "title", "nl"), ""),
+        'card "humour"',
+        "title.nl",
+        "empty",
+        "",
+    ),
     (
         "card title too long",
         _set(("cards", 1, "title", "en"), "x" * (CARD_TITLE_MAX + 1)),
         'card "humour"',
         "title.en",
+        "too_long",
         "too long: 61 characters, at most 60",
     ),
     (
@@ -244,6 +402,7 @@ RULES: list[tuple[str, Mutation, str, str, str]] = [
         _set(("cards", 1, "description", "en"), "x" * (CARD_DESCRIPTION_MAX + 1)),
         'card "humour"',
         "description.en",
+        "too_long",
         "too long",
     ),
     (
@@ -251,6 +410,7 @@ RULES: list[tuple[str, Mutation, str, str, str]] = [
         _set(("cards", 1, "description", "en"), "One.\nTwo."),
         'card "humour"',
         "description.en",
+        "not_one_line",
         "single line",
     ),
     (
@@ -259,18 +419,48 @@ RULES: list[tuple[str, Mutation, str, str, str]] = [
         'card "humour"',
         "description",
         "missing",
+        "missing",
     ),
-    ("card pillar", _set(("cards", 1, "pillar"), "fun"), 'card "humour"', "pillar", "not one of"),
-    ("card pillar type", _set(("cards", 1, "pillar"), 3), 'card "humour"', "pillar", "expected"),
-    ("card unknown key", _set(("cards", 1, "titel"), {}), 'card "humour"', "titel", "title"),
-    ("dilemmas type", _set(("dilemmas",), {}), "", "dilemmas", "expected a list"),
-    ("dilemma id", _set(("dilemmas", 0, "id"), "Late!"), 'dilemma "Late!"', "id", "a-z"),
-    ("dilemma text", _delete(("dilemmas", 0, "text", "en")), 'dilemma "late"', "text.en", ""),
+    (
+        "card pillar",
+        _set(("cards", 1, "pillar"), "fun"),
+        'card "humour"',
+        "pillar",
+        "unknown_pillar",
+        "not one of",
+    ),
+    (
+        "card pillar type",
+        _set(("cards", 1, "pillar"), 3),
+        'card "humour"',
+        "pillar",
+        "not_pillar",
+        "expected",
+    ),
+    (
+        "card unknown key",
+        _set(("cards", 1, "titel"), {}),
+        'card "humour"',
+        "titel",
+        "unknown_key_suggest",
+        "title",
+    ),
+    ("dilemmas type", _set(("dilemmas",), {}), "", "dilemmas", "not_list", "expected a list"),
+    ("dilemma id", _set(("dilemmas", 0, "id"), "Late!"), 'dilemma "Late!"', "id", "bad_id", "a-z"),
+    (
+        "dilemma text",
+        _delete(("dilemmas", 0, "text", "en")),
+        'dilemma "late"',
+        "text.en",
+        "missing",
+        "",
+    ),
     (
         "dilemma text too long",
         _set(("dilemmas", 0, "text", "en"), "x" * (DILEMMA_TEXT_MAX + 1)),
         'dilemma "late"',
         "text.en",
+        "too_long",
         "too long",
     ),
     (
@@ -278,6 +468,7 @@ RULES: list[tuple[str, Mutation, str, str, str]] = [
         _set(("dilemmas", 0, "cards"), ["trust", "trsut"]),
         'dilemma "late"',
         "cards",
+        "unknown_card_suggest",
         "did you mean 'trust'",
     ),
     (
@@ -285,18 +476,26 @@ RULES: list[tuple[str, Mutation, str, str, str]] = [
         _set(("dilemmas", 0, "cards"), ["trust", "trust"]),
         'dilemma "late"',
         "cards",
+        "card_twice",
         "twice",
     ),
-    ("dilemma cards type", _set(("dilemmas", 0, "cards"), "trust"), 'dilemma "late"', "cards", ""),
+    (
+        "dilemma cards type",
+        _set(("dilemmas", 0, "cards"), "trust"),
+        'dilemma "late"',
+        "cards",
+        "not_list",
+        "",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("mutate", "where", "field_name", "message"),
+    ("mutate", "place", "field_name", "code", "message"),
     [pytest.param(*rule[1:], id=rule[0]) for rule in RULES],
 )
 def test_every_rule_names_its_problem(
-    mutate: Mutation, where: str, field_name: str, message: str
+    mutate: Mutation, place: str, field_name: str, code: str, message: str
 ) -> None:
     data = minimal()
     mutate(data)
@@ -304,9 +503,10 @@ def test_every_rule_names_its_problem(
     matching = [
         p
         for p in problems
-        if (not where or p.where == where)
+        if (not place or where(p) == place)
         and (not field_name or p.field == field_name)
-        and message in p.message
+        and p.code == code
+        and message in str(p)
     ]
     assert matching, "\n".join(str(p) for p in problems)
     assert all(p.source == SOURCE for p in problems)
@@ -320,7 +520,7 @@ def test_duplicate_id_and_missing_title_are_both_reported() -> None:
     assert keys(problems) == {('card "trust"', "id"), ('card "humour"', "title.en")}
     assert [str(p) for p in problems] == [
         'decks/x.toml: card "humour": title.en: missing',
-        'decks/x.toml: card "trust": id: duplicate card id (also card #1)',
+        'decks/x.toml: card "trust": id: this id is already used by card #1',
     ]
 
 
@@ -362,9 +562,10 @@ def test_invalid_languages_still_reports_other_problems() -> None:
 
 
 def test_problem_text_and_exception() -> None:
-    problem = DeckProblem("decks/x.toml", 'card "loyalty"', "title.en", "missing")
+    problem = DeckProblem("decks/x.toml", place("card", id="loyalty"), "title.en", "missing")
     assert str(problem) == 'decks/x.toml: card "loyalty": title.en: missing'
-    assert str(DeckProblem("x.toml", "", "", "the file is empty")) == "x.toml: the file is empty"
+    assert problem.text(ENGLISH, "nl") == 'decks/x.toml: kaart "loyalty": title.en: ontbreekt'
+    assert str(DeckProblem("x.toml", None, "", "file_empty")) == "x.toml: the file is empty"
     error = DeckInvalid([problem, problem])
     assert isinstance(error, DeckError)
     assert error.problems == (problem, problem)
@@ -453,7 +654,7 @@ def test_csv_problems_name_rows_and_columns(base: Deck) -> None:
         row("long", description_nl="x" * 301, pillar="fun"),
     ]
     assert csv_problems(rows, base) == {
-        "team.csv: row 3: id: duplicate card id 'trust' (also row 2)",
+        "team.csv: row 3: id: the card id 'trust' is already used in row 2",
         "team.csv: row 4: id: 'Bad Id' must be 1 to 16 characters of a-z, 0-9 and '-'",
         "team.csv: row 4: title_en: empty",
         "team.csv: row 5: description_nl: too long: 301 characters, at most 300",
@@ -487,19 +688,19 @@ def test_csv_header_problems(base: Deck) -> None:
     found = csv_problems(rows, base)
     assert "team.csv: header: description_nl: missing column" in found
     assert any(p.startswith("team.csv: header: titel_nl: unknown column") for p in found)
-    assert "team.csv: header: description_fr: no matching title_fr column" in found
+    assert "team.csv: header: description_fr: there is no title_fr column to go with it" in found
     assert any(p.startswith("team.csv: header: title_de: language 'de'") for p in found)
 
 
 def test_csv_without_title_columns(base: Deck) -> None:
     found = csv_problems([{"id": "a"}, {"id": "b"}], base)
-    assert any("title_<lang>: missing column" in p for p in found)
+    assert "team.csv: header: no title column: add one per language, e.g. title_nl" in found
 
 
 def test_csv_too_few_cards_and_bad_deck_id(base: Deck) -> None:
     found = csv_problems([row("a")], base, deck_id="My Deck")
-    assert "team.csv: 1 card, but the top is 2: a deck needs at least 2 cards" in found
-    assert any(p.startswith("team.csv: id: deck id 'My Deck'") for p in found)
+    assert "team.csv: too few cards: 1, at least 2 (as many as the top holds)" in found
+    assert any(p.startswith("team.csv: id: the deck id 'My Deck', made from") for p in found)
 
 
 def test_csv_extra_values_are_reported(base: Deck) -> None:
@@ -540,8 +741,8 @@ def test_long_keys_and_values_are_cut_short() -> None:
     found = problems_of(data)
     assert all(len(str(p)) < 200 for p in found), [str(p)[:300] for p in found]
     assert ("", "k" * 57 + "...") in keys(found)
-    assert any(p.field == "id" and p.message.startswith("'xxx") for p in found)
-    assert any(p.field == "cards" and p.message.startswith("unknown card 'ccc") for p in found)
+    assert any(p.field == "id" and str(p).startswith(f"{SOURCE}: id: 'xxx") for p in found)
+    assert any(p.code == "unknown_card" and "unknown card 'ccc" in str(p) for p in found)
 
 
 def test_csv_long_column_name_is_cut_short(base: Deck) -> None:
@@ -568,3 +769,62 @@ def test_a_lens_may_have_piles_of_its_own() -> None:
     broken["lenses"][0]["levels"] = {"nl": present[:4], "en": ["a", "a", "b", "c", "d"]}
     found = keys(problems_of(broken))
     assert {('lens "work"', "levels.nl"), ('lens "work"', "levels.en.2")} <= found, found
+
+
+# --- Words: every problem in Dutch and English (issue 17) -----------------------------
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_every_problem_code_has_words_in_both_languages(locale: str) -> None:
+    labels = ENGLISH.labels(locale, "deck_")
+    own = ENGLISH.label_keys(locale)
+    for key, params in WORDS.items():
+        assert key in own, f"{locale}: no label {key}"
+        assert _placeholders(labels[key]) == set(params), f"{locale}: {key}"
+    stray = {key for key in own if key.startswith((PROBLEM, WHERE, KIND))} - set(WORDS)
+    assert stray == set(), "labels no problem uses"
+
+
+def test_dutch_and_english_problems_differ() -> None:
+    for code in PROBLEM_CODES:
+        key = PROBLEM + code
+        assert ENGLISH.label("nl", key) != ENGLISH.label("en", key), code
+
+
+def test_every_problem_code_is_used_by_the_checks() -> None:
+    literals = set()
+    for module in (schema, files):
+        tree = ast.parse(Path(module.__file__ or "").read_text("utf-8"))
+        literals |= {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
+    assert PROBLEM_CODES - literals == set()
+
+
+def test_a_problem_takes_exactly_its_parameters() -> None:
+    with pytest.raises(ValueError, match="takes"):
+        DeckProblem(SOURCE, None, "", "too_long", {"length": 3})
+    with pytest.raises(ValueError, match="takes"):
+        DeckProblem(SOURCE, None, "", "no_such_problem")
+    with pytest.raises(ValueError, match="takes"):
+        place("card", number=3)
+
+
+def test_a_dutch_reader_reads_every_part_in_dutch() -> None:
+    data = minimal()
+    data["cards"][1] = 3
+    data["dilemmas"][0]["cards"] = ["trsut"]
+    data["top_size"] = 0
+    found = [p.text(ENGLISH, "nl") for p in problems_of(data)]
+    assert found == [
+        "decks/x.toml: top_size: moet 1 tot en met 10 zijn, maar is 0",
+        "decks/x.toml: kaart nr. 2: hier hoort een tabel met id, title en description,"
+        " maar er staat een geheel getal",
+        "decks/x.toml: dilemma \"late\": cards: onbekende kaart 'trsut' (bedoel je 'trust'?)",
+    ]

@@ -97,7 +97,7 @@ def test_deck_check_names_every_problem(tmp_path: Path) -> None:
     result = _bot("deck", "check", str(broken))
     assert result.returncode == 1
     assert "broken.toml" in result.stdout
-    assert f'"{first_id}"' in result.stdout and "duplicate" in result.stdout.lower()
+    assert f'card "{first_id}": id: this id is already used by card #1' in result.stdout
     assert "title.en" in result.stdout
 
 

@@ -115,7 +115,7 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     for _, person in people.values():  # relay mode: the notice, then the ballot below it
         chat = sandbox.bot_messages(person.user.private_chat)
         ballot = next(i for i, m in enumerate(chat) if "common top" in m.content and m.buttons)
-        assert "choose below which cards your table shares" in chat[ballot - 1].content
+        assert "choose below which cards your table can agree on" in chat[ballot - 1].content
     await run_all([p for _, p in people.values()])
 
     sent = await world.facilitator.send_command(world.group, "summary")
