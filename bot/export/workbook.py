@@ -3,8 +3,8 @@
 Owns: the workbook's layout: a first sheet with the facts about the session, then one
 sheet per table with its headers in the session's language in a bold, frozen first row
 with filters, column widths that fit, and every value as a person reads it: titles and
-pile labels, codes in words, yes/no as Excel's own TRUE/FALSE (which Excel and
-LibreOffice show in their own language), times as real date-times in the session's time
+pile labels, codes in words, yes/no as the spreadsheet's own TRUE/FALSE (which
+Excel shows in its own language), times as real date-times in the session's time
 zone. Whatever people typed stays text, never a formula. Written in openpyxl's
 write-only mode, row by row. Must not: choose what the tables hold (``tables``) or hold
 a word itself (``templates/*/export_labels.toml``).
