@@ -118,7 +118,7 @@ class Services:
                 log.error("an uploaded deck (%s) no longer loads; it is skipped", deck_id)
         webapp_url = self.settings.webapp_url
         screens = Screens(self.renderer, self.decks.get, app.bot.username, webapp_url)
-        self._runner = Runner(self._store, self.decks, clock=self.clock)
+        self._runner = Runner(self._store, self.decks, clock=self.clock, renderer=self.renderer)
         self._delivery = Delivery(
             self._store, app.bot, screens, self._runner.report_unreachable, clock=self.clock
         )

@@ -2,10 +2,11 @@
 
 Owns: the jinja2 environments (autoescape on, ``StrictUndefined``), one folder per
 language with a fallback language, ``labels.toml`` per language for button labels and
-short answers to taps, and the filters that write numbers and lists as each language
-does, with Babel (``decimal``: "1,2" in Dutch, "1.2" in English; ``names``: "Hamid,
-Rosa en Tineke", "Hamid, Rosa, and Tineke"). Must not: know effects, Telegram or the
-database.
+short answers to taps (with more ``*.toml`` files of labels beside it, such as the
+export's headers in ``export_labels.toml``; a key defined twice is refused), and the
+filters that write numbers and lists as each language does, with Babel (``decimal``:
+"1,2" in Dutch, "1.2" in English; ``names``: "Hamid, Rosa en Tineke", "Hamid, Rosa, and
+Tineke"). Must not: know effects, Telegram or the database.
 """
 
 from __future__ import annotations
@@ -34,10 +35,7 @@ class Renderer:
         if fallback not in self.locales:
             raise ValueError(f"no templates for the fallback language {fallback!r}")
         self._envs = {locale: self._environment(locale) for locale in self.locales}
-        self._labels = {
-            locale: tomllib.loads((templates_dir / locale / LABELS_FILE).read_text("utf-8"))
-            for locale in self.locales
-        }
+        self._labels = {locale: _read_labels(templates_dir / locale) for locale in self.locales}
 
     def _environment(self, locale: str) -> jinja2.Environment:
         folders = [self.templates_dir / locale]
@@ -87,3 +85,15 @@ class Renderer:
 
     def label_keys(self, locale: str) -> set[str]:
         return set(self._labels[locale])
+
+
+def _read_labels(folder: Path) -> dict[str, Any]:
+    """Every label in ``folder``'s TOML files (``labels.toml`` and the ones beside it)."""
+    labels: dict[str, Any] = {}
+    for path in sorted(folder.glob("*.toml")):
+        more = tomllib.loads(path.read_text("utf-8"))
+        twice = sorted(labels.keys() & more.keys())
+        if twice:
+            raise ValueError(f"{path}: labels defined in another file too: {twice}")
+        labels.update(more)
+    return labels

@@ -21,7 +21,8 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from bot.decks.library import DeckLibrary
-from bot.export import with_files
+from bot.export import Exporter
+from bot.render import Renderer
 from bot.store import Store, Transaction
 from conversations import machine, progress
 from conversations.decision import (
@@ -115,9 +116,13 @@ class Runner:
         decks: DeckLibrary,
         on_enqueued: Callable[..., None] = lambda chat_ids=None: None,
         clock: Callable[[], float] = time.time,
+        renderer: Renderer | None = None,
     ) -> None:
         self.store = store
         self.decks = decks
+        self.exporter = Exporter(decks.get, renderer or Renderer())
+        """Builds an export's file in the unit of work that asked for it, in the words
+        ``renderer`` has (the bot's own; a fresh one by default)."""
         self.on_enqueued = on_enqueued
         self.on_changed: Callable[[int], None] = lambda session_id: None
         """Called after a commit that changed a session (the dashboard's live updates)."""
@@ -151,7 +156,8 @@ class Runner:
             return NOT_A_PARTICIPANT
         decision = machine.handle(view, event)
         tx.apply(decision.changes, event.at)
-        tx.enqueue(with_files(tx, decision.effects), self.clock())
+        now = self.clock()
+        tx.enqueue(self.exporter.with_files(tx, decision.effects, now), now)
         if decision.changes and not isinstance(view, PersonView):
             user_id = getattr(event, "user_id", None)  # the scheduler's events have no person
             tx.log_event(

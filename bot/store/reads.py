@@ -314,19 +314,22 @@ class Reads(Base):
         return tuple((p, levels.get(p.user_id, {}), tops.get(p.user_id, ())) for p in people)
 
     def export_rows(self, session_id: int) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of one session, per kind, for the facilitator's export."""
+        """Every row of one session, per kind, for the facilitator's export; each row
+        starts with the person's user id (a table's number for ``outcomes``) and ends
+        with its time, where it has one."""
         queries = {
             "participants": "SELECT user_id, name, organisation, age_band, step, table_number,"
-            " revision, unreachable FROM participants WHERE session_id = ? ORDER BY joined_at",
-            "ratings": "SELECT user_id, lens_id, card_id, level, position FROM ratings"
+            " revision, unreachable, lens_index, joined_at FROM participants"
+            " WHERE session_id = ? ORDER BY joined_at",
+            "ratings": "SELECT user_id, lens_id, card_id, level, position, rated_at FROM ratings"
             " WHERE session_id = ? ORDER BY user_id, lens_id, position",
-            "tops_before": "SELECT user_id, rank, card_id FROM tops WHERE session_id = ?"
-            " ORDER BY user_id, rank",
-            "tops_after": "SELECT user_id, rank, card_id FROM revised_tops WHERE session_id = ?"
-            " ORDER BY user_id, rank",
-            "stories": "SELECT user_id, card_id, text FROM stories WHERE session_id = ?"
+            "tops_before": "SELECT user_id, rank, card_id, chosen_at FROM tops"
+            " WHERE session_id = ? ORDER BY user_id, rank",
+            "tops_after": "SELECT user_id, rank, card_id, chosen_at FROM revised_tops"
+            " WHERE session_id = ? ORDER BY user_id, rank",
+            "stories": "SELECT user_id, card_id, text, told_at FROM stories WHERE session_id = ?"
             " ORDER BY user_id, told_at",
-            "votes": "SELECT v.user_id, p.table_number, v.round, v.card_id FROM votes v"
+            "votes": "SELECT v.user_id, p.table_number, v.round, v.card_id, v.voted_at FROM votes v"
             " JOIN participants p ON p.session_id = v.session_id AND p.user_id = v.user_id"
             " WHERE v.session_id = ? ORDER BY p.table_number, v.round, v.user_id",
             "outcomes": "SELECT number, round, outcome, agreed, note FROM tables"

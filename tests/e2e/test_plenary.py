@@ -8,12 +8,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import random
 import zipfile
 from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import World, settings_for
+from openpyxl import load_workbook
 from PIL import Image
 from sql_rows import select
 from test_sort_flow import new_session
@@ -24,6 +29,7 @@ from bot.decks.files import load_builtin_decks
 from bot.simulation import Persona, SimulatedParticipant, run_all
 
 DECK = load_builtin_decks()["goed-werk"]
+SCHEMA = Path(__file__).resolve().parents[2] / "bot" / "export" / "session.schema.json"
 SHARED = "social-involved"
 OTHERS = [c for c in DECK.card_ids if c != SHARED]
 
@@ -143,10 +149,34 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     )
     assert export.document is not None and export.document.data is not None
     archive = zipfile.ZipFile(io.BytesIO(export.document.data))
-    ratings = list(csv.reader(io.StringIO(archive.read("ratings.csv").decode())))
+    text = archive.read("ratings.csv").decode("utf-8-sig")
+    ratings = list(csv.reader(io.StringIO(text), delimiter=";"))
     stored = (await bot.store.read(lambda tx: select(tx, "SELECT count(*) FROM ratings")))[0][0]
     assert len(ratings) - 1 == stored == 20 * 2 * 30
     assert all(row[0].startswith("P-") for row in ratings[1:]), "pseudonymous by default"
     assert {"votes.csv", "outcomes.csv", "stories.csv", "tops_after.csv", "session.json"} <= set(
         archive.namelist()
     )
+
+    document = json.loads(archive.read("session.json"))
+    jsonschema.validate(document, json.loads(SCHEMA.read_text("utf-8")))
+    outcomes = {o["table"]: o for o in document["outcomes"]}
+    assert [outcomes[t]["outcome"] for t in (1, 2, 3, 4, 5)] == [
+        *("full", "full", "full", "partial", "none")
+    ]
+    assert "Social involvement" in outcomes[1]["agreed_titles"]
+
+    (book,) = (name for name in archive.namelist() if name.endswith(".xlsx"))
+    sheets = load_workbook(io.BytesIO(archive.read(book)))
+    rated = list(sheets["Sorting"].iter_rows(values_only=True))
+    assert len(rated) - 1 == stored
+    assert rated[0][4:7] == ("Card", "Pile (1–5)", "Pile")
+    assert all(isinstance(row[8], datetime) for row in rated[1:])
+    agreed = {row[0]: row[2] for row in sheets["Table outcomes"].iter_rows(2, values_only=True)}
+    assert agreed == {
+        1: "Agreed on 4 cards",
+        2: "Agreed on 4 cards",
+        3: "Agreed on 4 cards",
+        4: "Partly agreed: 3 cards",
+        5: "No agreement",
+    }

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from conftest import World, settings_for
+from openpyxl import load_workbook
 from sql_rows import select
 from test_sort_flow import new_session
 from test_tables import tables_in
@@ -79,7 +80,8 @@ async def export(world: World, args: str = "") -> tuple[TranscriptMessage, zipfi
 
 
 def rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(archive.read(name).decode())))
+    text = archive.read(name).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
 async def test_a_facilitator_rehearses_a_whole_session_alone(forum: World, bot: Services) -> None:
@@ -166,6 +168,11 @@ async def test_a_facilitator_rehearses_a_whole_session_alone(forum: World, bot: 
     people = rows(archive, "participants.csv")
     assert sorted(p["person"] for p in people) == sorted(names)
     assert {p["simulated"] for p in people} == {"1"}
+    (book,) = (name for name in archive.namelist() if name.endswith(".xlsx"))
+    sheet = load_workbook(io.BytesIO(archive.read(book)))["Participants"]
+    marked = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(row[0] for row in marked) == sorted(names)
+    assert {row[7] for row in marked} == {True}, "the spreadsheet's column Simulated"
     assert len(rows(archive, "ratings.csv")) == PEOPLE * 2 * 30
     assert len(rows(archive, "tops_after.csv")) == PEOPLE * 4
     assert len(rows(archive, "outcomes.csv")) == 2

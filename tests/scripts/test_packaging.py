@@ -56,6 +56,8 @@ def test_building_the_wheel_leaves_the_project_folder_as_it_was(
     assert {"bot/__init__.py", "bot/cli.py", "conversations/__init__.py"} <= names
     assert {
         "bot/_shipped/templates/en/labels.toml",
+        "bot/_shipped/templates/nl/export_labels.toml",
+        "bot/export/session.schema.json",
         "bot/_shipped/templates/nl/card.html",
         "bot/_shipped/decks/goed-werk.toml",
     } <= names
