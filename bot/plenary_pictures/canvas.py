@@ -168,8 +168,8 @@ class Sketch:
     def rule(self, x0: float, x1: float, y: float, color: str = RULE) -> None:
         self._marks.append(lambda axes: axes.plot([x0, x1], [y, y], color=color, linewidth=1.0))
 
-    def png(self) -> bytes:
-        """The picture, ``MARGIN`` below its last mark, as PNG bytes."""
+    def figure(self) -> Any:
+        """The picture as a matplotlib ``Figure``, ``MARGIN`` below its last mark."""
         from matplotlib.figure import Figure  # ~45 MB: loaded with the first picture
 
         height = self.y + MARGIN
@@ -180,6 +180,10 @@ class Sketch:
         axes.set_axis_off()
         for mark in self._marks:
             mark(axes)
+        return figure
+
+    def png(self) -> bytes:
+        """The picture as PNG bytes."""
         buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        self.figure().savefig(buffer, format="png", dpi=DPI, facecolor="white")
         return buffer.getvalue()

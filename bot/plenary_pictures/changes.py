@@ -1,6 +1,6 @@
 """Picture 3: how people moved, between the two lenses and after the stories.
 
-Owns: drawing a ``ChangePicture`` on a ``canvas.Sketch``: each value that moved between
+Owns: laying out a ``ChangePicture`` as a ``canvas.Sketch``: each value that moved between
 the lenses as a bar to the left (people who put it lower) and to the right (higher) of a
 middle line, then one bar per group of people (everyone first, then each age band)
 filled for the share that changed their top after the stories. Must not: word anything.
@@ -84,7 +84,7 @@ def _revisions(sketch: Sketch, revisions: Revisions) -> None:
         sketch.y += BAR + (0.3 if i == 0 else 0.16)
 
 
-def draw_changes(picture: ChangePicture) -> bytes:
+def sketch_changes(picture: ChangePicture) -> Sketch:
     sketch = Sketch()
     sketch.lines(MARGIN, picture.title, INNER, TITLE, bold=True)
     sketch.y += 0.2
@@ -93,4 +93,4 @@ def draw_changes(picture: ChangePicture) -> bytes:
     if picture.revisions is not None:
         sketch.y += 0.3 if picture.moves is not None else 0.0
         _revisions(sketch, picture.revisions)
-    return sketch.png()
+    return sketch

@@ -16,19 +16,21 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bot.plenary_pictures.changes import draw_changes
-from bot.plenary_pictures.grid import draw_grid, draw_tally
-from bot.plenary_pictures.room import draw_room
+from bot.plenary_pictures.canvas import Sketch
+from bot.plenary_pictures.changes import sketch_changes
+from bot.plenary_pictures.grid import sketch_grid, sketch_tally
+from bot.plenary_pictures.room import sketch_room
 from bot.plenary_pictures.specs import ChangePicture, Picture, RoomPicture, TableGrid, TableTally
 
 log = logging.getLogger(__name__)
 
-_DRAWERS: dict[type[Any], Callable[[Any], bytes]] = {
-    TableGrid: draw_grid,
-    TableTally: draw_tally,
-    RoomPicture: draw_room,
-    ChangePicture: draw_changes,
+SKETCHERS: dict[type[Any], Callable[[Any], Sketch]] = {
+    TableGrid: sketch_grid,
+    TableTally: sketch_tally,
+    RoomPicture: sketch_room,
+    ChangePicture: sketch_changes,
 }
+"""Which module lays out which picture."""
 _LOCK = threading.Lock()
 _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plenary-pictures")
 
@@ -39,7 +41,7 @@ def draw(picture: Picture) -> bytes | None:
     matplotlib): from the event loop, use ``draw_all``."""
     try:
         with _LOCK:
-            return _DRAWERS[type(picture)](picture)
+            return SKETCHERS[type(picture)](picture).png()
     except Exception:
         log.exception("could not draw a plenary picture (%s)", type(picture).__name__)
         return None

@@ -1,9 +1,9 @@
 """Picture 1: which values each table chose, or, for many tables, how many chose each.
 
-Owns: drawing a ``TableGrid`` (values down, tables across; a filled dot where the table
+Owns: laying out a ``TableGrid`` (values down, tables across; a filled dot where the table
 chose the value, a ring where it was only in a member's top; a table that chose nothing
-greyed under its outcome) and a ``TableTally`` (bars of tables
-per outcome and per value) on a ``canvas.Sketch``. Must not: word anything.
+greyed under its outcome) and a ``TableTally`` (bars of tables per outcome and per value)
+as a ``canvas.Sketch``. Must not: word anything.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _mark(sketch: Sketch, x: float, y: float, radius: float, cell: Cell) -> None
         sketch.dot(x, y, radius, ACCENT, filled=cell is Cell.AGREED)
 
 
-def draw_grid(grid: TableGrid) -> bytes:
+def sketch_grid(grid: TableGrid) -> Sketch:
     sketch = Sketch()
     inner = WIDTH - 2 * MARGIN
     sketch.lines(MARGIN, grid.title, inner, TITLE, bold=True)
@@ -108,7 +108,7 @@ def draw_grid(grid: TableGrid) -> bytes:
     if grid.more:
         sketch.y += 0.12
         sketch.lines(MARGIN, grid.more, inner, SMALL, color=MUTED)
-    return sketch.png()
+    return sketch
 
 
 def _tallies(sketch: Sketch, heading: str, tallies: tuple[Tally, ...]) -> None:
@@ -126,7 +126,7 @@ def _tallies(sketch: Sketch, heading: str, tallies: tuple[Tally, ...]) -> None:
         sketch.y += 0.24 + 0.16
 
 
-def draw_tally(tally: TableTally) -> bytes:
+def sketch_tally(tally: TableTally) -> Sketch:
     sketch = Sketch()
     sketch.lines(MARGIN, tally.title, WIDTH - 2 * MARGIN, TITLE, bold=True)
     sketch.y += 0.2
@@ -136,4 +136,4 @@ def draw_tally(tally: TableTally) -> bytes:
     if tally.more:
         sketch.y += 0.05
         sketch.lines(MARGIN, tally.more, WIDTH - 2 * MARGIN, SMALL, color=MUTED)
-    return sketch.png()
+    return sketch

@@ -1,6 +1,6 @@
 """Picture 2: what the whole room shares and what divides it.
 
-Owns: drawing a ``RoomPicture`` on a ``canvas.Sketch``: the piles' colours as a legend,
+Owns: laying out a ``RoomPicture`` as a ``canvas.Sketch``: the piles' colours as a legend,
 then each shared or dividing value as one bar split by pile (lowest pile on the left),
 with what it says in words beside it. Must not: word anything.
 """
@@ -67,7 +67,7 @@ def _section(sketch: Sketch, section: PileSection, track: float) -> None:
         sketch.y += BAR + 0.16
 
 
-def draw_room(picture: RoomPicture) -> bytes:
+def sketch_room(picture: RoomPicture) -> Sketch:
     sketch = Sketch()
     sketch.lines(MARGIN, picture.title, INNER, TITLE, bold=True)
     sketch.y += 0.12
@@ -78,4 +78,4 @@ def draw_room(picture: RoomPicture) -> bytes:
     for i, section in enumerate(picture.sections):
         sketch.y += 0.22 if i else 0.0
         _section(sketch, section, track)
-    return sketch.png()
+    return sketch
