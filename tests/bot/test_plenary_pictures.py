@@ -7,6 +7,7 @@ of the Dutch session of ``plenary_session`` are written to ``docs/screenshots/``
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import logging
 import os
@@ -31,8 +32,12 @@ from bot.plenary_pictures.specs import (
 )
 from bot.plenary_pictures.wording import MAX_COLUMNS, plenary_pictures
 from bot.render import Renderer
+from bot.webapp.dashboard import dashboard_state
+from conversations.dashboard import Overview, Seating
 from conversations.deck import CARD_TITLE_MAX, Card, Deck
 from conversations.effects import ShowSummary
+from conversations.model import SessionCounts
+from conversations.phases import Phase, Stage
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RENDERER = Renderer()
@@ -180,7 +185,7 @@ def test_more_tables_than_fit_across_a_phone_are_counted_in_bars() -> None:
     assert isinstance(tally, TableTally)
     assert [(t.label, t.value, t.text) for t in tally.outcomes] == [
         ("Een volledige gezamenlijke top", 10, "10 van de 40 tafels"),
-        ("Een deel van een top", 10, "10 van de 40 tafels"),
+        ("Een gedeeltelijke top", 10, "10 van de 40 tafels"),
         ("Geen overeenstemming", 10, "10 van de 40 tafels"),
         ("Niet gestemd", 10, "10 van de 40 tafels"),
     ]
@@ -279,3 +284,28 @@ def test_the_page_check_sees_a_text_outside_the_page() -> None:
     sketch.text(5.5, sketch.y, "far too far to the right")
     with pytest.raises(AssertionError, match="far too far"):
         texts_of(sketch)
+
+
+def test_the_dashboard_shows_what_each_table_chose() -> None:
+    seen = demo_summary("nl")
+    found = Overview(
+        DECK,
+        Phase.TABLES,
+        Stage.PLENARY,
+        SessionCounts(20, 20, (), 20, 0),
+        (),
+        0,
+        Seating.SEATED,
+        (),
+        can_propose=False,
+        can_move=False,
+        can_seat=False,
+        summary=seen,
+    )
+    plenary = dashboard_state(found, 7, "nl", RENDERER)["plenary"]
+    assert [t["outcome"] for t in plenary["tables"]][-1] == "Geen overeenstemming"
+    prefix = "data:image/png;base64,"
+    assert plenary["chart"].startswith(prefix)
+    png = base64.b64decode(plenary["chart"].removeprefix(prefix))
+    grid = pictures_of(seen)[0]
+    assert png == draw(grid), "the first picture of the plenary, in the session's language"
