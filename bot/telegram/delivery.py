@@ -2,10 +2,9 @@
 
 Owns: the order of messages per chat (one worker per chat, effects in the order they
 were written), editing a slot's message in place, committing each Bot API call of an effect
-as soon as it went out (a long summary is several messages and its pictures, drawn off
-the event loop as they are sent: after a crash only the calls not yet made are made, so
-at most one call is repeated), and what each
-Telegram error means:
+as soon as it went out (a long summary is several messages and an album of pictures, drawn
+off the event loop as they are sent: after a crash only the calls not yet made are made, so
+at most one call is repeated), and what each Telegram error means:
 
 * ``RetryAfter`` (429): try this chat again after ``retry_after`` seconds;
 * ``TimedOut`` / ``NetworkError``: try again with exponential backoff, one warning per
