@@ -50,9 +50,7 @@ class Renderer:
             keep_trailing_newline=False,
             auto_reload=False,  # templates ship with the program: no stat() per message
         )
-        environment.filters["decimal"] = lambda value, digits=1: format_decimal(
-            value, format="#,##0." + "0" * digits, locale=locale
-        )
+        environment.filters["decimal"] = lambda value, digits=1: self.number(locale, value, digits)
         environment.filters["names"] = lambda values: format_list(list(values), locale=locale)
         return environment
 
@@ -73,6 +71,12 @@ class Renderer:
         if text is None:
             text = self._labels[self.fallback][key]
         return str(text).format(**params) if params else str(text)
+
+    def number(self, locale: str, value: float, digits: int = 0) -> str:
+        """``value`` with ``digits`` decimals as ``locale`` writes it (Babel): "1,5" and
+        "1.250" in Dutch, "1.5" and "1,250" in English."""
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return str(format_decimal(value, format=pattern, locale=self._locale(locale)))
 
     def labels(self, locale: str, prefix: str) -> dict[str, str]:
         """Every label whose key starts with ``prefix``, unformatted (a web page fills in

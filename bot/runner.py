@@ -275,20 +275,19 @@ class Runner:
     ) -> dict[str, Any]:
         return {"series_length": tx.series_length(view.require()[0].id)}
 
-    def _earlier_session(
-        self, tx: Transaction, view: SessionView, _: frozenset[Need]
-    ) -> dict[str, Any]:
+    def _series(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
         session, _deck = view.require()
-        previous = tx.session(session.previous_id) if session.previous_id is not None else None
-        if previous is None or previous.deck_id not in self.decks:
-            return {"earlier": None}
-        earlier = EarlierSession(
-            previous,
-            self.decks.get(previous.deck_id),
-            tx.table_views(previous.id),
-            tx.people_facts(previous),
+        series = tuple(
+            EarlierSession(
+                earlier,
+                self.decks.get(earlier.deck_id),
+                tx.table_views(earlier.id),
+                tx.people_facts(earlier),
+            )
+            for earlier in tx.earlier_sessions(session)
+            if earlier.deck_id in self.decks
         )
-        return {"earlier": earlier}
+        return {"series": series}
 
     def _earlier_pairs(self, tx: Transaction, view: Any, _: frozenset[Need]) -> dict[str, Any]:
         return {"earlier_pairs": tx.earlier_table_pairs(view.session)}
@@ -380,7 +379,7 @@ _LOADERS: dict[Need, Loader] = {
     Need.STRAGGLERS: Runner._stragglers,
     Need.PREVIOUS_PEOPLE: Runner._previous_people,
     Need.SERIES_LENGTH: Runner._series_length,
-    Need.EARLIER_SESSION: Runner._earlier_session,
+    Need.SERIES: Runner._series,
     Need.EARLIER_PAIRS: Runner._earlier_pairs,
     Need.TABLE: Runner._table,
     Need.LATE_TABLES: Runner._late_tables,

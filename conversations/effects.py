@@ -372,7 +372,8 @@ class AskNote(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowSummary(Effect):
-    """The plenary summary in the group (with a chart when one can be drawn)."""
+    """The plenary summary in the group, with its pictures (``plenary_figures`` defines
+    every figure)."""
 
     session_id: int
     deck_id: str
@@ -384,10 +385,17 @@ class ShowSummary(Effect):
     revised: int
     answered: int
     revised_by_age: tuple[tuple[str, int, int], ...]
-    lens_moves: tuple[tuple[str, float], ...]
-    support_by_card: tuple[tuple[str, int], ...]
-    chart_by_agreement: bool
-    """Whether ``support_by_card`` counts agreed tables (else tables with it in a top)."""
+    lens_moves: tuple[tuple[str, float, int, int, int], ...]
+    """(card, mean absolute change, people who put it higher, lower, people who rated it
+    in both lenses)."""
+    grid: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...]
+    """(card, tables that agreed it, tables with it in a member's top)."""
+    voted: bool
+    """Whether any table voted."""
+    shared: tuple[tuple[str, tuple[int, ...]], ...]
+    """(card, people per pile of the first lens, lowest first): what the room shares."""
+    dividing: tuple[tuple[str, tuple[int, ...]], ...]
+    """(card, people per pile of the first lens): what divides the room."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,24 +526,23 @@ class ShowThenAndNow(Effect):
 
 @dataclass(frozen=True, slots=True)
 class ShowSeriesComparison(Effect):
-    """In a follow-up's plenary: how the group's values changed since the session before."""
+    """In a follow-up's plenary: how the group's values changed over the whole series.
+    Each card comes with the deck to take its title from (a series may change decks)."""
 
     session_id: int
     deck_id: str
-    then_deck_id: str
-    then_session_id: int
-    people_then: int
-    people_now: int
-    frequent_then: tuple[tuple[str, int], ...]
-    """(card, number of current tops holding it) in the earlier session."""
-    frequent_now: tuple[tuple[str, int], ...]
-    agreed_then: tuple[tuple[str, int], ...]
-    """(card, number of tables that agreed it) in the earlier session."""
-    agreed_now: tuple[tuple[str, int], ...]
+    sessions: tuple[tuple[int, str, int, int], ...]
+    """(session id, deck id, participants, tables that voted), oldest first, this one last."""
+    agreed: tuple[tuple[str, str, tuple[int, ...]], ...]
+    """(card, deck id, tables that agreed it in each of ``sessions``)."""
+    frequent: tuple[tuple[str, str, tuple[int, ...]], ...]
+    """(card, deck id, people with it in their top in each of ``sessions``)."""
+    agreed_always: tuple[str, ...]
+    """Agreed at some table in every session (titles from ``deck_id``)."""
     agreed_new: tuple[str, ...]
-    """Agreed at some table now, at none then (titles from ``deck_id``)."""
-    agreed_gone: tuple[str, ...]
-    """Agreed at some table then, at none now (titles from ``then_deck_id``)."""
+    """Agreed at some table now, in no earlier session (titles from ``deck_id``)."""
+    agreed_gone: tuple[tuple[str, str], ...]
+    """(card, deck id): agreed at some table in an earlier session, at none now."""
 
 
 EFFECT_TYPES: dict[str, type[Effect]] = {

@@ -125,8 +125,8 @@ def _seating(view: SessionView, *wanted: Need) -> frozenset[Need]:
 
 
 def _summary(view: SessionView) -> frozenset[Need]:
-    """The plenary: the tables, what everyone contributes, and the session followed up."""
-    return frozenset({Need.TABLES, Need.PEOPLE, Need.EARLIER_SESSION})
+    """The plenary: the tables, what everyone contributes, and the earlier sessions."""
+    return frozenset({Need.TABLES, Need.PEOPLE, Need.SERIES})
 
 
 def _moving_on(view: SessionView) -> frozenset[Need]:

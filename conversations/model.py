@@ -282,7 +282,7 @@ class EarlierTop:
 
 @dataclass(frozen=True, slots=True)
 class EarlierSession:
-    """The session a follow-up follows up, as much as its plenary summary needs."""
+    """An earlier session of a follow-up's series, as much as its plenary summary needs."""
 
     session: Session
     deck: Deck
@@ -414,8 +414,9 @@ class SessionView:
     series_length: int = 0
     """``Need.SERIES_LENGTH``: how many sessions the series holds so far (the group's
     latest session and the ones it follows up)."""
-    earlier: EarlierSession | None = None
-    """``Need.EARLIER_SESSION``: the session a follow-up follows up."""
+    series: tuple[EarlierSession, ...] = ()
+    """``Need.SERIES``: every earlier session of the series, oldest first (those whose
+    deck is still known); empty outside a series."""
     roster: tuple[RosterEntry, ...] = ()
     """``Need.ROSTER``: every participant, with their progress."""
     loaded: frozenset[Need] = frozenset()

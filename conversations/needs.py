@@ -33,8 +33,8 @@ class Need(Enum):
     """``previous_people``: every participant of the session (for ``/followup``)."""
     SERIES_LENGTH = auto()
     """``series_length``: how many sessions the series holds up to this one."""
-    EARLIER_SESSION = auto()
-    """``earlier``: the session this one follows up, for its summary (None if none)."""
+    SERIES = auto()
+    """``series``: every earlier session of the series, oldest first, for the summary."""
     # --- a participant (``ParticipantView``) ---
     TABLE = auto()
     """``table`` and ``stories``: the table the person sits at for good and the stories

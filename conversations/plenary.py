@@ -1,9 +1,11 @@
 """The plenary (step 6 of the method): what the group sees when the tables are done.
 
 Owns: turning the session's tables and participants into the summary the facilitator
-posts with ``/summary`` (each table's outcome or its absence, values found everywhere,
-the most frequent values, revisions after the stories, moves between lenses, support
-per card for a chart). Must not: compute the figures itself (``plenary_figures`` does) or draw.
+posts with ``/summary`` (each table's outcome or its absence, the values by table, values
+found everywhere, the most frequent values, revisions after the stories, moves between
+lenses, and what the whole room shares and what divides it, as prompts for the talk) and,
+in a follow-up, asking ``series`` to compare it with every earlier session of the series.
+Must not: compute the figures itself (``plenary_figures`` does), word them or draw.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from collections.abc import Sequence
 
 from conversations import series
 from conversations.decision import Decision
+from conversations.deck import Deck
 from conversations.effects import Effect, Say, ShowSummary
 from conversations.events import SummaryRequested
-from conversations.model import SessionView, TableView
+from conversations.model import EarlierSession, Session, SessionView, TableView
 from conversations.plenary_figures import Summary, TableResult, summarize
 from conversations.vote_count import Outcome
 
@@ -32,6 +35,11 @@ def table_results(tables: Sequence[TableView]) -> tuple[TableResult, ...]:
     )
 
 
+def _summary_of_earlier(earlier: EarlierSession) -> Summary:
+    deck = earlier.deck
+    return summarize(table_results(earlier.tables), earlier.people, deck.card_ids, deck.lens_ids)
+
+
 def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
     session, deck = view.require()
     if not view.people:
@@ -40,15 +48,9 @@ def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
         )
     summary = summarize(table_results(view.tables), view.people, deck.card_ids, deck.lens_ids)
     effects: list[Effect] = [summary_of(view, summary)]
-    earlier = view.earlier
-    if earlier is not None:  # a follow-up: how the values changed since the session before
-        then = summarize(
-            table_results(earlier.tables),
-            earlier.people,
-            earlier.deck.card_ids,
-            earlier.deck.lens_ids,
-        )
-        effects.append(series.compare(session, summary, earlier, then, len(view.people)))
+    if view.series:  # a follow-up: how the values changed over the series
+        then = tuple(_summary_of_earlier(earlier) for earlier in view.series)
+        effects.append(series.compare(session, deck, summary, len(view.people), view.series, then))
     return Decision(effects=tuple(effects))
 
 
@@ -57,6 +59,11 @@ def summary_of(view: SessionView, summary: Summary | None = None) -> ShowSummary
     session, deck = view.require()
     if summary is None:
         summary = summarize(table_results(view.tables), view.people, deck.card_ids, deck.lens_ids)
+    return summary_effect(session, deck, summary)
+
+
+def summary_effect(session: Session, deck: Deck, summary: Summary) -> ShowSummary:
+    """``summary`` of ``session`` as the effect that shows it in the group."""
     return ShowSummary(
         session.group_chat_id,
         session.locale,
@@ -77,7 +84,9 @@ def summary_of(view: SessionView, summary: Summary | None = None) -> ShowSummary
         summary.revised,
         summary.participants,
         summary.revised_by_age,
-        summary.lens_moves,
-        summary.support_by_card,
-        any(r.outcome is not None for r in summary.tables),
+        tuple((m.card, m.mean_change, m.higher, m.lower, m.raters) for m in summary.lens_moves),
+        tuple((row.card, row.agreed_at, row.in_tops_at) for row in summary.grid),
+        summary.voted,
+        tuple((s.card, s.piles) for s in summary.shared),
+        tuple((s.card, s.piles) for s in summary.dividing),
     )

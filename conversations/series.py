@@ -4,18 +4,20 @@ Owns: creating the next session of a group's series (``/followup``: the latest s
 must be closed; its settings carry over; whoever took part and may still be written to
 is invited privately), the comparison of a participant's top with their top in an
 earlier session of the series ("then and now"), and the comparison of a follow-up's
-plenary with the session before it. Must not: load the earlier sessions (the shell
-follows ``previous_id`` back and puts what is needed into the view), seat people
-(``table_plan`` avoids the earlier table mates the view names) or compute the plenary's
-figures itself (``plenary_figures`` does, for both sessions).
+plenary with every earlier session of the series (values agreed at tables and the most
+frequent values, session by session; what is new, gone or agreed every time). Must not:
+load the earlier sessions (the shell follows ``previous_id`` back and puts what is needed
+into the view), seat people (``table_plan`` avoids the earlier table mates the view names)
+or compute the plenary's figures itself (``plenary_figures`` does, for every session).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from conversations.decision import Decision, SaveSession
+from conversations.deck import Deck
 from conversations.effects import (
     Effect,
     Invite,
@@ -37,6 +39,7 @@ from conversations.model import (
 from conversations.phases import Phase
 from conversations.plenary_figures import Summary
 from conversations.rehearsal import is_simulated
+from conversations.vote_count import deck_position
 
 NOT_INVITED = frozenset({Step.CONSENT, Step.DECLINED})
 """Who is not invited to a follow-up: people who never gave consent or declined."""
@@ -156,33 +159,68 @@ def then_and_now(view: ParticipantView) -> tuple[Effect, ...]:
     )
 
 
-def _agreed(summary: Summary) -> tuple[tuple[str, int], ...]:
-    """(card, tables that agreed it), most first; empty when no table voted."""
-    voted = any(table.outcome is not None for table in summary.tables)
-    return summary.support_by_card if voted else ()
+SERIES_ROWS = 10
+"""At most this many values in each list of the series comparison."""
+FREQUENT_PER_SESSION = 5
+"""A value is listed among the most frequent of the series when it is among the first
+this many of some session."""
+
+
+def _ranked(
+    counts: Sequence[Mapping[str, int]], position: Callable[[str], tuple[int, str]]
+) -> list[str]:
+    """The cards counted in ``counts`` (one mapping per session, this one last): most now
+    first, then most in the earlier sessions together, then deck order."""
+    cards = {card for session in counts for card, n in session.items() if n > 0}
+    return sorted(
+        cards,
+        key=lambda c: (-counts[-1].get(c, 0), -sum(s.get(c, 0) for s in counts[:-1]), position(c)),
+    )
 
 
 def compare(
-    session: Session, now: Summary, earlier: EarlierSession, then: Summary, people_now: int
+    session: Session,
+    deck: Deck,
+    now: Summary,
+    people_now: int,
+    earlier: Sequence[EarlierSession],
+    then: Sequence[Summary],
 ) -> ShowSeriesComparison:
-    """How the group's values changed since the session before: the most frequent values
-    and the values agreed at tables, then and now (``then`` summarizes ``earlier``)."""
-    agreed_then, agreed_now = _agreed(then), _agreed(now)
-    then_cards = {card for card, _ in agreed_then}
-    now_cards = {card for card, _ in agreed_now}
+    """How the group's values changed over the series: for every session (``earlier``
+    with their summaries ``then``, oldest first, and this one), the values agreed at tables
+    and the most frequent values in the tops. A value agreed now and in no earlier session
+    is new, one agreed earlier and not now is gone, one agreed in every session stays;
+    while no table voted in this session, none of the three is judged yet."""
+    summaries = (*then, now)
+    decks = (*(e.deck for e in earlier), deck)
+    position = deck_position([card for d in reversed(decks) for card in d.card_ids])
+
+    def row(card: str, counts: Sequence[Mapping[str, int]]) -> tuple[str, str, tuple[int, ...]]:
+        """The card, the most recent deck holding it (for its title), its counts."""
+        deck_id = next((d.id for d in reversed(decks) if card in d.card_ids), deck.id)
+        return card, deck_id, tuple(session_counts.get(card, 0) for session_counts in counts)
+
+    agreed = [{r.card: len(r.agreed_at) for r in s.grid if r.agreed_at} for s in summaries]
+    leading = {card for s in summaries for card, _ in s.in_tops[:FREQUENT_PER_SESSION]}
+    frequent = [{card: n for card, n in s.in_tops if card in leading} for s in summaries]
+    agreed_now, agreed_before = set(agreed[-1]), {card for a in agreed[:-1] for card in a}
+    always = agreed_now.intersection(*agreed[:-1]) if now.voted else set()
+    new = agreed_now - agreed_before if now.voted else set()
+    gone = agreed_before - agreed_now if now.voted else set()
+    sessions = [(e.session.id, e.deck.id, len(e.people)) for e in earlier]
+    sessions.append((session.id, deck.id, people_now))
     return ShowSeriesComparison(
         session.group_chat_id,
         session.locale,
         session.id,
-        session.deck_id,
-        earlier.deck.id,
-        earlier.session.id,
-        len(earlier.people),
-        people_now,
-        then.most_frequent,
-        now.most_frequent,
-        agreed_then,
-        agreed_now,
-        agreed_new=tuple(card for card, _ in agreed_now if card not in then_cards),
-        agreed_gone=tuple(card for card, _ in agreed_then if card not in now_cards),
+        deck.id,
+        tuple(
+            (*ids, sum(table.outcome is not None for table in summary.tables))
+            for ids, summary in zip(sessions, summaries, strict=True)
+        ),
+        tuple(row(card, agreed) for card in _ranked(agreed, position)[:SERIES_ROWS]),
+        tuple(row(card, frequent) for card in _ranked(frequent, position)[:SERIES_ROWS]),
+        agreed_always=tuple(sorted(always, key=position)),
+        agreed_new=tuple(sorted(new, key=position)),
+        agreed_gone=tuple(row(card, ())[:2] for card in sorted(gone, key=position)),
     )

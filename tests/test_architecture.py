@@ -25,7 +25,7 @@ CORE_FORBIDDEN = {
     "csv",
 }
 """Besides I/O, the core reads no file format: deck files are read in ``bot/decks/``."""
-THIRD_PARTY = {"telegram", "aiosqlite", "jinja2", "aiohttp", "httpx"}
+THIRD_PARTY = {"telegram", "aiosqlite", "jinja2", "aiohttp", "httpx", "matplotlib"}
 
 
 def imported_roots(path: Path) -> set[str]:

@@ -199,11 +199,13 @@ def sample_effects(locale: str) -> list[fx.Effect]:
             5,
             20,
             (("under-30", 2, 4), ("60-plus", 1, 5)),
-            ((IDS[5], 1.25),),
-            tuple((c, 3) for c in IDS[:12]),
+            ((IDS[5], 1.25, 3, 2, 20),),
+            tuple((c, (1, 2), (1, 2, 4)) for c in IDS[:12]),
             True,
+            ((IDS[0], (0, 0, 1, 4, 15)), (IDS[1], (0, 1, 2, 5, 12))),
+            ((IDS[8], (6, 2, 3, 3, 6)),),
         ),
-        fx.ShowSummary(1, locale, 3, DECK.id, (), (), (), (), 0, 0, (), (), (), False),
+        fx.ShowSummary(1, locale, 3, DECK.id, (), (), (), (), 0, 0, (), (), (), False, (), ()),
         fx.SendFile(2, locale, "export.zip", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "export_caption"),
         fx.AskNext(1, locale, 3, "sort", "stories", (NASTY, "Ann"), 40),
         fx.AskNext(1, locale, 3, "vote", "plenary", (), 0),
@@ -270,18 +272,20 @@ def sample_effects(locale: str) -> list[fx.Effect]:
             locale,
             4,
             DECK.id,
-            "team-values",
-            3,
-            20,
-            18,
-            tuple((c, 9) for c in TEAM_IDS[:7]),
-            tuple((c, 8) for c in IDS[:7]),
-            tuple((c, 2) for c in TEAM_IDS[:4]),
-            tuple((c, 3) for c in IDS[:4]),
-            IDS[:4],
-            TEAM_IDS[:4],
+            ((2, "team-values", 20, 5), (3, DECK.id, 1, 1), (4, DECK.id, 18, 4)),
+            (
+                *((c, "team-values", (2, 0, 0)) for c in TEAM_IDS[:4]),
+                *((c, DECK.id, (0, 1, 3)) for c in IDS[:6]),
+            ),
+            (
+                *((c, "team-values", (9, 0, 0)) for c in TEAM_IDS[:4]),
+                *((c, DECK.id, (0, 1, 8)) for c in IDS[:6]),
+            ),
+            IDS[:1],
+            IDS[1:4],
+            tuple((c, "team-values") for c in TEAM_IDS[:4]),
         ),
-        fx.ShowSeriesComparison(1, locale, 4, DECK.id, DECK.id, 3, 0, 0, (), (), (), (), (), ()),
+        fx.ShowSeriesComparison(1, locale, 4, DECK.id, ((4, DECK.id, 0, 0),), (), (), (), (), ()),
     ]
 
 
@@ -467,13 +471,13 @@ def test_numbers_and_lists_are_written_as_each_language_writes_them(screens: Scr
     en = screens.screen(fx.TableIntro(5, "en", 3, 1, mates, "relay")).text
     assert "met Hamid, Rosa en Tineke." in nl
     assert "with Hamid, Rosa, and Tineke." in en
-    moves = ((IDS[5], 1.25), (IDS[6], 2.0))
+    moves = ((IDS[5], 1.25, 2, 1, 3), (IDS[6], 2.0, 1, 0, 1))
     for locale, wanted in (
         ("nl", ("1,2 stapels", "2,0 stapels")),
         ("en", ("1.2 piles", "2.0 piles")),
     ):
         summary = fx.ShowSummary(
-            1, locale, 3, DECK.id, (), IDS[:3], (), (), 0, 0, (), moves, (), False
+            1, locale, 3, DECK.id, (), IDS[:3], (), (), 0, 0, (), moves, (), False, (), ()
         )
         text = screens.screen(summary).text
         assert all(number in text for number in wanted), text

@@ -169,6 +169,8 @@ class TranscriptMessage:
     photo: FileInfo | None
     document: FileInfo | None
     service: dict[str, Any] | None
+    media_group_id: str | None = None
+    """The album the message belongs to (``sendMediaGroup``), if any."""
 
     @property
     def content(self) -> str:
@@ -209,6 +211,7 @@ class TranscriptMessage:
             "photo": self.photo.to_dict() if self.photo else None,
             "document": self.document.to_dict() if self.document else None,
             "service": self.service,
+            "media_group_id": self.media_group_id,
         }
 
     def describe(self) -> str:
@@ -277,6 +280,7 @@ def _snapshot(world: World, message: Message) -> TranscriptMessage:
         photo=FileInfo.of(message.photo) if message.photo else None,
         document=FileInfo.of(message.document) if message.document else None,
         service=message.service,
+        media_group_id=message.media_group_id,
     )
 
 

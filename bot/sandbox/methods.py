@@ -1,12 +1,13 @@
 """The Bot API methods of the sandbox, applied to the simulated world.
 
 Owns: one handler per Bot API method (getMe, getUpdates with long polling, webhook settings,
-commands, the chat menu button, sending/editing/deleting messages, photos and documents,
-callback answers, chat and member look-ups, forum topics, files), the access rules that decide
-between a result, 400 and 403 (chat not found, bot blocked, user never started the bot, not a
-member, no rights, Web App buttons outside private chats), the parameter decoding shared by
-every transport (query string, form, JSON, multipart with files; JSON-encoded values inside
-form fields), and :class:`ChangeSignal`, the wake-up primitive shared with the control side.
+commands, the chat menu button, sending/editing/deleting messages, photos and documents
+(alone or as an album), callback answers, chat and member look-ups, forum topics, files),
+the access rules that decide between a result, 400 and 403 (chat not found, bot blocked,
+user never started the bot, not a member, no rights, Web App buttons outside private
+chats), the parameter decoding shared by every transport (query string, form, JSON,
+multipart with files; JSON-encoded values inside form fields), and :class:`ChangeSignal`,
+the wake-up primitive shared with the control side.
 
 Must not: know about HTTP (``server`` parses requests and writes responses), inject faults
 (``faults``), or act as a person (``control``).
@@ -56,6 +57,7 @@ WEBHOOK_CONFLICT = (
 TOPIC_COLORS = frozenset({7322096, 16766590, 13338331, 9367192, 16749490, 16478047})
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_ALBUM_ITEMS = 10
 
 # Parameters whose values are JSON objects or arrays; decoded for the call log.
 JSON_PARAMS = frozenset(
@@ -315,6 +317,7 @@ class BotApi:
             "sendMessage",
             "sendPhoto",
             "sendDocument",
+            "sendMediaGroup",
             "copyMessage",
             "editMessageText",
             "editMessageCaption",
@@ -720,6 +723,66 @@ class BotApi:
 
     def _send_document(self, params: Params) -> dict[str, Any]:
         return self._send_file(params, "document", "document")
+
+    def _send_media_group(self, params: Params) -> list[dict[str, Any]]:
+        """An album of 1 to 10 photos, or of documents, as Telegram's server sends it: each
+        item its own message with its own caption, sharing a new ``media_group_id`` (one
+        item goes out alone, outside any album); nothing is sent if any item is refused."""
+        chat = self._chat(params)
+        if not params.has("media"):
+            raise bad_request('parameter "media" is required')
+        media = params.get_json("media")
+        if not media and media is not False and media != 0:  # null or []
+            raise bad_request("there are no messages to send")
+        if not isinstance(media, list):
+            raise bad_request("expected an Array of InputMedia")
+        if len(media) > MAX_ALBUM_ITEMS:
+            raise bad_request("too many messages to send as an album")
+        kinds = []
+        for item in media:
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind not in ("photo", "document"):
+                detail = f'type "{kind}" is unsupported' if kind else "media not found"
+                raise bad_request(f"can't parse InputMedia: {detail}")
+            kinds.append(kind)
+        if "document" in kinds and "photo" in kinds:
+            raise bad_request("document can't be mixed with other media types")
+        thread_id, is_topic = self._thread(chat, params)
+        reply_to = self._reply_to(chat, params)
+        items = []
+        for item, kind in zip(media, kinds, strict=True):
+            caption, caption_html = self._caption(
+                Params(
+                    {
+                        "caption": item.get("caption"),
+                        "parse_mode": item.get("parse_mode"),
+                        "caption_entities": item.get("caption_entities"),
+                    }
+                )
+            )
+            if not isinstance(item.get("media"), str) or not item["media"]:
+                raise bad_request("can't parse InputMedia: media not found")
+            stored = self._stored_file(
+                Params({"media": item["media"]}, params.files), "media", kind
+            )
+            items.append((kind, stored, caption, caption_html))
+        group = self.world.new_media_group_id() if len(items) > 1 else None
+        messages = [
+            self.world.add_message(
+                chat,
+                self.world.bot.id,
+                caption=caption.text or None,
+                caption_entities=caption.entities,
+                caption_html=caption_html,
+                thread_id=thread_id,
+                is_topic_message=is_topic,
+                reply_to_message_id=reply_to,
+                media_group_id=group,
+                **{kind: stored},
+            )
+            for kind, stored, caption, caption_html in items
+        ]
+        return [self.world.message_api(message) for message in messages]
 
     def _copy_message(self, params: Params) -> dict[str, Any]:
         """A copy of a message (text, or a file with its caption) sent by the bot."""

@@ -241,6 +241,8 @@ class Message:
     thread_id: int | None = None
     is_topic_message: bool = False
     reply_to_message_id: int | None = None
+    media_group_id: str | None = None
+    """The album (``sendMediaGroup``) the message belongs to, if any."""
     service: dict[str, Any] | None = None
     deleted: bool = False
     edit_date: int | None = None
@@ -356,6 +358,7 @@ class World:
         self._file_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self._web_app_query_ids = itertools.count(1)
+        self._media_group_ids = itertools.count(13_000_000_000_000_001)
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -494,6 +497,10 @@ class World:
         chat.topics[topic.message_thread_id] = topic
         self.touch()
         return topic
+
+    def new_media_group_id(self) -> str:
+        """A new album's id: the decimal text of a positive 64-bit number, as Telegram's."""
+        return str(next(self._media_group_ids))
 
     def add_file(
         self,
@@ -725,6 +732,8 @@ class World:
             data["text"] = message.text
             if message.entities:
                 data["entities"] = list(message.entities)
+        if message.media_group_id is not None:
+            data["media_group_id"] = message.media_group_id
         if message.photo is not None:
             data["photo"] = [message.photo.photo_size_api()]
         if message.document is not None:

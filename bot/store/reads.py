@@ -401,6 +401,19 @@ class Reads(Base):
         row = self._one(f"{EARLIER_SESSIONS} SELECT count(*) FROM earlier", (session_id,))
         return int(row[0])
 
+    def earlier_sessions(self, session: Session) -> tuple[Session, ...]:
+        """The sessions before ``session`` in its series, following ``previous_id`` back,
+        oldest first."""
+        if session.previous_id is None:
+            return ()
+        rows = self._all(
+            f"{EARLIER_SESSIONS} SELECT {SESSION_COLUMNS} FROM sessions"
+            " WHERE id IN (SELECT id FROM earlier)"
+            " ORDER BY (SELECT depth FROM earlier WHERE earlier.id = sessions.id) DESC",
+            (session.previous_id,),
+        )
+        return tuple(session_from_row(r) for r in rows)
+
     def participants(self, session_id: int) -> tuple[Participant, ...]:
         """Every participant of a session (for the invitations to its follow-up)."""
         rows = self._all(

@@ -2,9 +2,9 @@
 
 Owns: the order of messages per chat (one worker per chat, effects in the order they
 were written), editing a slot's message in place, committing each Bot API call of an effect
-as soon as it went out (a long summary is several messages and a picture: after a crash
-only the calls not yet made are made, so at most one call is repeated), and what each
-Telegram error means:
+as soon as it went out (a long summary is several messages and an album of pictures, drawn
+off the event loop as they are sent: after a crash only the calls not yet made are made, so
+at most one call is repeated), and what each Telegram error means:
 
 * ``RetryAfter`` (429): try this chat again after ``retry_after`` seconds;
 * ``TimedOut`` / ``NetworkError``: try again with exponential backoff, one warning per
@@ -36,6 +36,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputMediaPhoto,
     LinkPreviewOptions,
     WebAppInfo,
 )
@@ -46,6 +47,7 @@ from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
+from bot.plenary_pictures.drawing import draw_all
 from bot.store import OutboxRow, Store, Transaction
 from bot.telegram.screens import Button, Keyboard, Screen, Screens, split_long
 from conversations.rehearsal import is_simulated
@@ -449,7 +451,8 @@ class Delivery:
         return send
 
     def _extras(self, screen: Screen, thread: int | None) -> list[Step]:
-        """What follows a message: a copied photo (relay) or a picture (the summary)."""
+        """What follows a message: a copied photo (relay) or the pictures (the summary),
+        in one call (an album when there are several)."""
         steps: list[Step] = []
         if screen.copy_of is not None:
             from_chat, message_id = screen.copy_of
@@ -460,18 +463,30 @@ class Delivery:
                 )
 
             steps.append(copy)
-        if screen.photo is not None:
-            photo = screen.photo
+        if screen.pictures:
 
-            async def picture() -> None:
+            async def pictures() -> None:
+                drawn = await draw_all(screen.pictures)  # on a worker thread: taps go on
                 try:
-                    await self.bot.send_photo(
-                        screen.chat_id, photo, caption=screen.caption, message_thread_id=thread
-                    )
+                    if len(drawn) == 1:
+                        await self.bot.send_photo(
+                            screen.chat_id,
+                            drawn[0],
+                            caption=screen.caption,
+                            message_thread_id=thread,
+                        )
+                    elif drawn:
+                        album = [
+                            InputMediaPhoto(png, caption=screen.caption if i == 0 else None)
+                            for i, png in enumerate(drawn)
+                        ]
+                        await self.bot.send_media_group(
+                            screen.chat_id, album, message_thread_id=thread
+                        )
                 except BadRequest as exc:  # the text went out and stands on its own
-                    log.warning("could not send a picture: %s", exc.message)
+                    log.warning("could not send the pictures: %s", exc.message)
 
-            steps.append(picture)
+            steps.append(pictures)
         return steps
 
     async def _room_steps(self, screen: Screen) -> list[Step]:

@@ -14,9 +14,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.plenary_pictures.specs import Picture
+from bot.plenary_pictures.wording import plenary_pictures
 from bot.render import Renderer
 from bot.telegram import callbacks
-from bot.telegram.chart import support_chart
 from conversations import effects as fx
 from conversations import events as ev
 from conversations.deck import Deck
@@ -54,8 +55,9 @@ class Screen:
     """Create a forum topic of this name for ``room`` instead of sending ``text``."""
     copy_of: tuple[int, int] | None = None
     """(chat id, message id) of a message to copy after ``text`` (a relayed photo...)."""
-    photo: bytes | None = None
-    """A picture sent after ``text``, with ``caption`` (the text stands on its own)."""
+    pictures: tuple[Picture, ...] = ()
+    """Pictures sent after ``text``, drawn as they are sent (the text stands on its own),
+    as one album with ``caption`` on the first."""
     document: tuple[str, bytes] | None = None
     """(file name, bytes) sent instead of a message; ``text`` is its caption."""
     caption: str | None = None
@@ -277,10 +279,9 @@ class Screens:
         return Screen(e.chat_id, self._text(e, "then_and_now", e=e, deck=deck, then_deck=then_deck))
 
     def _series_comparison(self, e: fx.ShowSeriesComparison) -> Screen:
-        deck, then_deck = self._deck(e.deck_id, e.locale), self._deck(e.then_deck_id, e.locale)
-        return Screen(
-            e.chat_id, self._text(e, "series_summary", e=e, deck=deck, then_deck=then_deck)
-        )
+        decks = {deck_id: self._deck(deck_id, e.locale) for _, deck_id, _, _ in e.sessions}
+        gone = [decks[deck_id].title(card) for card, deck_id in e.agreed_gone]
+        return Screen(e.chat_id, self._text(e, "series_summary", e=e, decks=decks, gone=gone))
 
     def _settings(self, e: fx.ShowSettings) -> Screen:
         return Screen(e.chat_id, self._text(e, "settings", s=e))
@@ -452,14 +453,11 @@ class Screens:
 
     def _summary(self, e: fx.ShowSummary) -> Screen:
         deck = self._deck(e.deck_id, e.locale)
-        bars = [(deck.title(card_id), count) for card_id, count in e.support_by_card]
-        title_key = "chart_title_agreed" if e.chart_by_agreement else "chart_title_tops"
-        photo = support_chart(bars, self._label(e, title_key), self._label(e, "chart_axis"))
         return Screen(
             e.chat_id,
             self._text(e, "summary", e=e, deck=deck),
-            photo=photo,
-            caption=self._label(e, title_key),
+            pictures=plenary_pictures(e, self.renderer, deck.deck),
+            caption=self._label(e, "picture_caption"),
         )
 
     def _file(self, e: fx.SendFile) -> Screen:

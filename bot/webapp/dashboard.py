@@ -14,8 +14,9 @@ import base64
 import random
 from typing import Any
 
+from bot.plenary_pictures.drawing import draw
+from bot.plenary_pictures.wording import Words, table_picture
 from bot.render import Renderer
-from bot.telegram.chart import support_chart
 from bot.webapp.board import BadAction
 from conversations import events as ev
 from conversations.dashboard import Overview, Row, Seating
@@ -118,12 +119,13 @@ def dashboard_state(
 
 
 _CHARTS: dict[tuple[ShowSummary, str], str | None] = {}
-"""Charts drawn, by summary and language: one drawing per new outcome, not per update."""
+"""The plenary's first picture (what each table chose), by summary and language: one
+drawing per new outcome, not per update."""
 MAX_CHARTS = 32
 
 
 def _plenary(summary: ShowSummary, deck: Deck, locale: str, renderer: Renderer) -> dict[str, Any]:
-    """Each table's outcome with its cards and note, and the chart as an image."""
+    """Each table's outcome with its cards and note, and the plenary's first picture."""
     words = deck.language(locale)
 
     def title(card_id: str) -> str:
@@ -149,11 +151,6 @@ def _plenary(summary: ShowSummary, deck: Deck, locale: str, renderer: Renderer) 
     if key not in _CHARTS:
         if len(_CHARTS) >= MAX_CHARTS:
             _CHARTS.clear()
-        heading = "chart_title_agreed" if summary.chart_by_agreement else "chart_title_tops"
-        png = support_chart(
-            [(title(card), count) for card, count in summary.support_by_card],
-            renderer.label(locale, heading),
-            renderer.label(locale, "chart_axis"),
-        )
+        png = draw(table_picture(summary, Words(renderer, locale, deck))) if summary.grid else None
         _CHARTS[key] = "data:image/png;base64," + base64.b64encode(png).decode() if png else None
     return {"tables": tables, "chart": _CHARTS[key]}

@@ -1,5 +1,6 @@
 """The store's series queries: following ``previous_id`` back through a series for the
-earlier table mates, a person's earlier top and the length of the series."""
+earlier table mates, a person's earlier top, the earlier sessions (for the plenary) and the
+length of the series."""
 
 from __future__ import annotations
 
@@ -89,6 +90,27 @@ async def test_earlier_table_mates_over_the_whole_series(store: Store) -> None:
     assert await store.read(lambda tx: tx.earlier_table_pairs(first)) == frozenset()
     assert await store.read(lambda tx: tx.series_length(3)) == 3
     assert await store.read(lambda tx: tx.series_length(1)) == 1
+
+
+async def test_the_earlier_sessions_of_a_series_oldest_first(store: Store) -> None:
+    # created out of order: the series is the chain of previous_id, not the clock
+    await fill(
+        store,
+        [
+            SaveSession(replace(session(5, None), created_at=9.0)),
+            SaveSession(replace(session(2, 5), created_at=1.0)),
+            SaveSession(session(7, 2)),
+            SaveSession(session(8, 7)),
+            SaveSession(replace(session(9, None), group_chat_id=-200)),
+        ],
+    )
+    last = await store.read(lambda tx: tx.session(8))
+    single = await store.read(lambda tx: tx.session(9))
+    assert last is not None and single is not None
+    earlier = await store.read(lambda tx: tx.earlier_sessions(last))
+    assert [s.id for s in earlier] == [5, 2, 7]
+    assert earlier[0].created_at == 9.0
+    assert await store.read(lambda tx: tx.earlier_sessions(single)) == ()
 
 
 async def test_the_earlier_top_is_the_latest_one_revised_if_revised(store: Store) -> None:

@@ -6,7 +6,15 @@ from collections.abc import Mapping
 
 import pytest
 
-from conversations.plenary_figures import PersonFacts, Summary, TableResult, summarize
+from conversations.plenary_figures import (
+    GridRow,
+    LensMove,
+    PersonFacts,
+    Spread,
+    Summary,
+    TableResult,
+    summarize,
+)
 from conversations.vote_count import Outcome, OutcomeKind
 
 DECK = ("a", "b", "c", "d", "e", "f", "g")
@@ -88,6 +96,18 @@ def test_a_hand_worked_session() -> None:
         everywhere_agreed=("a", "c"),
         # current tops: 1 abcd, 2 abce, 3 abdf, 4 aceg, 5 acdf, 6 befg, 7 aefg (tables),
         # 8 abgc (own answer): a 7, b 5, c 5, e 4, f 4, g 4, d 3.
+        # agreed at table 1: abcd, at table 2: ac; in tops at 1: abcdef, 2: acdefg,
+        # 3: abefg.
+        grid=(
+            GridRow("a", (1, 2), (1, 2, 3)),
+            GridRow("c", (1, 2), (1, 2)),
+            GridRow("b", (1,), (1, 3)),
+            GridRow("d", (1,), (1, 2)),
+            GridRow("e", (), (1, 2, 3)),
+            GridRow("f", (), (1, 2, 3)),
+            GridRow("g", (), (2, 3)),
+        ),
+        in_tops=(("a", 7), ("b", 5), ("c", 5), ("e", 4), ("f", 4), ("g", 4), ("d", 3)),
         most_frequent=(("a", 7), ("b", 5), ("c", 5), ("e", 4), ("f", 4)),
         revised=3,  # 1, 4, 7
         participants=7,  # everyone but 3
@@ -97,10 +117,16 @@ def test_a_hand_worked_session() -> None:
             ("60-plus", 0, 1),
             ("70-plus", 0, 1),  # 45-59 left out: its only member never answered
         ),
-        # e 4/1; c (1 + 2)/2; a (0 + 2)/2 = b (2 + 0)/2, deck order; 4 rated nothing last.
-        lens_moves=(("e", 4.0), ("c", 1.5), ("a", 1.0)),
-        # agreed at table 1: abcd, at table 2: ac.
-        support_by_card=(("a", 2), ("c", 2), ("b", 1), ("d", 1)),
+        # e 4/1 (1 higher); c (1 + 2)/2, both higher; a (0 + 2)/2 = b (2 + 0)/2, deck
+        # order: a lower for 2, b higher for 1; 4 rated nothing last.
+        lens_moves=(
+            LensMove("e", 4.0, 1, 0, 1),
+            LensMove("c", 1.5, 2, 0, 2),
+            LensMove("a", 1.0, 0, 1, 2),
+        ),
+        # first lens "work": a 5, 4 (2 of 2 high: shared); b 3, 3; c 1, 3, 1; e 1.
+        shared=(Spread("a", (0, 0, 0, 1, 1)),),
+        dividing=(),
     )
 
 
@@ -109,7 +135,9 @@ def test_default_caps_and_two_lenses() -> None:
     assert summary.most_frequent == (
         ("a", 7), ("b", 5), ("c", 5), ("e", 4), ("f", 4), ("g", 4), ("d", 3)
     )  # fmt: skip
-    assert summary.lens_moves == (("e", 4.0), ("c", 1.5), ("a", 1.0), ("b", 1.0))
+    assert [(m.card, m.mean_change) for m in summary.lens_moves] == [
+        ("e", 4.0), ("c", 1.5), ("a", 1.0), ("b", 1.0)
+    ]  # fmt: skip
 
 
 def test_a_table_that_agreed_nothing_does_not_erase_what_the_others_agreed() -> None:
@@ -122,14 +150,21 @@ def test_a_table_that_agreed_nothing_does_not_erase_what_the_others_agreed() -> 
     assert summary.tables[2].outcome.kind is OutcomeKind.NONE
 
 
-def test_without_any_vote_support_counts_the_tables_holding_a_card() -> None:
+def test_without_any_vote_the_grid_shows_the_tables_holding_a_card() -> None:
     not_voted = [TableResult(t.number, None, None, t.member_tops) for t in (TABLE_1, TABLE_2)]
     summary = summarize(not_voted, (), DECK, LENSES)
+    assert not summary.voted
     assert summary.everywhere_agreed == ()
     assert summary.everywhere_in_tops == ("a", "c", "d", "e", "f")
-    assert summary.support_by_card == (
-        ("a", 2), ("c", 2), ("d", 2), ("e", 2), ("f", 2), ("b", 1), ("g", 1)
-    )  # fmt: skip
+    assert [(row.card, row.agreed_at, row.in_tops_at) for row in summary.grid] == [
+        ("a", (), (1, 2)),
+        ("c", (), (1, 2)),
+        ("d", (), (1, 2)),
+        ("e", (), (1, 2)),
+        ("f", (), (1, 2)),
+        ("b", (), (1,)),
+        ("g", (), (2,)),
+    ]
     assert summary.most_frequent[:2] == (("a", 5), ("c", 4))
 
 
@@ -157,11 +192,13 @@ def test_lens_moves_leave_out_cards_that_did_not_move_and_need_two_lenses() -> N
         person(2, "", None, None, {"work": {"a": 5, "b": 4}, "situation": {"a": 4, "b": 4}}),
         person(3, "", None, None, {"work": {"a": 2}}),
     ]
-    assert summarize((), people, DECK, LENSES).lens_moves == (("a", 1.5),)
+    assert summarize((), people, DECK, LENSES).lens_moves == (LensMove("a", 1.5, 1, 1, 2),)
     assert summarize((), people, DECK, ("work",)).lens_moves == ()
     assert summarize((), people, DECK, ()).lens_moves == ()
-    # comparing the other way round gives the same absolute moves
-    assert summarize((), people, DECK, ("situation", "work")).lens_moves == (("a", 1.5),)
+    # comparing the other way round gives the same absolute moves, in the other direction
+    assert summarize((), people, DECK, ("situation", "work")).lens_moves == (
+        LensMove("a", 1.5, 1, 1, 2),
+    )
 
 
 def test_cards_outside_the_deck_come_after_it() -> None:
@@ -177,12 +214,15 @@ def test_an_empty_session_gives_an_empty_summary() -> None:
         tables=(),
         everywhere_in_tops=(),
         everywhere_agreed=(),
+        grid=(),
+        in_tops=(),
         most_frequent=(),
         revised=0,
         participants=0,
         revised_by_age=(),
         lens_moves=(),
-        support_by_card=(),
+        shared=(),
+        dividing=(),
     )
     assert summarize((), (), (), ()).most_frequent == ()
 
@@ -190,3 +230,90 @@ def test_an_empty_session_gives_an_empty_summary() -> None:
 def test_negative_caps_are_refused() -> None:
     with pytest.raises(ValueError, match="must not be negative"):
         summarize((), (), DECK, LENSES, top_n=-1)
+    with pytest.raises(ValueError, match="must not be negative"):
+        summarize((), (), DECK, LENSES, spread_n=-1)
+
+
+def sorted_by(levels: dict[str, list[int]], lens: str = "work") -> list[PersonFacts]:
+    """People whose levels in ``lens`` are ``levels[card][i]`` for person ``i``; in the
+    other lens everything is on the lowest pile (it must not count)."""
+    count = len(next(iter(levels.values())))
+    return [
+        person(
+            i,
+            "",
+            None,
+            None,
+            {
+                lens: {card: piles[i] for card, piles in levels.items() if piles[i]},
+                "situation" if lens == "work" else "work": dict.fromkeys(levels, 1),
+            },
+        )
+        for i in range(count)
+    ]
+
+
+def test_what_the_room_shares_and_what_divides_it_in_the_first_lens() -> None:
+    people = sorted_by(
+        {
+            "a": [5, 5, 5, 4, 4],  # all high, 3 at the top
+            "b": [5, 5, 5, 5, 3],  # 4 of 5 high: exactly 80 %
+            "c": [4, 4, 4, 4, 4],  # all high, none at the top
+            "d": [5, 1, 5, 1, 3],  # 2 high, 2 low, 1 in the middle
+            "e": [4, 2, 4, 2, 4],  # 3 high, 2 low, none in the middle
+            "f": [5, 5, 5, 3, 1],  # 3 high, 1 low: 20 % is too few on one side
+            "g": [5, 5, 5, 5, 2],  # as b at the top, one low (20 %): shared, not dividing
+        }
+    )
+    summary = summarize((), people, DECK, LENSES)
+    assert summary.shared == (
+        Spread("a", (0, 0, 0, 2, 3)),
+        Spread("c", (0, 0, 0, 5, 0)),
+        Spread("b", (0, 0, 1, 0, 4)),  # b and g tie (4 of 5 high, 4 at the top): deck order
+        Spread("g", (0, 1, 0, 0, 4)),
+    )
+    assert summary.dividing == (
+        Spread("e", (0, 2, 0, 3, 0)),  # 2 of 5 on the smaller side, no one in the middle
+        Spread("d", (2, 0, 1, 0, 2)),  # 2 of 5 on the smaller side, one in the middle
+    )
+    assert (summary.dividing[1].high, summary.dividing[1].low) == (2, 2)
+    capped = summarize((), people, DECK, LENSES, spread_n=1)
+    assert (capped.shared, capped.dividing) == (summary.shared[:1], summary.dividing[:1])
+    # read in the first lens only: with the lenses the other way round, all is low
+    swapped = summarize((), people, DECK, ("situation", "work"))
+    assert (swapped.shared, swapped.dividing) == ((), ())
+
+
+def test_a_quarter_on_each_side_divides_and_each_card_counts_its_own_raters() -> None:
+    people = sorted_by(
+        {
+            "a": [5, 1, 3, 3],  # 1 of 4 high and 1 of 4 low: exactly a quarter each
+            "b": [5, 1, 3, 3, 3][:4],
+            "c": [4, 4, 4, 0],  # the fourth did not rate c: 3 of 3 high
+            "d": [5, 5, 5, 3],  # 3 of 4 high: 75 % is not nearly everyone
+        }
+    )
+    people.append(person(9, "", None, None, {"work": {"b": 3}}))  # b: 1 of 5 on each side
+    summary = summarize((), people, DECK, LENSES)
+    assert summary.shared == (Spread("c", (0, 0, 0, 3, 0)),)
+    assert summary.dividing == (Spread("a", (1, 0, 2, 0, 1)),)
+
+
+def test_the_grid_shows_a_table_without_agreement_and_orders_ties_in_deck_order() -> None:
+    tables = (
+        TableResult(2, outcome("c", "b"), None, {1: "bcd", 2: "cbe"}),
+        TableResult(1, outcome("b", "c", "a", "d"), None, {3: "abcd", 4: "abcg"}),
+        TableResult(3, outcome(), "no cards", {5: "gf", 6: "g"}),
+    )
+    summary = summarize(tables, (), DECK, LENSES)
+    assert [t.number for t in summary.tables] == [1, 2, 3]
+    assert summary.voted
+    assert summary.grid == (
+        GridRow("b", (1, 2), (1, 2)),  # b and c tie: deck order
+        GridRow("c", (1, 2), (1, 2)),
+        GridRow("d", (1,), (1, 2)),  # agreed once, in tops at two tables: before a
+        GridRow("a", (1,), (1,)),
+        GridRow("g", (), (1, 3)),
+        GridRow("e", (), (2,)),
+        GridRow("f", (), (3,)),
+    )

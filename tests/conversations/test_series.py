@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.decks.files import load_builtin_decks
 from conversations import events as ev
 from conversations.decision import Decision, SaveParticipant, SaveSession, SaveTop
 from conversations.deck import Deck
@@ -332,6 +333,13 @@ def facts(tops: dict[int, tuple[str, ...]]) -> tuple[PersonFacts, ...]:
     return tuple(PersonFacts(uid, None, top, None, {}) for uid, top in tops.items())
 
 
+def summary_request(view: SessionView) -> tuple[ShowSummary, ShowSeriesComparison]:
+    summary, comparison = handle(view, ev.SummaryRequested(1.0, GROUP, 1, True)).effects
+    assert isinstance(summary, ShowSummary)
+    assert isinstance(comparison, ShowSeriesComparison)
+    return summary, comparison
+
+
 def test_a_followup_summary_compares_the_values_with_the_session_before(deck: Deck) -> None:
     a, b, c, d, e, f = deck.card_ids[:6]
     previous = closed_session()
@@ -346,20 +354,74 @@ def test_a_followup_summary_compares_the_values_with_the_session_before(deck: De
         deck,
         tables=voted_tables(4, {1: (a, e), 2: (e, f), 3: ()}, tops_now),
         people=facts(tops_now),
-        earlier=earlier,
+        series=(earlier,),
     )
-    decision = handle(view, ev.SummaryRequested(1.0, GROUP, 1, True))
-    summary, comparison = decision.effects
-    assert isinstance(summary, ShowSummary)
-    assert isinstance(comparison, ShowSeriesComparison)
-    assert comparison.chat_id == GROUP and comparison.then_session_id == 3
-    assert (comparison.people_then, comparison.people_now) == (3, 4)
-    assert comparison.frequent_then[:3] == ((a, 3), (b, 2), (c, 2))
-    assert comparison.frequent_now[:3] == ((e, 4), (a, 3), (f, 2))
-    assert comparison.agreed_then == ((a, 2), (b, 1), (c, 1))
-    assert comparison.agreed_now == ((e, 2), (a, 1), (f, 1))
+    _, comparison = summary_request(view)
+    assert comparison.chat_id == GROUP and comparison.session_id == 4
+    # (session, deck, participants, tables that voted)
+    assert comparison.sessions == ((3, deck.id, 3, 2), (4, deck.id, 4, 3))
+    # agreed then: a 2, b 1, c 1; now: e 2, a 1, f 1. Most now first, then most then.
+    assert comparison.agreed == (
+        (e, deck.id, (0, 2)),
+        (a, deck.id, (2, 1)),
+        (f, deck.id, (0, 1)),
+        (b, deck.id, (1, 0)),
+        (c, deck.id, (1, 0)),
+    )
+    # in the tops then: a 3, b 2, c 2, d 2; now: e 4, a 3, f 2, b 1, c 1, d 1.
+    assert comparison.frequent == (
+        (e, deck.id, (0, 4)),
+        (a, deck.id, (3, 3)),
+        (f, deck.id, (0, 2)),
+        (b, deck.id, (2, 1)),
+        (c, deck.id, (2, 1)),
+        (d, deck.id, (2, 1)),
+    )
+    assert comparison.agreed_always == (a,)
     assert comparison.agreed_new == (e, f)
-    assert comparison.agreed_gone == (b, c)
+    assert comparison.agreed_gone == ((b, deck.id), (c, deck.id))
+
+
+def test_a_followup_compares_with_every_earlier_session_of_the_series(deck: Deck) -> None:
+    """Three sessions, the first with the other deck: a value agreed in the first session
+    and again now is not new, a value agreed only in the first is gone; titles come from
+    the most recent deck holding the card."""
+    team = load_builtin_decks()["team-values"]
+    x, y = team.card_ids[:2]
+    a, b, c = deck.card_ids[:3]
+    first = EarlierSession(
+        closed_session(id=1, deck_id=team.id),
+        team,
+        voted_tables(1, {1: (x, y)}, {1: (x, y)}),
+        facts({1: (x, y)}),
+    )
+    second = EarlierSession(
+        closed_session(id=2, previous_id=1),
+        deck,
+        voted_tables(2, {1: (a,), 2: ()}, {1: (a, b), 2: (b, c)}),
+        facts({1: (a, b), 2: (b, c)}),
+    )
+    assert x not in deck.card_ids and y not in deck.card_ids
+    now_deck = replace(deck, cards=(*deck.cards, team.card(x)))  # this deck took x over
+    tops = {1: (a, x), 2: (a, c)}
+    view = SessionView(
+        closed_session(id=3, phase=Phase.TABLES, previous_id=2),
+        now_deck,
+        tables=voted_tables(3, {1: (a, x), 2: (c,)}, tops),
+        people=facts(tops),
+        series=(first, second),
+    )
+    _, comparison = summary_request(view)
+    assert comparison.sessions == ((1, team.id, 1, 1), (2, deck.id, 2, 2), (3, deck.id, 2, 2))
+    assert comparison.agreed == (
+        (a, deck.id, (0, 1, 1)),
+        (x, deck.id, (1, 0, 1)),  # the current deck holds x: its title comes from there
+        (c, deck.id, (0, 0, 1)),
+        (y, team.id, (1, 0, 0)),  # only the first deck holds y
+    )
+    assert comparison.agreed_always == ()  # a was not agreed in the first session
+    assert comparison.agreed_new == (c,)  # x was agreed in the first session
+    assert comparison.agreed_gone == ((y, team.id),)
 
 
 def test_a_first_session_summary_has_no_comparison(deck: Deck) -> None:
@@ -382,9 +444,34 @@ def test_nothing_agreed_then_makes_everything_agreed_now_new(deck: Deck) -> None
         deck,
         tables=voted_tables(4, {1: (b,)}, {1: (b,)}),
         people=facts({1: (b,)}),
-        earlier=earlier,
+        series=(earlier,),
     )
-    (_, comparison) = handle(view, ev.SummaryRequested(1.0, GROUP, 1, True)).effects
-    assert isinstance(comparison, ShowSeriesComparison)
-    assert comparison.agreed_then == () and comparison.agreed_gone == ()
-    assert comparison.agreed_new == (b,) and comparison.frequent_then == ((a, 1),)
+    _, comparison = summary_request(view)
+    assert comparison.sessions == ((3, deck.id, 1, 0), (4, deck.id, 1, 1))
+    assert comparison.agreed == ((b, deck.id, (0, 1)),)
+    assert comparison.agreed_gone == () and comparison.agreed_always == ()
+    assert comparison.agreed_new == (b,)
+    assert comparison.frequent == ((b, deck.id, (0, 1)), (a, deck.id, (1, 0)))
+
+
+def test_before_any_vote_now_nothing_is_new_or_gone_yet(deck: Deck) -> None:
+    a, b = deck.card_ids[:2]
+    earlier = EarlierSession(
+        closed_session(), deck, voted_tables(3, {1: (a,)}, {1: (a,)}), facts({1: (a,)})
+    )
+    not_voted = TableView(Table(4, 1, TableStage.SHARING), (Mate(person(1, 4), (b,)),))
+    view = SessionView(
+        closed_session(id=4, phase=Phase.TABLES, previous_id=3),
+        deck,
+        tables=(not_voted,),
+        people=facts({1: (b,)}),
+        series=(earlier,),
+    )
+    _, comparison = summary_request(view)
+    assert comparison.sessions[-1] == (4, deck.id, 1, 0)
+    assert comparison.agreed == ((a, deck.id, (1, 0)),)
+    assert (comparison.agreed_always, comparison.agreed_new, comparison.agreed_gone) == (
+        (),
+        (),
+        (),
+    )

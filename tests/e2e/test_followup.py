@@ -2,7 +2,7 @@
 and the summary; after ``/endsession``, ``/followup`` invites them privately (not the
 one who declined), they join from that invitation and sort again, nobody is seated with
 an earlier table mate, each sees their top then and now, and the follow-up's plenary
-compares the group's values with the first session's."""
+compares the group's values session by session over the series."""
 
 from __future__ import annotations
 
@@ -41,10 +41,6 @@ async def bot(world: World) -> AsyncIterator[Services]:
     app = build_application(settings_for(world), rate_limiter=False)
     async with polling(app) as services:
         yield services
-
-
-def in_deck(cards: tuple[str, ...] | list[str]) -> list[str]:
-    return sorted(cards, key=DECK.card_ids.index)
 
 
 def participant(
@@ -189,21 +185,26 @@ async def test_a_followup_session_in_a_series(world: World, bot: Services) -> No
     sent = await world.facilitator.send_command(world.group, "summary")
     await sandbox.wait_for_message(world.group, text_contains="Plenary", after=sent)
     comparison = await sandbox.wait_for_message(
-        world.group, text_contains="The series: then (session 1", after=sent
+        world.group, text_contains="The series: 2 sessions side by side", after=sent
     )
     text = comparison.content
-    assert f"{PEOPLE} participants) and now ({PEOPLE})" in text
-    assert section(text, "Most frequent values now").splitlines() == [
-        f"• {title(c)} ({PEOPLE})" for c in in_deck(SECOND)
+    assert f"1. Session 1: {PEOPLE} participants, 3 tables voted\n" in text
+    assert f"2. Session 2 (this one): {PEOPLE} participants, 3 tables voted\n" in text
+    agreed = section(text, "Agreed at tables, session by session").splitlines()[1:]
+    assert set(agreed) == {
+        *(f"• {title(c)}: {3 if c in FIRST else 0} · 3" for c in SECOND),
+        *(f"• {title(c)}: 3 · 0" for c in FIRST if c not in SECOND),
+    }
+    assert agreed[0] == f"• {title('social-involved')}: 3 · 3", "most now, then most before"
+    assert listed(text, "Agreed in every session") == {title("social-involved")}
+    assert listed(text, "New this time") == {title(c) for c in SECOND if c not in FIRST}
+    assert listed(text, "Agreed before, not this time") == {
+        title(c) for c in FIRST if c not in SECOND
+    }
+    frequent = section(text, "Most frequent values, session by session").splitlines()[1:]
+    counted_then = {c: sum(c in top for top in then_of.values()) for c in DECK.card_ids}
+    assert frequent[:4] == [
+        f"• {title(c)}: {counted_then[c]} · {PEOPLE}"
+        for c in sorted(SECOND, key=lambda c: (-counted_then[c], DECK.card_ids.index(c)))
     ]
-    frequent_then = section(text, "Most frequent values then").splitlines()
-    assert frequent_then[:3] == [
-        f"• {title(c)} ({PEOPLE})" for c in in_deck(FIRST) if c in then_of[users[0].state.id]
-    ]
-    assert f"• {title(EXTRA)} (1)" in frequent_then
-    agreed_then = ", ".join(f"{title(c)} (3)" for c in in_deck(FIRST))
-    agreed_now = ", ".join(f"{title(c)} (3)" for c in in_deck(SECOND))
-    assert f"Agreed at tables then: {agreed_then}\n" in text
-    assert f"Agreed at tables now: {agreed_now}\n" in text
-    assert listed(text, "New") == {title(c) for c in SECOND if c not in FIRST}
-    assert listed(text, "No longer") == {title(c) for c in FIRST if c not in SECOND}
+    assert f"• {title(EXTRA)}: 1 · 0" in frequent

@@ -1,7 +1,8 @@
 """The seed's plenary replayed end to end (issue 6): five tables, of which three agree a
 top four, one a top three and one nothing, with one value agreed at every table that
-agreed; the summary states exactly that, the chart is a real PNG and the export holds
-every rating in the database."""
+agreed; the summary states exactly that (and names the value nearly everyone rated high
+as a prompt for the talk), its pictures go out as one album of PNGs for a phone, and the
+export holds every rating in the database."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from test_tables import tables_in
 
 from bot.app import Services, build_application, polling
 from bot.decks.files import load_builtin_decks
+from bot.sandbox import Sandbox, TranscriptMessage
 from bot.simulation import Persona, SimulatedParticipant, run_all
 
 DECK = load_builtin_decks()["goed-werk"]
@@ -56,6 +58,17 @@ async def bot(world: World) -> AsyncIterator[Services]:
     app = build_application(settings_for(world), rate_limiter=False)
     async with polling(app) as services:
         yield services
+
+
+def photos_after(
+    sandbox: Sandbox, world: World, message: TranscriptMessage
+) -> list[TranscriptMessage]:
+    """The pictures the bot posted in the group after ``message``."""
+    return [
+        m
+        for m in sandbox.bot_messages(world.group)
+        if m.photo is not None and m.message_id > message.message_id
+    ]
 
 
 def persona(top: tuple[str, ...], table: int) -> Persona:
@@ -135,12 +148,19 @@ async def test_the_seed_plenary(world: World, bot: Services) -> None:
     assert "In someone's top at every table: Social involvement\n" in text
     assert "Agreed at every table that reached agreement: Social involvement\n" in text
 
-    chart = await sandbox.wait_for_message(
-        world.group, lambda m: m.photo is not None, after=summary
-    )
-    assert chart.photo is not None and chart.photo.data is not None
-    image = Image.open(io.BytesIO(chart.photo.data))
-    assert image.format == "PNG" and image.width > 300 and image.height > 100
+    assert "For the plenary talk" in text
+    assert "Almost everyone rates this value high" in text and "): Social involvement." in text
+
+    # The pictures: one album of three PNGs for a phone, the caption on the first.
+    await sandbox.wait_until(lambda: len(photos_after(sandbox, world, summary)) == 3, 30)
+    album = photos_after(sandbox, world, summary)
+    assert len({m.media_group_id for m in album}) == 1 and album[0].media_group_id
+    assert [m.caption for m in album] == ["The plenary at a glance", None, None]
+    assert [c.method for c in sandbox.calls].count("sendMediaGroup") == 1
+    for message in album:
+        assert message.photo is not None and message.photo.data is not None
+        image = Image.open(io.BytesIO(message.photo.data))
+        assert image.format == "PNG" and image.width == 1080 and image.height > 300
 
     await world.facilitator.start_bot()
     await world.facilitator.send_command(world.group, "export")

@@ -1,7 +1,7 @@
 """A post reaches its chat once, whatever the instant of a crash around it. The bot is
 killed, once nothing else is in flight, just before the seating post goes out, just after
-a table's vote result went out, and between the plenary summary's text and its chart (the
-chart's call fails, and the bot dies while it waits to try again). After each restart
+a table's vote result went out, and between the plenary summary's text and its pictures (the
+album's call fails, and the bot dies while it waits to try again). After each restart
 nothing is sent twice and what had not gone out yet still goes out.
 
 What no bot can avoid is a kill in the instant between Telegram accepting a message and
@@ -24,7 +24,7 @@ from bot.sandbox import BotProcess, Sandbox
 from bot.sandbox.methods import ApiCall
 from bot.simulation import Persona, SimulatedParticipant, run_all
 
-SENDS = ("sendMessage", "sendPhoto", "copyMessage", "sendDocument")
+SENDS = ("sendMessage", "sendPhoto", "sendMediaGroup", "copyMessage", "sendDocument")
 
 
 def text_of(call: ApiCall) -> str:
@@ -131,14 +131,14 @@ async def test_kills_around_the_group_posts_send_nothing_twice(
         )
         await run_all(people)
 
-        # between the summary's text and its chart
-        sandbox.faults.fail_next(502, method="sendPhoto", chat_id=group)
+        # between the summary's text and its pictures (an album: the grid and what changed)
+        sandbox.faults.fail_next(502, method="sendMediaGroup", chat_id=group)
         await world.facilitator.send_command(world.group, "summary")
-        chart = to_chat(group, method="sendPhoto")
+        album = to_chat(group, method="sendMediaGroup")
         await kill_when(
-            sandbox, process, lambda c: not c.ok and chart(c), lambda: settled(world.database)
+            sandbox, process, lambda c: not c.ok and album(c), lambda: settled(world.database)
         )
-        await sandbox.wait_until(lambda: any(c.ok and chart(c) for c in sandbox.calls), 30)
+        await sandbox.wait_until(lambda: any(c.ok and album(c) for c in sandbox.calls), 30)
         await asyncio.sleep(2.0)  # a repeated message would come now
     assert process.starts == 4
 
@@ -151,5 +151,5 @@ async def test_kills_around_the_group_posts_send_nothing_twice(
     in_group = [(method, text) for chat, method, text in sends if chat == str(group)]
     assert sum("The tables are set" in text for _, text in in_group) == 1
     assert sum("Plenary" in text for _, text in in_group) == 1
-    assert sum(method == "sendPhoto" for method, _ in in_group) == 1, "the chart went out"
+    assert sum(method == "sendMediaGroup" for method, _ in in_group) == 1, "the pictures went out"
     assert sum(chat == str(first) and "round 1" in text for chat, _, text in sends) == 1

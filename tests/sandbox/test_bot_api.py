@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaDocument,
+    InputMediaPhoto,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -270,3 +278,62 @@ async def test_reply_to_missing_message(sandbox: Sandbox, bot: Bot) -> None:
     reply = await bot.send_message(alice.id, "second", reply_to_message_id=first.message_id)
     assert reply.reply_to_message is not None
     assert reply.reply_to_message.message_id == first.message_id
+
+
+async def test_an_album_of_photos_shares_one_media_group(
+    sandbox: Sandbox, bot: Bot, make_png: Callable[..., bytes]
+) -> None:
+    group = sandbox.add_group("Plenary", members=[sandbox.add_user("Alice")])
+    album = [
+        InputMediaPhoto(make_png(4, 5), caption="<b>The plenary</b>", parse_mode="HTML"),
+        InputMediaPhoto(make_png(6, 7)),
+        InputMediaPhoto(make_png(8, 9), caption="third"),
+    ]
+    sent = await bot.send_media_group(group.id, album)
+    assert [(m.photo[-1].width, m.photo[-1].height) for m in sent] == [(4, 5), (6, 7), (8, 9)]
+    assert len({m.media_group_id for m in sent}) == 1 and sent[0].media_group_id
+    assert [m.caption for m in sent] == ["The plenary", None, "third"]
+    assert sent[0].caption_entities[0].type == "bold"
+    shown = sandbox.bot_messages(group)[-3:]
+    assert [m.message_id for m in shown] == [m.message_id for m in sent]
+    assert {m.media_group_id for m in shown} == {sent[0].media_group_id}
+    assert all(m.photo is not None and m.photo.data for m in shown)
+    again = await bot.send_media_group(group.id, album[:2])
+    assert again[0].media_group_id != sent[0].media_group_id, "a new album, a new id"
+    alone = await bot.send_media_group(group.id, album[:1])
+    assert len(alone) == 1 and alone[0].media_group_id is None, "one item goes out alone"
+
+
+async def test_an_album_is_refused_whole_as_telegram_refuses_it(
+    sandbox: Sandbox, bot: Bot, make_png: Callable[..., bytes]
+) -> None:
+    alice = sandbox.add_user("Alice", started=True)
+    before = len(sandbox.bot_messages(alice.private_chat))
+    photo = InputMediaPhoto(make_png())
+    with pytest.raises(BadRequest, match=r"^Too many messages to send as an album$"):
+        await bot.send_media_group(alice.id, [photo] * 11)
+    with pytest.raises(BadRequest, match=r"^Document can't be mixed with other media types$"):
+        await bot.send_media_group(alice.id, [photo, InputMediaDocument(b"x", filename="a.csv")])
+    with pytest.raises(BadRequest, match=r"^Message caption is too long$"):
+        await bot.send_media_group(
+            alice.id, [photo, InputMediaPhoto(make_png(), caption="c" * 1025)]
+        )
+    with pytest.raises(BadRequest, match=r"^Image_process_failed$"):
+        await bot.send_media_group(alice.id, [photo, InputMediaPhoto(b"not an image")])
+    for media, error in (
+        ("[]", "there are no messages to send"),
+        ('{"type": "photo"}', "expected an Array of InputMedia"),
+        (
+            '[{"type": "sticker", "media": "x"}]',
+            'can\'t parse InputMedia: type "sticker" is unsupported',
+        ),
+        ('[{"type": "photo"}]', "can't parse InputMedia: media not found"),
+        ("[", "can't parse media JSON object"),
+    ):
+        async with httpx.AsyncClient() as http:
+            answer = await http.post(
+                f"{sandbox.base_url}{sandbox.token}/sendMediaGroup",
+                data={"chat_id": str(alice.id), "media": media},
+            )
+        assert (answer.status_code, answer.json()["description"]) == (400, f"Bad Request: {error}")
+    assert len(sandbox.bot_messages(alice.private_chat)) == before, "nothing was sent"
