@@ -146,9 +146,15 @@ class Demo:
 
         self.say("6/7 The plenary summary and the export")
         summary = await self._command(sandbox, facilitator, group, "summary")
-        chart = await sandbox.wait_for_message(group, lambda m: m.photo is not None, after=summary)
-        if chart.photo is not None and chart.photo.data is not None:
-            (self.out / "summary-chart.png").write_bytes(chart.photo.data)
+        await sandbox.wait_for_message(group, lambda m: m.photo is not None, after=summary)
+        album = [
+            m.photo
+            for m in sandbox.bot_messages(group)
+            if m.photo and m.message_id > summary.message_id
+        ]
+        for number, photo in enumerate(album, 1):  # the pictures come as one album
+            if photo.data is not None:
+                (self.out / f"plenary-{number}.png").write_bytes(photo.data)
         await facilitator.start_bot()
         await self._command(sandbox, facilitator, group, "export")
         export = await sandbox.wait_for_message(

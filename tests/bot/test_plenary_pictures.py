@@ -79,7 +79,7 @@ def test_the_pictures_of_a_dutch_session_are_in_dutch() -> None:
         "top 4",
         "top 4",
         "3 kaarten",
-        "geen overeenstemming",
+        "geen akkoord",
     ]
     assert [c.empty for c in grid.columns] == [False] * 4 + [True], "no agreement, greyed"
     first = grid.rows[0]  # agreed at every table that agreed, in someone's top at table 5
@@ -184,7 +184,7 @@ def test_more_tables_than_fit_across_a_phone_are_counted_in_bars() -> None:
     (tally,) = pictures_of(replace(many_tables(40), locale="nl"))
     assert isinstance(tally, TableTally)
     assert [(t.label, t.value, t.text) for t in tally.outcomes] == [
-        ("Een volledige gezamenlijke top", 10, "10 van de 40 tafels"),
+        ("Een volledige gemeenschappelijke top", 10, "10 van de 40 tafels"),
         ("Een gedeeltelijke top", 10, "10 van de 40 tafels"),
         ("Geen overeenstemming", 10, "10 van de 40 tafels"),
         ("Niet gestemd", 10, "10 van de 40 tafels"),

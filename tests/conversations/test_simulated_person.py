@@ -140,9 +140,7 @@ def _ballot(profile: Profile, candidates: tuple[tuple[str, int], ...]) -> tuple[
     raise AssertionError("the vote was never confirmed")
 
 
-def test_a_voter_who_withholds_one_approves_the_tables_top_but_their_weakest_and_their_own_best() -> (
-    None
-):
+def test_a_voter_who_withholds_one_approves_the_table_top_but_their_weakest_and_own_best() -> None:
     candidates = (("a", 4), ("b", 3), ("c", 3), ("d", 2), ("e", 1), ("f", 1))
     leanings = {"a": 5.0, "b": 4.0, "c": 2.0, "d": 4.5, "e": 1.0, "f": 4.8}
     together = replace(Profile.from_seed(1), stubborn=False, leanings=leanings)
