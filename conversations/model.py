@@ -198,6 +198,9 @@ class TableStage(StrEnum):
     SHARING = "sharing"
     REVISING = "revising"
     SETTLED = "settled"
+    DILEMMA = "dilemma"
+    """The table has its dilemma and talks it through until its vote opens (members may
+    still finish revising)."""
     VOTING = "voting"
     DECIDING = "deciding"
     AGREED = "agreed"
@@ -206,8 +209,9 @@ class TableStage(StrEnum):
 
 TABLE_TRANSITIONS: dict[TableStage, frozenset[TableStage]] = {
     TableStage.SHARING: frozenset({TableStage.REVISING, TableStage.VOTING}),
-    TableStage.REVISING: frozenset({TableStage.SETTLED, TableStage.VOTING}),
-    TableStage.SETTLED: frozenset({TableStage.VOTING}),
+    TableStage.REVISING: frozenset({TableStage.SETTLED, TableStage.DILEMMA, TableStage.VOTING}),
+    TableStage.SETTLED: frozenset({TableStage.DILEMMA, TableStage.VOTING}),
+    TableStage.DILEMMA: frozenset({TableStage.VOTING}),
     TableStage.VOTING: frozenset({TableStage.DECIDING, TableStage.AGREED}),
     TableStage.DECIDING: frozenset({TableStage.VOTING, TableStage.AGREED}),
     TableStage.AGREED: frozenset(),

@@ -34,6 +34,7 @@ from conversations.effects import AskNext, Effect, MovedOn, Say, ShowDeadlines
 from conversations.events import (
     DeadlineReached,
     DeadlineSet,
+    DilemmaRequested,
     FacilitatorEvent,
     NextConfirmed,
     NextRequested,
@@ -87,7 +88,7 @@ def _stage(view: SessionView) -> Stage:
 
 def ask_next(view: SessionView, event: NextRequested) -> Decision:
     """Who is not done with the current stage, and a button to move on anyway."""
-    session, _ = view.require()
+    session, deck = view.require()
     if session.paused_at is not None:
         return _say(session, "paused_first")
     stage = _stage(view)
@@ -103,7 +104,7 @@ def ask_next(view: SessionView, event: NextRequested) -> Decision:
                 session.locale,
                 session.id,
                 stage.value,
-                next_stage(stage).value,
+                next_stage(stage, bool(deck.dilemmas)).value,
                 tuple(s.participant.name for s in sorting[:MAX_NAMES]),
                 len(sorting),
                 welcoming=tuple(s.participant.name for s in welcoming[:MAX_NAMES]),
@@ -154,7 +155,11 @@ def _move_on(
         return _seat(view, event, seed, topics)
     if stage is Stage.STORIES:
         return tables.revise_all(view, RevisionRequested(at, group, user, True))
-    if stage is Stage.REVISION:
+    if stage is Stage.REVISION and view.deck is not None and view.deck.dilemmas:
+        return voting.post_dilemma(
+            view, DilemmaRequested(at, group, user, True, None), only_new=True
+        )
+    if stage in (Stage.REVISION, Stage.DILEMMA):
         return voting.open_votes(view, VoteRequested(at, group, user, True))
     if stage is Stage.VOTE:
         return voting.close_votes(view)
@@ -203,7 +208,7 @@ def _with_told(
         session.locale,
         session.id,
         stage.value,
-        next_stage(stage).value,
+        next_stage(stage, bool(view.deck and view.deck.dilemmas)).value,
         len(waiting),
         by_deadline,
         fresh=by_deadline,

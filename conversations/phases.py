@@ -35,7 +35,10 @@ class Stage(StrEnum):
     SORT = "sort"
     STORIES = "stories"
     REVISION = "revision"
-    """Tables revise their tops (or have, and wait for the votes to open)."""
+    """Tables revise their tops (or have, and wait for their dilemma or the votes)."""
+    DILEMMA = "dilemma"
+    """Tables talk a dilemma through until the votes open (skipped for a deck without
+    dilemmas)."""
     VOTE = "vote"
     PLENARY = "plenary"
     """Every table is done: the summary, then the end."""

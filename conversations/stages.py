@@ -18,13 +18,14 @@ ORDER: tuple[Stage, ...] = tuple(Stage)
 DEADLINE_STAGES: tuple[Stage, ...] = ORDER[:-1]
 """Stages that may have a deadline."""
 
-PENDING: dict[Stage, frozenset[Step]] = {
+PENDING: dict[Stage, frozenset[Step]] = {  # the first stage holding a step is its own
     Stage.JOIN: frozenset({Step.CONSENT, Step.AGE, Step.ORGANISATION}),
     Stage.SORT: frozenset(
         {Step.CONSENT, Step.AGE, Step.ORGANISATION, Step.SORTING, Step.REVIEW, Step.TOP}
     ),
     Stage.STORIES: frozenset({Step.STORY}),
     Stage.REVISION: frozenset({Step.REVISE, Step.REVISING}),
+    Stage.DILEMMA: frozenset({Step.REVISE, Step.REVISING}),
     Stage.VOTE: frozenset({Step.VOTING, Step.DECIDING}),
     Stage.PLENARY: frozenset({Step.NOTE}),
     Stage.OVER: frozenset(),
@@ -65,13 +66,20 @@ def current_stage(session: Session, table_views: tuple[TableView, ...]) -> Stage
         return Stage.STORIES
     if stages & {TS.REVISING, TS.SETTLED}:
         return Stage.REVISION
+    if TS.DILEMMA in stages:
+        return Stage.DILEMMA
     if stages & {TS.VOTING, TS.DECIDING}:
         return Stage.VOTE
     return Stage.PLENARY
 
 
-def next_stage(stage: Stage) -> Stage:
-    return ORDER[min(ORDER.index(stage) + 1, len(ORDER) - 1)]
+def next_stage(stage: Stage, dilemmas: bool = True) -> Stage:
+    """The stage after ``stage``; without ``dilemmas`` (a deck that has none), the
+    dilemma stage is skipped."""
+    following = ORDER[min(ORDER.index(stage) + 1, len(ORDER) - 1)]
+    if following is Stage.DILEMMA and not dilemmas:
+        return next_stage(following)
+    return following
 
 
 def stage_of_step(step: Step) -> Stage:

@@ -69,7 +69,11 @@ from conversations.vote_count import (
 
 MAX_NOTE_LENGTH = 200
 MAX_DILEMMA_LENGTH = 1500
-VOTABLE = frozenset({TableStage.SHARING, TableStage.REVISING, TableStage.SETTLED})
+VOTABLE = frozenset(
+    {TableStage.SHARING, TableStage.REVISING, TableStage.SETTLED, TableStage.DILEMMA}
+)
+TALKING = frozenset({TableStage.REVISING, TableStage.SETTLED})
+"""Tables that a dilemma moves on to talking (``TableStage.DILEMMA``)."""
 
 
 def _present(mate: Mate) -> bool:
@@ -104,10 +108,14 @@ def _ask_vote(deck: Deck, table: TableView, p: Participant, fresh: bool) -> AskV
 # --- the facilitator ------------------------------------------------------------------
 
 
-def post_dilemma(view: SessionView, event: DilemmaRequested) -> Decision:
+def post_dilemma(view: SessionView, event: DilemmaRequested, *, only_new: bool = False) -> Decision:
+    """The deck's next dilemma (or the facilitator's own text) to every table, or, with
+    ``only_new``, to the tables that have not talked one through yet; tables done with
+    the stories or revising move on to talking it through."""
     session, deck = view.require()
     if session.phase is not Phase.TABLES or not view.tables:
         return _say(session, "needs_tables")
+    tables = [t for t in view.tables if not only_new or t.table.stage in TALKING]
     text = " ".join((event.text or "").split())[:MAX_DILEMMA_LENGTH] or None
     dilemma_id = None
     changes: list[Change] = []
@@ -117,7 +125,9 @@ def post_dilemma(view: SessionView, event: DilemmaRequested) -> Decision:
         dilemma_id = deck.dilemmas[session.dilemma_index % len(deck.dilemmas)].id
         changes.append(SaveSession(replace(session, dilemma_index=session.dilemma_index + 1)))
     effects: list[Effect] = []
-    for table in view.tables:
+    for table in tables:
+        if table.table.stage in TALKING:
+            changes.append(SaveTable(table.table.moved_to(TableStage.DILEMMA)))
         levels = {m.participant.user_id: m.levels for m in table.members if _present(m)}
         pair = most_divergent_pair(levels, deck.card_ids)
         build = _dilemma(session, deck, table.table.number, dilemma_id, text, pair)

@@ -88,7 +88,65 @@ def test_the_stage_follows_the_phase_and_the_least_advanced_table() -> None:
     settled = (table(1, TableStage.SETTLED), table(2, TableStage.AGREED))
     assert current_stage(session(Phase.TABLES), settled) is Stage.REVISION
     assert current_stage(session(Phase.TABLES), settled[1:]) is Stage.PLENARY
+    talking = (table(1, TableStage.DILEMMA), table(2, TableStage.AGREED))
+    assert current_stage(session(Phase.TABLES), talking) is Stage.DILEMMA
+    assert current_stage(session(Phase.TABLES), (*talking, *settled[:1])) is Stage.REVISION
     assert current_stage(session(Phase.CLOSED), ()) is Stage.OVER
+
+
+def test_after_revising_the_tables_talk_a_dilemma_through_then_vote(deck: Deck) -> None:
+    settled, revising = person(1, Step.SETTLED), person(2, Step.REVISING)
+    done = table(1, TableStage.SETTLED, settled)
+    late = table(2, TableStage.REVISING, revising)
+    view = SessionView(
+        session(Phase.TABLES),
+        deck,
+        tables=(done, late),
+        stragglers=(Straggler(revising, 0.0),),
+    )
+    asked = handle(view, ev.NextRequested(5.0, GROUP, 7, True))
+    (ask,) = [e for e in asked.effects if isinstance(e, AskNext)]
+    assert (ask.stage, ask.next_stage, ask.waiting) == ("revision", "dilemma", ("P2",))
+
+    moved = handle(view, next_confirmed("revision"))
+    stages = {c.table.number: c.table.stage for c in moved.changes if isinstance(c, SaveTable)}
+    assert stages == {1: TableStage.DILEMMA, 2: TableStage.DILEMMA}
+    dilemmas = [e for e in moved.effects if type(e).__name__ == "ShowDilemma"]
+    assert sorted(e.chat_id for e in dilemmas) == [1, 2]
+    told = [e for e in moved.effects if isinstance(e, Say) and e.chat_id == 2]
+    assert [e.template for e in told] == ["moved_on_revision"], "finish revising until the vote"
+    (answer,) = [e for e in moved.effects if isinstance(e, MovedOn)]
+    assert answer.next_stage == "dilemma"
+
+    talking = replace(
+        view,
+        tables=tuple(
+            replace(t, table=replace(t.table, stage=TableStage.DILEMMA)) for t in view.tables
+        ),
+    )
+    assert current_stage(talking.session, talking.tables) is Stage.DILEMMA  # type: ignore[arg-type]
+    voting = handle(talking, next_confirmed("dilemma"))
+    stages = {c.table.number: c.table.stage for c in voting.changes if isinstance(c, SaveTable)}
+    assert stages == {1: TableStage.VOTING, 2: TableStage.VOTING}
+    told = [e for e in voting.effects if isinstance(e, Say) and e.chat_id == 2]
+    assert [e.template for e in told] == ["moved_on_dilemma"], "the top as it is goes to the vote"
+
+
+def test_a_deck_without_dilemmas_goes_from_revising_to_the_vote(deck: Deck) -> None:
+    plain = replace(deck, dilemmas=())
+    view = SessionView(
+        session(Phase.TABLES),
+        plain,
+        tables=(table(1, TableStage.SETTLED, person(1, Step.SETTLED)),),
+    )
+    (ask,) = [
+        e
+        for e in handle(view, ev.NextRequested(5.0, GROUP, 7, True)).effects
+        if isinstance(e, AskNext)
+    ]
+    assert ask.next_stage == "vote"
+    moved = handle(view, next_confirmed("revision"))
+    assert [c.table.stage for c in moved.changes if isinstance(c, SaveTable)] == [TableStage.VOTING]
 
 
 def test_next_lists_who_is_not_done_apart_from_who_is_still_at_the_welcome(deck: Deck) -> None:
