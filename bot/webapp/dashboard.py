@@ -14,7 +14,7 @@ import base64
 import random
 from typing import Any
 
-from bot.plenary_pictures.drawing import draw
+from bot.plenary_pictures.drawing import draw_all
 from bot.plenary_pictures.wording import Words, table_picture
 from bot.render import Renderer
 from bot.webapp.board import BadAction
@@ -47,7 +47,7 @@ def action_event(
     raise BadAction("no such action")
 
 
-def dashboard_state(
+async def dashboard_state(
     overview: Overview, session_id: int, locale: str, renderer: Renderer
 ) -> dict[str, Any]:
     deck = overview.deck
@@ -84,7 +84,7 @@ def dashboard_state(
     counts = overview.counts
     plenary = None
     if overview.summary is not None:
-        plenary = _plenary(overview.summary, deck, locale, renderer)
+        plenary = await _plenary(overview.summary, deck, locale, renderer)
     return {
         "session": session_id,
         "locale": locale,
@@ -124,8 +124,11 @@ drawing per new outcome, not per update."""
 MAX_CHARTS = 32
 
 
-def _plenary(summary: ShowSummary, deck: Deck, locale: str, renderer: Renderer) -> dict[str, Any]:
-    """Each table's outcome with its cards and note, and the plenary's first picture."""
+async def _plenary(
+    summary: ShowSummary, deck: Deck, locale: str, renderer: Renderer
+) -> dict[str, Any]:
+    """Each table's outcome with its cards and note, and the plenary's first picture
+    (drawn on the pictures' worker thread, off the event loop)."""
     words = deck.language(locale)
 
     def title(card_id: str) -> str:
@@ -151,6 +154,7 @@ def _plenary(summary: ShowSummary, deck: Deck, locale: str, renderer: Renderer) 
     if key not in _CHARTS:
         if len(_CHARTS) >= MAX_CHARTS:
             _CHARTS.clear()
-        png = draw(table_picture(summary, Words(renderer, locale, deck))) if summary.grid else None
+        picture = [table_picture(summary, Words(renderer, locale, deck))] if summary.grid else []
+        png = next(iter(await draw_all(picture)), None)
         _CHARTS[key] = "data:image/png;base64," + base64.b64encode(png).decode() if png else None
     return {"tables": tables, "chart": _CHARTS[key]}

@@ -291,7 +291,9 @@ class WebAppServer:
         if view is None or view.session is None:
             raise web.HTTPNotFound()
         found = overview(view, self.clock())
-        return dashboard.dashboard_state(found, session.id, view.session.locale, self.renderer)
+        return await dashboard.dashboard_state(
+            found, session.id, view.session.locale, self.renderer
+        )
 
     def _who(self, request: web.Request) -> tuple[WebAppUser, int | None]:
         """The person who signed the request, and the session it is about (None when the

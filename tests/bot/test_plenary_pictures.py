@@ -302,7 +302,7 @@ def test_the_dashboard_shows_what_each_table_chose() -> None:
         can_seat=False,
         summary=seen,
     )
-    plenary = dashboard_state(found, 7, "nl", RENDERER)["plenary"]
+    plenary = asyncio.run(dashboard_state(found, 7, "nl", RENDERER))["plenary"]
     assert [t["outcome"] for t in plenary["tables"]][-1] == "Geen overeenstemming"
     prefix = "data:image/png;base64,"
     assert plenary["chart"].startswith(prefix)
