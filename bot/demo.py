@@ -216,20 +216,17 @@ class Demo:
     ) -> None:
         """Everyone votes as their table's part has it: together, with one doubter, or
         each holding on to their own top over two rounds. At a table without a full top,
-        the doubter, or two of those who held on, write a note."""
+        one member writes the note: the doubter, where there is one."""
         texts = texts_of(self.lang)
         for number in sorted(tables):
             members = [person for person, _ in tables[number]]
             part = parts[number]
-            if part is Part.APART:
-                writers = dict(zip(self.rng.sample(members, 2), texts.notes_none, strict=False))
-            else:
-                writers = {self.rng.choice(members): self.rng.choice(texts.notes_three)}
-            doubter = next(iter(writers))
+            rounds = 2 if part is Part.APART else 1
+            writer = self.rng.choice(members)  # the doubter, at a doubting table
+            note = self.rng.choice(texts.notes_none if part is Part.APART else texts.notes_three)
             for person in members:
-                rounds = 2 if part is Part.APART else 1
-                note = writers.get(person)
-                person.persona = vote_persona(person.persona, part, person is doubter, note, rounds)
+                mine = note if person is writer else None
+                person.persona = vote_persona(person.persona, part, person is writer, mine, rounds)
 
     async def _you(
         self, sandbox: Sandbox, facilitator: SimUser, group: SimChat, code: str
