@@ -26,7 +26,7 @@ from bot.plenary_pictures.canvas import (
 )
 from bot.plenary_pictures.specs import Cell, TableGrid, TableTally, Tally
 
-LABEL_WIDTH = 2.55
+LABEL_WIDTH = 2.8
 """Inches for a value's name (two lines) and its count, left of the grid."""
 ROW_GAP = 0.14
 OUTCOME_LENGTH = 1.5
@@ -87,15 +87,17 @@ def sketch_grid(grid: TableGrid) -> Sketch:
         sketch.text(centre(i), sketch.y, column.heading, HEADING, bold=True, align="center")
     sketch.y += line_height(HEADING) + 0.04
 
-    for row in grid.rows:
-        height = len(wrap(row.label, LABEL_WIDTH, TEXT)) * line_height(TEXT)
-        height += line_height(SMALL) + ROW_GAP
+    for row in grid.rows:  # the name and the count both wrap within the label's width
+        label, count = wrap(row.label, LABEL_WIDTH, TEXT), wrap(row.count, LABEL_WIDTH, SMALL)
+        height = len(label) * line_height(TEXT) + len(count) * line_height(SMALL) + ROW_GAP
         sketch.rule(MARGIN, WIDTH - MARGIN, sketch.y)
         text_y = sketch.y + ROW_GAP / 2
-        for line in wrap(row.label, LABEL_WIDTH, TEXT):
+        for line in label:
             sketch.text(MARGIN, text_y, line, TEXT)
             text_y += line_height(TEXT)
-        sketch.text(MARGIN, text_y, row.count, SMALL, color=MUTED)
+        for line in count:
+            sketch.text(MARGIN, text_y, line, SMALL, color=MUTED)
+            text_y += line_height(SMALL)
         for i, cell in enumerate(row.cells):
             _mark(sketch, centre(i), sketch.y + height / 2, radius, cell)
         sketch.y += height

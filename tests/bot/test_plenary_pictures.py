@@ -20,8 +20,9 @@ from PIL import Image
 from plenary_session import AGREED, BANDS, DECK, REVISES, demo_summary
 
 from bot.plenary_pictures import drawing
-from bot.plenary_pictures.canvas import Sketch
+from bot.plenary_pictures.canvas import MARGIN, Sketch
 from bot.plenary_pictures.drawing import SKETCHERS, draw, draw_all
+from bot.plenary_pictures.grid import LABEL_WIDTH
 from bot.plenary_pictures.specs import (
     Cell,
     ChangePicture,
@@ -228,6 +229,32 @@ def test_every_picture_is_drawn_for_a_phone_with_its_words_on_the_page(
     assert isinstance(grid, TableGrid)
     page = " ".join(texts_of(SKETCHERS[TableGrid](grid)))  # a wrapped label: its lines in a row
     assert all(row.label in page and row.count in page for row in grid.rows)
+
+
+def test_a_values_name_and_count_stay_left_of_the_grid() -> None:
+    """On a phone the names are narrow: "aan 4 van de 5 tafels in iemands top" wraps
+    instead of running under the first table's marks."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    a, b = DECK.card_ids[:2]
+    tops = summary(
+        "nl",
+        tables=tuple((n, "none", (), None) for n in range(1, 6)),
+        grid=((a, (), (1, 2, 3, 4)), (b, (), (1, 2, 3, 4, 5))),
+        voted=True,
+    )
+    (grid,) = pictures_of(tops)
+    assert isinstance(grid, TableGrid)
+    assert grid.rows[0].count == "aan 4 van de 5 tafels in iemands top"
+    figure = SKETCHERS[TableGrid](grid).figure()
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    grid_left = (MARGIN + LABEL_WIDTH + 0.1) * figure.dpi
+    words = " ".join(f"{row.label} {row.count}" for row in grid.rows)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in figure.axes[0].texts]
+    beside = [(text, box) for text, box in boxes if text in words and box.x0 < grid_left]
+    assert len(beside) >= 4, "the names and counts, some wrapped"
+    for text, box in beside:
+        assert box.x1 <= grid_left, text
 
 
 def test_long_titles_are_wrapped_and_cut_inside_the_page() -> None:
