@@ -83,12 +83,21 @@ def _stage(view: SessionView) -> Stage:
     return current_stage(view.session, view.tables)
 
 
+def _talks(view: SessionView, by_deadline: bool) -> bool:
+    """Whether moving on from revising goes to a dilemma: when the deck has dilemmas and,
+    for a deadline, the facilitator gave the dilemma a deadline of its own (a session
+    paced by deadlines alone would otherwise wait there for nobody)."""
+    if view.deck is None or not view.deck.dilemmas:
+        return False
+    return not by_deadline or any(d.stage == Stage.DILEMMA for d in view.deadlines)
+
+
 # --- /next ---------------------------------------------------------------------------------
 
 
 def ask_next(view: SessionView, event: NextRequested) -> Decision:
     """Who is not done with the current stage, and a button to move on anyway."""
-    session, deck = view.require()
+    session, _ = view.require()
     if session.paused_at is not None:
         return _say(session, "paused_first")
     stage = _stage(view)
@@ -104,7 +113,7 @@ def ask_next(view: SessionView, event: NextRequested) -> Decision:
                 session.locale,
                 session.id,
                 stage.value,
-                next_stage(stage, bool(deck.dilemmas)).value,
+                next_stage(stage, _talks(view, by_deadline=False)).value,
                 tuple(s.participant.name for s in sorting[:MAX_NAMES]),
                 len(sorting),
                 welcoming=tuple(s.participant.name for s in welcoming[:MAX_NAMES]),
@@ -123,7 +132,9 @@ def confirm_next(view: SessionView, event: NextConfirmed) -> Decision:
     stage = _stage(view)
     if event.session_id != session.id or event.stage != stage.value:
         return Decision(toast=Toast("already_moved_on"))
-    moved = _move_on(view, stage, event, event.seed, event.topics_available)
+    moved = _move_on(
+        view, stage, event, event.seed, event.topics_available, talk=_talks(view, False)
+    )
     if not moved.changes:
         return moved
     return replace(
@@ -145,9 +156,12 @@ def _move_on(
     event: FacilitatorEvent | DeadlineReached,
     seed: int,
     topics: bool,
+    *,
+    talk: bool,
 ) -> Decision:
     """What moving on from ``stage`` does (what the facilitator's command for the next
-    step does); no changes when there is nothing to move to."""
+    step does; from revising, the dilemma if ``talk``, else the votes); no changes when
+    there is nothing to move to."""
     at, group, user = event.at, event.group_chat_id, _who(event)
     if stage is Stage.JOIN:
         return facilitation.start_sort(view, SortStartRequested(at, group, user, True))
@@ -155,7 +169,7 @@ def _move_on(
         return _seat(view, event, seed, topics)
     if stage is Stage.STORIES:
         return tables.revise_all(view, RevisionRequested(at, group, user, True))
-    if stage is Stage.REVISION and view.deck is not None and view.deck.dilemmas:
+    if stage is Stage.REVISION and talk:
         return voting.post_dilemma(
             view, DilemmaRequested(at, group, user, True, None), only_new=True
         )
@@ -208,7 +222,7 @@ def _with_told(
         session.locale,
         session.id,
         stage.value,
-        next_stage(stage, bool(view.deck and view.deck.dilemmas)).value,
+        next_stage(stage, _talks(view, by_deadline)).value,
         len(waiting),
         by_deadline,
         fresh=by_deadline,
@@ -237,7 +251,8 @@ def reach_deadline(view: SessionView, event: DeadlineReached) -> Decision:
     stage = _stage(view)
     if ORDER.index(stage) > ORDER.index(deadline.stage):
         return Decision(changes=(SaveDeadline(replace(deadline, fired_at=event.at)),))
-    moved = _move_on(view, stage, event, event.seed, event.topics_available)
+    talk = _talks(view, by_deadline=True)
+    moved = _move_on(view, stage, event, event.seed, event.topics_available, talk=talk)
     if not moved.changes:
         stuck = Say(session.group_chat_id, session.locale, "deadline_stuck", {"stage": stage.value})
         return Decision(

@@ -132,6 +132,26 @@ def test_after_revising_the_tables_talk_a_dilemma_through_then_vote(deck: Deck) 
     assert [e.template for e in told] == ["moved_on_dilemma"], "the top as it is goes to the vote"
 
 
+def test_a_revision_deadline_goes_to_the_dilemma_only_when_the_dilemma_has_a_deadline(
+    deck: Deck,
+) -> None:
+    settled = table(1, TableStage.SETTLED, person(1, Step.SETTLED))
+    revision = Deadline(1, Stage.REVISION, 50.0)
+    event = ev.DeadlineReached(60.0, GROUP, "revision", 1, False)
+    view = SessionView(session(Phase.TABLES), deck, tables=(settled,), deadlines=(revision,))
+    paced = handle(view, event)  # deadlines alone: nobody would end the talk
+    assert [c.table.stage for c in paced.changes if isinstance(c, SaveTable)] == [TableStage.VOTING]
+    (moved,) = [e for e in paced.effects if isinstance(e, MovedOn)]
+    assert moved.next_stage == "vote"
+    talk = Deadline(1, Stage.DILEMMA, 90.0)
+    planned = handle(replace(view, deadlines=(revision, talk)), event)
+    assert [c.table.stage for c in planned.changes if isinstance(c, SaveTable)] == [
+        TableStage.DILEMMA
+    ]
+    (moved,) = [e for e in planned.effects if isinstance(e, MovedOn)]
+    assert moved.next_stage == "dilemma"
+
+
 def test_a_deck_without_dilemmas_goes_from_revising_to_the_vote(deck: Deck) -> None:
     plain = replace(deck, dilemmas=())
     view = SessionView(
