@@ -48,6 +48,7 @@ import os
 import random
 import re
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -72,6 +73,7 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler  # noqa: E402
 
 from bot.app import build_application, polling  # noqa: E402
+from bot.decks.files import load_builtin_decks  # noqa: E402
 from bot.logs import configure  # noqa: E402
 from bot.sandbox import BotProcess, Sandbox, SandboxRequest, SimUser  # noqa: E402
 from bot.sandbox.methods import ApiCall  # noqa: E402
@@ -91,15 +93,21 @@ TAPS_PER_PARTICIPANT = CARDS_PER_LENS - 1
 MAX_TOTAL_TAPS = 6000
 PLENARY_PEOPLE = 1000
 TABLE_SIZE = 4
-TARGETS = {
-    "taps_per_s": (">=", 1000.0),
-    "ratio_to_floor": ("<=", 2.5),
+TARGETS: dict[str, tuple[str, float | bool]] = {
+    "ratio_to_floor": ("<=", 1.5),
     "flat_ratio": ("<=", 1.3),
     "calls_per_rating": ("<=", 2.0),
     "peak_rss_mb": ("<=", 150.0),
+    "durable": ("==", True),
     "summary_s": ("<", 1.0),
     "seating_s": ("<", 1.0),
 }
+"""Issue 18: the ratio to the floor in one run, flat from 10 to 1,000 participants, with
+every rating durably committed before it is answered. ``taps_per_s`` is printed without a
+target (issue 9's 1,000 a second on one core asks more than the framework's floor allows
+on the development machine)."""
+AUDIT_EVERY = 50
+"""Every 50th answered rating is looked up in the database file when its answer arrives."""
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Result = dict[str, Any]
 """One measurement, as a worker prints it."""
@@ -216,6 +224,52 @@ class CallWatch:
         before = self.screens.get(chat_id)
         self._changes[chat_id].append((lambda screen: screen != before, future))
         return future
+
+
+class CommitAudit:
+    """Durability, checked in the run: at every ``every``-th answer to a rating tap, as the
+    answer reaches the sandbox, a connection of its own (which sees committed transactions
+    only) looks the rating up in the bot's database file. ``tests/e2e/test_acknowledged_taps.py``
+    checks every answer the same way; this keeps the benchmark honest about what it
+    measures at little cost (one small read per ``every`` taps)."""
+
+    def __init__(self, sandbox: Sandbox, database: Path, lens_ids: list[str], every: int) -> None:
+        self.sandbox = sandbox
+        self.database = database
+        self.lens_ids = lens_ids
+        self.every = every
+        self.answers = 0
+        self.checked = 0
+        self.missing = 0
+        record = sandbox.record_call
+
+        def record_and_audit(call: ApiCall) -> None:
+            record(call)
+            self._see(call)
+
+        sandbox.record_call = record_and_audit  # type: ignore[method-assign]
+
+    def _see(self, call: ApiCall) -> None:
+        if call.method != "answerCallbackQuery" or not call.ok or call.params.get("text"):
+            return
+        query = self.sandbox.world.callback_queries.get(str(call.params.get("callback_query_id")))
+        if query is None or not query.data.startswith("r:"):
+            return
+        self.answers += 1
+        if self.answers % self.every:
+            return
+        _, _, lens, card, level = query.data.split(":")
+        db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT level FROM ratings WHERE user_id = ? AND lens_id = ? AND card_id = ?",
+                (query.user_id, self.lens_ids[int(lens)], card),
+            ).fetchall()
+        finally:
+            db.close()
+        self.checked += 1
+        if rows != [(int(level),)]:
+            self.missing += 1
 
 
 def has_prefix(prefix: str) -> Callable[[Screen], bool]:
@@ -335,6 +389,7 @@ def summarise(stats: TapStats, watch: CallWatch) -> dict[str, Any]:
         "calls_per_rating": round(sum(calls.values()) / stats.taps, 3),
         "calls": dict(sorted(calls.items())),
         "get_updates": stats.calls.get("getUpdates", 0),
+        "get_updates_per_tap": round(stats.calls.get("getUpdates", 0) / stats.taps, 3),
         "failed_calls": len(watch.failed),
         "toasts": watch.toasts,
         "peak_rss_mb": peak_rss_mb(),
@@ -446,16 +501,24 @@ async def run_ours(load: Load, profile: str | None) -> Result:
             app = build_application(settings, rate_limiter=False)
             if not load.http:
                 use_in_process_transport(app, sandbox)
+            lens_ids = [lens.id for lens in load_builtin_decks()["goed-werk"].lenses]
+            audit = CommitAudit(sandbox, settings.database_path, lens_ids, AUDIT_EVERY)
             async with polling(app) as services:
                 code = await start_session(sandbox)
                 setup = time.perf_counter()
                 users = await join_all(sandbox, watch, code, load.size, load.inflight)
+                # every call of the set-up made (the consent screen's buttons are taken off
+                # after the first card went out): the measured phase counts only taps
+                await services.delivery.drain(60)
                 setup_s = time.perf_counter() - setup
                 watch.edits.clear()
                 with profiled(profile):
                     stats = await tap_load(watch, users, load.taps_each, load.inflight)
-                (rated,) = await services.store.read(
-                    lambda tx: select(tx, "SELECT count(*) FROM ratings")
+                (rated,), ((synchronous,),) = await services.store.read(
+                    lambda tx: (
+                        select(tx, "SELECT count(*) FROM ratings"),
+                        select(tx, "SELECT * FROM pragma_synchronous"),
+                    )
                 )
             result = summarise(stats, watch)
             if rated[0] != stats.taps:
@@ -465,6 +528,9 @@ async def run_ours(load: Load, profile: str | None) -> Result:
                 size=load.size,
                 setup_s=round(setup_s, 2),
                 ratings_stored=rated[0],
+                synchronous=SYNCHRONOUS.get(synchronous, str(synchronous)),
+                answers_audited=audit.checked,
+                answered_before_commit=audit.missing,
                 sandbox_errors=len(sandbox.internal_errors),
                 sample_screens=[
                     {k: c.params.get(k) for k in ("text", "reply_markup")} for c in watch.edits
@@ -696,6 +762,8 @@ def worker(args: argparse.Namespace) -> Result:
     return result
 
 
+SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+"""SQLite's ``PRAGMA synchronous`` values: FULL syncs the WAL at every commit."""
 MEMORY_TAPS_PER_PARTICIPANT = 2
 """The bot-process run measures memory, which follows the participants, not the taps."""
 
@@ -749,11 +817,14 @@ def inflight_for(size: int, args: argparse.Namespace) -> int:
     return min(size, args.inflight) if args.inflight > 0 else size
 
 
-def check(value: float | None, target: tuple[str, float]) -> str:
+def check(value: float | bool | None, target: tuple[str, float | bool]) -> str:
     if value is None:
         return "n/a"
     op, limit = target
-    ok = value >= limit if op == ">=" else value <= limit if op == "<=" else value < limit
+    if op == "==":
+        ok = value == limit
+    else:
+        ok = value >= limit if op == ">=" else value <= limit if op == "<=" else value < limit
     return "ok" if ok else "MISSED"
 
 
@@ -809,6 +880,19 @@ def figures_of(
         "floor_cpu_ms_per_tap": floor["cpu_ms_per_tap"],
         "calls_per_rating": ours["calls_per_rating"],
         "calls": ours["calls"],
+        "get_updates_per_tap": ours["get_updates_per_tap"],
+        "floor_get_updates_per_tap": floor["get_updates_per_tap"],
+        "durable": all(
+            r["synchronous"] == "FULL" and r["answers_audited"] > 0
+            for k, r in runs.items()
+            if k[0] == "ours"
+        )
+        and not any(r["answered_before_commit"] for k, r in runs.items() if k[0] == "ours"),
+        "synchronous": ours["synchronous"],
+        "answers_audited": sum(r["answers_audited"] for k, r in runs.items() if k[0] == "ours"),
+        "answered_before_commit": sum(
+            r["answered_before_commit"] for k, r in runs.items() if k[0] == "ours"
+        ),
         "flat_ratio": round(runs[("ours", smallest)]["taps_per_s"] / ours["taps_per_s"], 2),
         "flat_sizes": [smallest, largest],
         "cpu_ratio_to_floor": round(ours["cpu_ms_per_tap"] / floor["cpu_ms_per_tap"], 2),
@@ -838,10 +922,16 @@ def figures_of(
 
 def print_targets(figures: dict[str, Any]) -> None:
     print()
+    print(f"{'taps_per_s':<18}{figures['taps_per_s']:>10}   (no target: the ratio says it)")
     for key, (op, limit) in TARGETS.items():
         value = figures.get(key)
         shown = "null" if value is None else f"{value}"
-        print(f"{key:<18}{shown:>10}   target {op} {limit:<8g} {check(value, (op, limit))}")
+        print(f"{key:<18}{shown:>10}   target {op} {limit!s:<8} {check(value, (op, limit))}")
+    print(
+        f"(durable: SQLite synchronous = {figures['synchronous']}; "
+        f"{figures['answers_audited']} answered ratings looked up on disk as the answer went "
+        f"out, {figures['answered_before_commit']} missing)"
+    )
     print(f"(peak_rss_mb: {figures['peak_rss_of']}, over loopback HTTP)")
     print(f"(summary_s, seating_s: {figures['plenary_of']})")
 
