@@ -418,13 +418,16 @@ class Load:
     """Loopback HTTP to the sandbox instead of the in-process transport."""
     poll_rtt_s: float = 0.0
     """A delay on every ``getUpdates``, as a network's round trip would add (``--poll-rtt-ms``)."""
+    rtt_s: float = 0.0
+    """A delay on every Bot API call (``--rtt-ms``): a network between the bot and Telegram."""
 
 
 @contextlib.asynccontextmanager
 async def sandbox_for(load: Load) -> Any:
     """A sandbox; started on 127.0.0.1 (an ephemeral port) only for HTTP."""
     sandbox = Sandbox(TOKEN)
-    sandbox.faults.set_delay(load.poll_rtt_s, method="getUpdates")
+    sandbox.faults.set_delay(load.rtt_s)
+    sandbox.faults.set_delay(load.poll_rtt_s or load.rtt_s, method="getUpdates")
     if load.http:
         await sandbox.start()
     try:
@@ -750,7 +753,14 @@ def worker(args: argparse.Namespace) -> Result:
         loaded = json.loads(Path(args.screens).read_text("utf-8"))
         if len({s.get("text") for s in loaded}) >= 2 and all(s.get("text") for s in loaded):
             screens = loaded
-    load = Load(args.size, args.taps_each, args.inflight, args.http, args.poll_rtt_ms / 1000)
+    load = Load(
+        args.size,
+        args.taps_each,
+        args.inflight,
+        args.http,
+        args.poll_rtt_ms / 1000,
+        args.rtt_ms / 1000,
+    )
     if args.worker == "ours":
         run = run_ours(load, args.profile)
     elif args.worker == "ours-process":
@@ -791,6 +801,8 @@ def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) ->
         command.append("--http")
     if args.poll_rtt_ms:
         command += ["--poll-rtt-ms", str(args.poll_rtt_ms)]
+    if args.rtt_ms:
+        command += ["--rtt-ms", str(args.rtt_ms)]
     if args.all_cores:
         command.append("--all-cores")
     if args.profile and kind == "ours" and size == max(args.sizes):
@@ -866,6 +878,7 @@ def figures_of(
         "one_core": not args.all_cores,
         "repeat": args.repeat,
         "poll_rtt_ms": args.poll_rtt_ms,
+        "rtt_ms": args.rtt_ms,
         "participants": largest,
         "inflight": inflight_for(largest, args),
         "taps": ours["taps"],
@@ -946,6 +959,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, help="runs per size, median kept (3; quick: 1)")
     parser.add_argument(
         "--poll-rtt-ms", type=float, default=0.0, help="delay every getUpdates (a network's RTT)"
+    )
+    parser.add_argument(
+        "--rtt-ms", type=float, default=0.0, help="delay every Bot API call (a network's RTT)"
     )
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one CPU")
     parser.add_argument("--profile", help="profile the largest size (*.prof: cProfile)")
