@@ -1,9 +1,10 @@
 """Load benchmark of the card sort: rating taps through the real PTB application.
 
-Owns: the benchmark of issue 9. For sessions of 10, 100 and 1,000 participants it drives the
-project's own ``build_application`` (python-telegram-bot 22, the SQLite store, the outbox and
-delivery, the templates) through the sandbox Bot API, and measures rating taps per second,
-tap-to-answer and tap-to-edit latency, Bot API calls per rating and peak resident memory.
+Owns: the benchmark of issues 9 and 18. For sessions of 10, 100 and 1,000 participants it
+drives the project's own ``build_application`` (python-telegram-bot 22, the SQLite store, the
+outbox and delivery, the templates) through the sandbox Bot API, and measures rating taps per
+second, tap-to-answer and tap-to-edit latency, Bot API calls per rating, peak resident memory,
+and whether every answered rating was committed (on disk) when its answer went out.
 In the same run it measures the framework's floor (a bare PTB application whose callback
 handler only answers the query and edits the message) under the same load, and times the
 plenary summary and the seating for 1,000 participants (250 tables). It prints a table, the
@@ -20,11 +21,16 @@ How it measures:
   about 30 messages a second; they are not what is measured here.
 * Load: every participant taps a level on its current card, waits for the answer to the tap
   and for the edit that shows the next card, and taps again; at most ``--inflight`` taps are in
-  flight at once (a closed loop without thinking time). Latency runs from the tap (the update
-  is enqueued in the sandbox) to the ``answerCallbackQuery`` and to the ``editMessageText``, as
-  the sandbox logs them. Participants stop at card 29, so every measured tap moves from one
-  card to the next (the 30th ends the lens: another screen).
+  flight at once (a closed loop without thinking time). The bot handles different people's
+  taps at once (``bot.app.CONCURRENT_UPDATES``), the floor one at a time (PTB's default).
+  Latency runs from the tap (the update is enqueued in the sandbox) to the
+  ``answerCallbackQuery`` and to the ``editMessageText``, as the sandbox logs them.
+  Participants stop at card 29, so every measured tap moves from one card to the next (the
+  30th ends the lens: another screen).
 * Calls per rating: Bot API calls other than ``getUpdates`` during the measured phase, per tap.
+* Durable: SQLite's ``synchronous`` read from the bot's connection (FULL syncs every commit),
+  and :class:`CommitAudit`: every 50th answered rating is looked up in the database file by a
+  connection of its own as the answer reaches the sandbox.
 * Memory: ``peak_rss_mb`` is the bot alone, run as its own process (``--serve-bot``, as
   ``python -m bot run`` without the rate limiter) against the sandbox over loopback HTTP with
   the largest session, read with ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` (the kernel's

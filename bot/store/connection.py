@@ -1,9 +1,10 @@
 """The connection: one aiosqlite connection and its thread, units of work, migrations.
 
 Owns: opening the database (one clear sentence when it cannot be used), the connection
-settings (WAL, foreign keys, ``busy_timeout``), running migrations, ``BEGIN IMMEDIATE``
-per unit of work, and the checkpoint that erases traces after a deletion. Must not: hold
-queries of the workshop.
+settings (WAL, foreign keys, ``busy_timeout``, ``synchronous = FULL``), running
+migrations, the trips to the connection's thread (group commit: the units of work waiting
+together in one ``BEGIN IMMEDIATE`` transaction, a savepoint each, then the reads), and the
+checkpoint that erases traces after a deletion. Must not: hold queries of the workshop.
 """
 
 from __future__ import annotations
