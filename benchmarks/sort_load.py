@@ -1,9 +1,10 @@
 """Load benchmark of the card sort: rating taps through the real PTB application.
 
-Owns: the benchmark of issue 9. For sessions of 10, 100 and 1,000 participants it drives the
-project's own ``build_application`` (python-telegram-bot 22, the SQLite store, the outbox and
-delivery, the templates) through the sandbox Bot API, and measures rating taps per second,
-tap-to-answer and tap-to-edit latency, Bot API calls per rating and peak resident memory.
+Owns: the benchmark of issues 9 and 18. For sessions of 10, 100 and 1,000 participants it
+drives the project's own ``build_application`` (python-telegram-bot 22, the SQLite store, the
+outbox and delivery, the templates) through the sandbox Bot API, and measures rating taps per
+second, tap-to-answer and tap-to-edit latency, Bot API calls per rating, peak resident memory,
+and whether every answered rating was committed (on disk) when its answer went out.
 In the same run it measures the framework's floor (a bare PTB application whose callback
 handler only answers the query and edits the message) under the same load, and times the
 plenary summary and the seating for 1,000 participants (250 tables). It prints a table, the
@@ -20,11 +21,16 @@ How it measures:
   about 30 messages a second; they are not what is measured here.
 * Load: every participant taps a level on its current card, waits for the answer to the tap
   and for the edit that shows the next card, and taps again; at most ``--inflight`` taps are in
-  flight at once (a closed loop without thinking time). Latency runs from the tap (the update
-  is enqueued in the sandbox) to the ``answerCallbackQuery`` and to the ``editMessageText``, as
-  the sandbox logs them. Participants stop at card 29, so every measured tap moves from one
-  card to the next (the 30th ends the lens: another screen).
+  flight at once (a closed loop without thinking time). The bot handles different people's
+  taps at once (``bot.app.CONCURRENT_UPDATES``), the floor one at a time (PTB's default).
+  Latency runs from the tap (the update is enqueued in the sandbox) to the
+  ``answerCallbackQuery`` and to the ``editMessageText``, as the sandbox logs them.
+  Participants stop at card 29, so every measured tap moves from one card to the next (the
+  30th ends the lens: another screen).
 * Calls per rating: Bot API calls other than ``getUpdates`` during the measured phase, per tap.
+* Durable: SQLite's ``synchronous`` read from the bot's connection (FULL syncs every commit),
+  and :class:`CommitAudit`: every 50th answered rating is looked up in the database file by a
+  connection of its own as the answer reaches the sandbox.
 * Memory: ``peak_rss_mb`` is the bot alone, run as its own process (``--serve-bot``, as
   ``python -m bot run`` without the rate limiter) against the sandbox over loopback HTTP with
   the largest session, read with ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` (the kernel's
@@ -48,6 +54,7 @@ import os
 import random
 import re
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -72,6 +79,7 @@ from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler  # noqa: E402
 
 from bot.app import build_application, polling  # noqa: E402
+from bot.decks.files import load_builtin_decks  # noqa: E402
 from bot.logs import configure  # noqa: E402
 from bot.sandbox import BotProcess, Sandbox, SandboxRequest, SimUser  # noqa: E402
 from bot.sandbox.methods import ApiCall  # noqa: E402
@@ -91,15 +99,21 @@ TAPS_PER_PARTICIPANT = CARDS_PER_LENS - 1
 MAX_TOTAL_TAPS = 6000
 PLENARY_PEOPLE = 1000
 TABLE_SIZE = 4
-TARGETS = {
-    "taps_per_s": (">=", 1000.0),
-    "ratio_to_floor": ("<=", 2.5),
+TARGETS: dict[str, tuple[str, float | bool]] = {
+    "ratio_to_floor": ("<=", 1.5),
     "flat_ratio": ("<=", 1.3),
     "calls_per_rating": ("<=", 2.0),
     "peak_rss_mb": ("<=", 150.0),
+    "durable": ("==", True),
     "summary_s": ("<", 1.0),
     "seating_s": ("<", 1.0),
 }
+"""Issue 18: the ratio to the floor in one run, flat from 10 to 1,000 participants, with
+every rating durably committed before it is answered. ``taps_per_s`` is printed without a
+target (issue 9's 1,000 a second on one core asks more than the framework's floor allows
+on the development machine)."""
+AUDIT_EVERY = 50
+"""Every 50th answered rating is looked up in the database file when its answer arrives."""
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Result = dict[str, Any]
 """One measurement, as a worker prints it."""
@@ -216,6 +230,52 @@ class CallWatch:
         before = self.screens.get(chat_id)
         self._changes[chat_id].append((lambda screen: screen != before, future))
         return future
+
+
+class CommitAudit:
+    """Durability, checked in the run: at every ``every``-th answer to a rating tap, as the
+    answer reaches the sandbox, a connection of its own (which sees committed transactions
+    only) looks the rating up in the bot's database file. ``tests/e2e/test_acknowledged_taps.py``
+    checks every answer the same way; this keeps the benchmark honest about what it
+    measures at little cost (one small read per ``every`` taps)."""
+
+    def __init__(self, sandbox: Sandbox, database: Path, lens_ids: list[str], every: int) -> None:
+        self.sandbox = sandbox
+        self.database = database
+        self.lens_ids = lens_ids
+        self.every = every
+        self.answers = 0
+        self.checked = 0
+        self.missing = 0
+        record = sandbox.record_call
+
+        def record_and_audit(call: ApiCall) -> None:
+            record(call)
+            self._see(call)
+
+        sandbox.record_call = record_and_audit  # type: ignore[method-assign]
+
+    def _see(self, call: ApiCall) -> None:
+        if call.method != "answerCallbackQuery" or not call.ok or call.params.get("text"):
+            return
+        query = self.sandbox.world.callback_queries.get(str(call.params.get("callback_query_id")))
+        if query is None or not query.data.startswith("r:"):
+            return
+        self.answers += 1
+        if self.answers % self.every:
+            return
+        _, _, lens, card, level = query.data.split(":")
+        db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT level FROM ratings WHERE user_id = ? AND lens_id = ? AND card_id = ?",
+                (query.user_id, self.lens_ids[int(lens)], card),
+            ).fetchall()
+        finally:
+            db.close()
+        self.checked += 1
+        if rows != [(int(level),)]:
+            self.missing += 1
 
 
 def has_prefix(prefix: str) -> Callable[[Screen], bool]:
@@ -335,6 +395,7 @@ def summarise(stats: TapStats, watch: CallWatch) -> dict[str, Any]:
         "calls_per_rating": round(sum(calls.values()) / stats.taps, 3),
         "calls": dict(sorted(calls.items())),
         "get_updates": stats.calls.get("getUpdates", 0),
+        "get_updates_per_tap": round(stats.calls.get("getUpdates", 0) / stats.taps, 3),
         "failed_calls": len(watch.failed),
         "toasts": watch.toasts,
         "peak_rss_mb": peak_rss_mb(),
@@ -363,13 +424,16 @@ class Load:
     """Loopback HTTP to the sandbox instead of the in-process transport."""
     poll_rtt_s: float = 0.0
     """A delay on every ``getUpdates``, as a network's round trip would add (``--poll-rtt-ms``)."""
+    rtt_s: float = 0.0
+    """A delay on every Bot API call (``--rtt-ms``): a network between the bot and Telegram."""
 
 
 @contextlib.asynccontextmanager
 async def sandbox_for(load: Load) -> Any:
     """A sandbox; started on 127.0.0.1 (an ephemeral port) only for HTTP."""
     sandbox = Sandbox(TOKEN)
-    sandbox.faults.set_delay(load.poll_rtt_s, method="getUpdates")
+    sandbox.faults.set_delay(load.rtt_s)
+    sandbox.faults.set_delay(load.poll_rtt_s or load.rtt_s, method="getUpdates")
     if load.http:
         await sandbox.start()
     try:
@@ -446,16 +510,24 @@ async def run_ours(load: Load, profile: str | None) -> Result:
             app = build_application(settings, rate_limiter=False)
             if not load.http:
                 use_in_process_transport(app, sandbox)
+            lens_ids = [lens.id for lens in load_builtin_decks()["goed-werk"].lenses]
+            audit = CommitAudit(sandbox, settings.database_path, lens_ids, AUDIT_EVERY)
             async with polling(app) as services:
                 code = await start_session(sandbox)
                 setup = time.perf_counter()
                 users = await join_all(sandbox, watch, code, load.size, load.inflight)
+                # every call of the set-up made (the consent screen's buttons are taken off
+                # after the first card went out): the measured phase counts only taps
+                await services.delivery.drain(60)
                 setup_s = time.perf_counter() - setup
                 watch.edits.clear()
                 with profiled(profile):
                     stats = await tap_load(watch, users, load.taps_each, load.inflight)
-                (rated,) = await services.store.read(
-                    lambda tx: select(tx, "SELECT count(*) FROM ratings")
+                (rated,), ((synchronous,),) = await services.store.read(
+                    lambda tx: (
+                        select(tx, "SELECT count(*) FROM ratings"),
+                        select(tx, "SELECT * FROM pragma_synchronous"),
+                    )
                 )
             result = summarise(stats, watch)
             if rated[0] != stats.taps:
@@ -465,6 +537,9 @@ async def run_ours(load: Load, profile: str | None) -> Result:
                 size=load.size,
                 setup_s=round(setup_s, 2),
                 ratings_stored=rated[0],
+                synchronous=SYNCHRONOUS.get(synchronous, str(synchronous)),
+                answers_audited=audit.checked,
+                answered_before_commit=audit.missing,
                 sandbox_errors=len(sandbox.internal_errors),
                 sample_screens=[
                     {k: c.params.get(k) for k in ("text", "reply_markup")} for c in watch.edits
@@ -684,7 +759,14 @@ def worker(args: argparse.Namespace) -> Result:
         loaded = json.loads(Path(args.screens).read_text("utf-8"))
         if len({s.get("text") for s in loaded}) >= 2 and all(s.get("text") for s in loaded):
             screens = loaded
-    load = Load(args.size, args.taps_each, args.inflight, args.http, args.poll_rtt_ms / 1000)
+    load = Load(
+        args.size,
+        args.taps_each,
+        args.inflight,
+        args.http,
+        args.poll_rtt_ms / 1000,
+        args.rtt_ms / 1000,
+    )
     if args.worker == "ours":
         run = run_ours(load, args.profile)
     elif args.worker == "ours-process":
@@ -696,6 +778,8 @@ def worker(args: argparse.Namespace) -> Result:
     return result
 
 
+SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+"""SQLite's ``PRAGMA synchronous`` values: FULL syncs the WAL at every commit."""
 MEMORY_TAPS_PER_PARTICIPANT = 2
 """The bot-process run measures memory, which follows the participants, not the taps."""
 
@@ -723,6 +807,8 @@ def run_worker(kind: str, size: int, args: argparse.Namespace, screens: Path) ->
         command.append("--http")
     if args.poll_rtt_ms:
         command += ["--poll-rtt-ms", str(args.poll_rtt_ms)]
+    if args.rtt_ms:
+        command += ["--rtt-ms", str(args.rtt_ms)]
     if args.all_cores:
         command.append("--all-cores")
     if args.profile and kind == "ours" and size == max(args.sizes):
@@ -749,11 +835,14 @@ def inflight_for(size: int, args: argparse.Namespace) -> int:
     return min(size, args.inflight) if args.inflight > 0 else size
 
 
-def check(value: float | None, target: tuple[str, float]) -> str:
+def check(value: float | bool | None, target: tuple[str, float | bool]) -> str:
     if value is None:
         return "n/a"
     op, limit = target
-    ok = value >= limit if op == ">=" else value <= limit if op == "<=" else value < limit
+    if op == "==":
+        ok = value == limit
+    else:
+        ok = value >= limit if op == ">=" else value <= limit if op == "<=" else value < limit
     return "ok" if ok else "MISSED"
 
 
@@ -795,6 +884,7 @@ def figures_of(
         "one_core": not args.all_cores,
         "repeat": args.repeat,
         "poll_rtt_ms": args.poll_rtt_ms,
+        "rtt_ms": args.rtt_ms,
         "participants": largest,
         "inflight": inflight_for(largest, args),
         "taps": ours["taps"],
@@ -809,6 +899,19 @@ def figures_of(
         "floor_cpu_ms_per_tap": floor["cpu_ms_per_tap"],
         "calls_per_rating": ours["calls_per_rating"],
         "calls": ours["calls"],
+        "get_updates_per_tap": ours["get_updates_per_tap"],
+        "floor_get_updates_per_tap": floor["get_updates_per_tap"],
+        "durable": all(
+            r["synchronous"] == "FULL" and r["answers_audited"] > 0
+            for k, r in runs.items()
+            if k[0] == "ours"
+        )
+        and not any(r["answered_before_commit"] for k, r in runs.items() if k[0] == "ours"),
+        "synchronous": ours["synchronous"],
+        "answers_audited": sum(r["answers_audited"] for k, r in runs.items() if k[0] == "ours"),
+        "answered_before_commit": sum(
+            r["answered_before_commit"] for k, r in runs.items() if k[0] == "ours"
+        ),
         "flat_ratio": round(runs[("ours", smallest)]["taps_per_s"] / ours["taps_per_s"], 2),
         "flat_sizes": [smallest, largest],
         "cpu_ratio_to_floor": round(ours["cpu_ms_per_tap"] / floor["cpu_ms_per_tap"], 2),
@@ -838,10 +941,16 @@ def figures_of(
 
 def print_targets(figures: dict[str, Any]) -> None:
     print()
+    print(f"{'taps_per_s':<18}{figures['taps_per_s']:>10}   (no target: the ratio says it)")
     for key, (op, limit) in TARGETS.items():
         value = figures.get(key)
         shown = "null" if value is None else f"{value}"
-        print(f"{key:<18}{shown:>10}   target {op} {limit:<8g} {check(value, (op, limit))}")
+        print(f"{key:<18}{shown:>10}   target {op} {limit!s:<8} {check(value, (op, limit))}")
+    print(
+        f"(durable: SQLite synchronous = {figures['synchronous']}; "
+        f"{figures['answers_audited']} answered ratings looked up on disk as the answer went "
+        f"out, {figures['answered_before_commit']} missing)"
+    )
     print(f"(peak_rss_mb: {figures['peak_rss_of']}, over loopback HTTP)")
     print(f"(summary_s, seating_s: {figures['plenary_of']})")
 
@@ -856,6 +965,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, help="runs per size, median kept (3; quick: 1)")
     parser.add_argument(
         "--poll-rtt-ms", type=float, default=0.0, help="delay every getUpdates (a network's RTT)"
+    )
+    parser.add_argument(
+        "--rtt-ms", type=float, default=0.0, help="delay every Bot API call (a network's RTT)"
     )
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one CPU")
     parser.add_argument("--profile", help="profile the largest size (*.prof: cProfile)")

@@ -4,14 +4,18 @@ effects in one SQLite transaction).
 
 Run ``.venv/bin/python benchmarks/unit_of_work.py``: it prints microseconds per decision
 and milliseconds (wall and CPU) per unit of work, for 40 participants rating 25 cards
-each in a temporary database. Compare two commits by running it on each, back to back:
-unlike the PTB benchmark (``sort_load.py``) it has no framework or sandbox in its path,
-so it moves little with the machine's load.
+each in a temporary database: one rating after another (each its own trip to the
+store's thread and its own commit), and the 40 people's ratings of a card submitted at
+once (the store commits them together: one trip, one transaction, one sync). Last, one
+JSON line. Compare two commits by running it on each, back to back: unlike the PTB
+benchmark (``sort_load.py``) it has no framework or sandbox in its path, so it moves
+little with the machine's load.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -45,8 +49,9 @@ def decision_us() -> float:
     return (time.perf_counter() - start) / DECISIONS * 1e6
 
 
-async def unit_of_work_ms() -> tuple[float, float]:
-    """(wall, CPU) milliseconds for one rating through ``Runner.submit``."""
+async def unit_of_work_ms(together: bool) -> tuple[float, float]:
+    """(wall, CPU) milliseconds for one rating through ``Runner.submit``: one after another,
+    or (``together``) everyone's rating of a card at once."""
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(Path(tmp) / "db.sqlite3")
         decks = DeckLibrary(load_builtin_decks().values())
@@ -69,11 +74,12 @@ async def unit_of_work_ms() -> tuple[float, float]:
             orders[user] = card_order(deck, person, 0)
         wall, cpu = time.perf_counter(), time.process_time()
         for index in range(CARDS):
-            for user in users:
-                decision = await runner.submit(
-                    ev.CardRated(4.0, 1, user, 0, orders[user][index], 3)
-                )
-                assert decision.toast is None, decision.toast
+            ratings = [ev.CardRated(4.0, 1, user, 0, orders[user][index], 3) for user in users]
+            if together:
+                decisions = await asyncio.gather(*(runner.submit(r) for r in ratings))
+            else:
+                decisions = [await runner.submit(r) for r in ratings]
+            assert all(d.toast is None for d in decisions), decisions
         count = CARDS * PEOPLE
         result = (
             (time.perf_counter() - wall) / count * 1e3,
@@ -84,9 +90,25 @@ async def unit_of_work_ms() -> tuple[float, float]:
 
 
 def main() -> None:
-    print(f"core decision     {decision_us():8.1f} us per rating")
-    wall, cpu = asyncio.run(unit_of_work_ms())
-    print(f"unit of work      {wall:8.3f} ms wall, {cpu:.3f} ms CPU per rating")
+    decision = decision_us()
+    print(f"core decision       {decision:8.1f} us per rating")
+    wall, cpu = asyncio.run(unit_of_work_ms(together=False))
+    print(f"unit of work        {wall:8.3f} ms wall, {cpu:.3f} ms CPU per rating, one at a time")
+    group_wall, group_cpu = asyncio.run(unit_of_work_ms(together=True))
+    print(
+        f"unit of work        {group_wall:8.3f} ms wall, {group_cpu:.3f} ms CPU per rating, "
+        f"{PEOPLE} committed together"
+    )
+    figures = {
+        "decision_us": round(decision, 2),
+        "unit_ms": round(wall, 4),
+        "unit_cpu_ms": round(cpu, 4),
+        "grouped_unit_ms": round(group_wall, 4),
+        "grouped_unit_cpu_ms": round(group_cpu, 4),
+        "group": PEOPLE,
+        "ratings": PEOPLE * CARDS,
+    }
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

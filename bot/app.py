@@ -46,6 +46,9 @@ from conversations.deck import Deck
 
 log = logging.getLogger(__name__)
 
+CONCURRENT_UPDATES = 100
+"""Updates in hand at once (a whole ``getUpdates`` batch), each person's still in order
+(``bot.telegram.updates.Handling``)."""
 PRIVATE_MENU = ("continue", "table", "language", "forgetme", "decks", "help")
 GROUP_MENU = (*GROUP_COMMANDS, "decks", "help")
 
@@ -286,6 +289,7 @@ def build_application(
         .base_file_url(settings.file_base_url)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .concurrent_updates(CONCURRENT_UPDATES)
     )
     if rate_limiter:
         # PTB types the builder by its rate limiter's argument type: the chain changes it

@@ -1,14 +1,16 @@
 """The unit of work: one event in, one transaction, effects into the outbox.
 
 Owns: loading the view an event needs, calling the core, saving its changes and effects
-and logging the event in the same ``BEGIN IMMEDIATE`` transaction, and recording handled
+and logging the event in the same transaction, and recording handled
 Telegram update ids so that an update delivered twice changes nothing the second time.
 Must not: talk to Telegram, or know any event: what to load is the core's answer
 (``machine.needs``), each ``Need`` has one loader here, and every part of a view that
 was not asked for holds ``NotLoaded``, so a rule that reads it fails loudly.
 
 The unit of work (``Runner._decide``) is synchronous: the store runs it whole on its
-connection's thread (``Store.run``), one trip there and back per event.
+connection's thread (``Store.run``), in a savepoint of a ``BEGIN IMMEDIATE`` transaction
+that it shares with the other units of work ready at the same moment (group commit);
+``submit`` returns once that transaction is committed.
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ moment surfaces as :class:`bot.errors.StoreUnavailable`.
 
 Every read and write of one event happens inside one ``Store.run(work)``: ``work`` is a
 synchronous function of a ``Transaction``, run whole on aiosqlite's thread between
-``BEGIN IMMEDIATE`` and ``COMMIT``. The methods of ``Transaction`` load only the rows an
-event touches, so the cost of handling a rating does not grow with the size of the
-session.
+``BEGIN IMMEDIATE`` and ``COMMIT`` (in a savepoint: the units of work that wait together
+share one transaction, one trip and one sync, see ``Store``). The methods of
+``Transaction`` load only the rows an event touches, so the cost of handling a rating does
+not grow with the size of the session.
 """
 
 from bot.store.connection import Store

@@ -1,13 +1,16 @@
 """What each effect looks like: its template, its buttons and where it goes.
 
 Owns: the mapping from the core's effect classes to a ``Screen`` (text in Telegram HTML,
-buttons with their labels and callback data, the message slot to edit in place).
-Must not: send anything (``delivery`` does) or decide workshop rules.
+buttons with their labels and callback data, the message slot to edit in place), and the
+card screens kept rendered (nearly every tap shows one, and in a large session many people
+see the same card at the same position). Must not: send anything (``delivery`` does) or
+decide workshop rules.
 """
 
 from __future__ import annotations
 
 import base64
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -23,6 +26,9 @@ from conversations import events as ev
 from conversations.deck import Deck
 from conversations.options import taps
 
+CARD_SCREENS = 2048
+"""Card screens kept rendered, the least recently shown dropped first: a session of 1,000
+people rating 30 cards in two lenses shows at most 1,800 different ones (card, position)."""
 CARD_BUTTON_WIDTH = 28
 """Cards on buttons are cut to this many characters so two fit side by side."""
 
@@ -180,6 +186,8 @@ class Screens:
         self.decks = decks
         self.bot_username = bot_username
         self.webapp_url = webapp_url.rstrip("/") if webapp_url else None
+        self._cards: OrderedDict[fx.ShowCard, tuple[Deck, Screen]] = OrderedDict()
+        """A card's screen by its effect for nobody (chat 0), with the deck it was made of."""
         self._builders: Mapping[type[fx.Effect], Callable[[Any], Screen]] = {
             fx.Say: self._say,
             fx.Invite: self._invite,
@@ -227,6 +235,25 @@ class Screens:
         }
 
     def screen(self, effect: fx.Effect) -> Screen:
+        if isinstance(effect, fx.ShowCard):
+            return self._card_screen(effect)
+        return self._screen(effect)
+
+    def _card_screen(self, effect: fx.ShowCard) -> Screen:
+        """A card's screen, rendered once for everyone it is shown to: it depends on the
+        effect (not on whose chat it goes to) and on the deck (an upload may replace one)."""
+        key = replace(effect, chat_id=0)
+        deck = self.decks(effect.deck_id)
+        kept = self._cards.get(key)
+        if kept is not None and kept[0] is deck:
+            self._cards.move_to_end(key)
+        else:
+            kept = self._cards[key] = (deck, self._screen(key))
+            if len(self._cards) > CARD_SCREENS:
+                self._cards.popitem(last=False)
+        return replace(kept[1], chat_id=effect.chat_id)
+
+    def _screen(self, effect: fx.Effect) -> Screen:
         screen = self._builders[type(effect)](effect)
         if isinstance(effect, fx.TableEffect) and effect.in_room:
             screen = replace(screen, room=(effect.session_id, effect.table_number))

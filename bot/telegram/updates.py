@@ -1,12 +1,14 @@
 """Receiving updates: long polling or a webhook, confirming to Telegram only what was handled.
 
-Owns: handing each update to PTB's ``Application.process_update``, one at a time and in
-order; handling an update again while its unit of work cannot be committed (the database
-is locked or the disk fails); long polling with ``offset`` = the last handled update + 1,
-so that Telegram sends again whatever a crash interrupted (the store drops what it had
-committed already); in webhook mode, answering Telegram only once an update was handled;
-one warning per outage of the Bot API server or the database, and one line when it
-works again; running the application until SIGINT or SIGTERM. Must not: hold workshop rules.
+Owns: handing each update to PTB's ``Application.process_update``, each person's in
+order and different people's concurrently (bounded); handling an update again while its
+unit of work cannot be committed (the database is locked or the disk fails); long polling
+with ``offset`` = the last handled update + 1, asking for the next batch only once the
+whole batch is handled, so that Telegram sends again whatever a crash interrupted (the
+store drops what it had committed already); in webhook mode, answering Telegram only once
+an update was handled; one warning per outage of the Bot API server or the database, and
+one line when it works again; running the application until SIGINT or SIGTERM. Must not:
+hold workshop rules.
 
 PTB's own ``Updater`` is not used: it confirms a batch of updates when it fetches the next,
 and its webhook answers Telegram before the update is handled, so a crash in between loses
@@ -53,23 +55,39 @@ def describe(error: TelegramError) -> str:
     return error.message
 
 
+def person_of(update: Update) -> int | None:
+    """Whose update this is: the person who sent it, or the chat it came from."""
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return update.effective_chat.id if update.effective_chat is not None else None
+
+
 class Handling:
-    """Hands updates to PTB one at a time and knows whether each was handled.
+    """Hands updates to PTB and knows whether each was handled.
+
+    Each person's updates are handled one at a time, in the order they came; different
+    people's updates are handled concurrently, at most ``app.update_processor``'s
+    ``max_concurrent_updates`` at once (PTB's ``concurrent_updates``, set by
+    ``bot.app.build_application``). An update waits for the one before it from the same
+    person before it takes a place, so a person with many updates queued holds one place.
+    Concurrent units of work meet in the store, which commits those that are ready
+    together (``Store.run``): no tap is answered before its own commit.
 
     A handler that fails because the store could not commit (``StoreUnavailable``:
     the database is locked beyond its busy timeout, the disk is full or failing) leaves the
     update unhandled: :meth:`handle` tries it again after a pause, as the rolled-back unit of
-    work left nothing behind. Any other failure is a bug: it is logged (without the update,
-    which may hold personal data) and the update counts as handled, so that it cannot block
-    the ones after it.
+    work left nothing behind; that person's later updates wait for it. Any other failure is
+    a bug: it is logged (without the update, which may hold personal data) and the update
+    counts as handled, so that it cannot block the ones after it.
     """
 
     def __init__(self, app: App) -> None:
         self.app = app
         self.stopping = asyncio.Event()
-        self._lock = asyncio.Lock()
-        self._current: Update | None = None
-        self._unsaved: StoreUnavailable | None = None
+        self._last: dict[int | None, asyncio.Future[None]] = {}
+        """Per person, the newest update taken in: the next one waits until it is done."""
+        self._handling: dict[int, StoreUnavailable | None] = {}
+        """The updates in PTB's hands (by ``id``): whether their work could not be saved."""
         self._store = Outage(
             "an update could not be saved (%s); it is handled again until it can be",
             "saving updates works again",
@@ -78,32 +96,55 @@ class Handling:
         app.add_error_handler(self._error)
 
     async def handle(self, update: Update) -> bool:
-        """Process ``update`` until its work is saved; False if the bot stopped first."""
+        """Process ``update`` until its work is saved, after the same person's earlier
+        updates; False if the bot stopped first."""
+        person = person_of(update)
+        before = self._last.get(person)
+        done = asyncio.get_running_loop().create_future()
+        self._last[person] = done
+        handled: list[bool] = []
+        try:
+            if before is not None:
+                await asyncio.shield(before)
+            await self.app.update_processor.process_update(
+                update, self._until_saved(update, handled)
+            )
+        finally:
+            if before is None or before.done():
+                done.set_result(None)
+            else:  # cancelled while waiting: the next one still waits for the one before
+                before.add_done_callback(lambda _: done.set_result(None))
+            if self._last.get(person) is done:
+                del self._last[person]
+        return bool(handled) and handled[0]
+
+    async def _until_saved(self, update: Update, handled: list[bool]) -> None:
         pause = Pause(self.stopping)
-        async with self._lock:
-            while not self.stopping.is_set():
-                if await self._once(update):
-                    return True
-                await pause.wait()
-        return False
+        while not self.stopping.is_set():
+            if await self._once(update):
+                handled.append(True)
+                return
+            await pause.wait()
+        handled.append(False)
 
     async def _once(self, update: Update) -> bool:
-        self._current, self._unsaved = update, None
+        key = id(update)
+        self._handling[key] = None
         try:
             await self.app.process_update(update)
         finally:
-            self._current = None
-        if self._unsaved is None:
+            unsaved = self._handling.pop(key)
+        if unsaved is None:
             self._store.succeeded()
             return True
-        self._store.failed(str(self._unsaved))
+        self._store.failed(str(unsaved))
         return False
 
     async def _error(self, update: object, context: CallbackContext) -> None:  # type: ignore[type-arg]
         error = context.error
-        if update is not None and update is self._current:
+        if update is not None and id(update) in self._handling:
             if isinstance(error, StoreUnavailable):
-                self._unsaved = error
+                self._handling[id(update)] = error
                 return
             log.error("an update could not be handled", exc_info=error)
             return
@@ -184,8 +225,11 @@ class Polling:
                 self._fetch = None
             self._connection.succeeded()
             pause.reset()
-            for update in batch:
-                if not await self.handling.handle(update):
+            # The batch at once (each person's updates in order); the next getUpdates
+            # confirms it, so it is asked for only once the whole batch is handled.
+            handled = await asyncio.gather(*(self.handling.handle(u) for u in batch))
+            for update, done in zip(batch, handled, strict=True):
+                if not done:
                     return
                 self.offset = update.update_id + 1
 

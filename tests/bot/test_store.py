@@ -40,17 +40,19 @@ async def test_migrations_run_once_and_are_recorded(tmp_path: Path) -> None:
     await store.close()
     store = await Store.open(path)
     try:
-        rows, mode, keys = await store.read(
+        rows, mode, keys, synchronous = await store.read(
             lambda tx: (
                 select(tx, "SELECT version, name FROM schema_migrations"),
                 select(tx, "SELECT * FROM pragma_journal_mode"),
                 select(tx, "SELECT * FROM pragma_foreign_keys"),
+                select(tx, "SELECT * FROM pragma_synchronous"),
             )
         )
     finally:
         await store.close()
     assert rows == [(number, name) for number, (name, _) in enumerate(MIGRATIONS, start=1)]
     assert mode == [("wal",)] and keys == [(1,)]
+    assert synchronous == [(2,)], "FULL: a commit is on disk before run() returns"
 
 
 async def test_the_database_file_is_private(tmp_path: Path) -> None:
