@@ -407,6 +407,14 @@ async def sort_on_board(person: Person, url: str, http: aiohttp.ClientSession) -
         await asyncio.sleep(delay)
 
     state = await call()
+    # The chat says once that the sort goes on on the board (the card becomes that note):
+    # from then on, the board's moves should cost no Bot API call.
+    deadline = loop.time() + WAIT_S
+    while _is_card(person) and loop.time() < deadline:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(person.watch.change(person.chat_id), deadline - loop.time())
+    await asyncio.sleep(1.0)  # its buttons are taken off right after
+    result.opened = loop.time()
     while state["step"] in ("sorting", "review", "top"):
         if state["step"] == "sorting":
             lens = state["lens"]["index"]
