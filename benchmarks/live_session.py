@@ -488,12 +488,29 @@ class Run:
     outbox (p50, p95, max session seconds), how many were set aside."""
 
 
-def outbox_profile(database: Path) -> dict[str, dict[str, Any]]:
-    """What the bot queued and how long each kind waited to be delivered."""
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        rows = db.execute(
-            "SELECT kind, delivered_at - created_at, failed FROM outbox ORDER BY id"
-        ).fetchall()
+class OutboxWatch:
+    """What the bot queued and how long each kind waited, read from its database while it
+    runs (someone's ``/forgetme`` deletes the delivered rows, so they are read as they go)."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.rows: dict[int, tuple[str, float | None, str | None]] = {}
+
+    def poll(self) -> None:
+        if not self.database.exists():
+            return
+        with contextlib.closing(sqlite3.connect(self.database, timeout=5)) as db:
+            for number, kind, wait, failed in db.execute(
+                "SELECT id, kind, delivered_at - created_at, failed FROM outbox"
+                " WHERE delivered_at IS NOT NULL OR failed IS NOT NULL"
+            ):
+                self.rows[number] = (kind, wait, failed)
+
+
+def outbox_profile(watch: OutboxWatch) -> dict[str, dict[str, Any]]:
+    """Per kind of effect: how many, how long they waited (session seconds), how many were
+    set aside."""
+    rows = [watch.rows[number] for number in sorted(watch.rows)]
     waits: dict[str, list[float]] = defaultdict(list)
     failed: Counter[str] = Counter()
     for kind, wait, reason in rows:
@@ -533,6 +550,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
         for locale in ("en", "nl")
         if key in renderer.label_keys(locale)
     )
+    outbox = OutboxWatch(folder / "bot.sqlite3")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     await sandbox.start()
@@ -574,7 +592,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
             log_path=folder / "bot.log",
         )
         async with process, aiohttp.ClientSession() as http:
-            reporter = asyncio.create_task(progress(phases, people, watch, warp))
+            reporter = asyncio.create_task(progress(phases, people, watch, warp, outbox))
 
             async def command(name: str, text: str = "") -> TranscriptMessage:
                 sent = await facilitator.send_command(group, name, text)
@@ -629,6 +647,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
             await command("summary")
             phases[-1].ended = loop.time()
             reporter.cancel()
+            outbox.poll()
             if await process.terminate() != 0:
                 raise RuntimeError("the bot process failed:\n" + process.read_stderr())
             errors = process.read_stderr()
@@ -649,17 +668,20 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
         time.time() - real,
         children.ru_utime + children.ru_stime,
         time.process_time() - cpu,
-        outbox_profile(folder / "bot.sqlite3"),
+        outbox_profile(outbox),
     )
 
 
-async def progress(phases: list[Phase], people: list[Person], watch: Watch, warp: Warp) -> None:
+async def progress(
+    phases: list[Phase], people: list[Person], watch: Watch, warp: Warp, outbox: OutboxWatch
+) -> None:
     """A line on stderr every 10 s of wall-clock time: where the session stands; the
     screens of a few people who wait when nothing moves for 30 s."""
     still = 0
     before = -1
     while True:
         await asyncio.sleep(10 * warp.speed)
+        await asyncio.to_thread(outbox.poll)
         taps = sum(p.taps for p in people)
         still = still + 1 if taps == before else 0
         before = taps
@@ -891,8 +913,13 @@ def main(argv: list[str] | None = None) -> None:
         warp = Warp(args.speed)
         with tempfile.TemporaryDirectory(prefix="live-session-") as tmp:
             print(f"{size} participants ...", flush=True)
-            with asyncio.Runner(loop_factory=warp.new_loop) as runner:
-                run = runner.run(run_session(size, args, warp, Path(tmp)))
+            try:
+                with asyncio.Runner(loop_factory=warp.new_loop) as runner:
+                    run = runner.run(run_session(size, args, warp, Path(tmp)))
+            except (RuntimeError, TimeoutError) as exc:  # the figures say the session failed
+                print(f"\n== {size} participants: the session did not finish: {exc}")
+                by_size[str(size)] = {"participants": size, "error": str(exc)[:500]}
+                continue
         by_size[str(size)] = figures(run)
         show(size, by_size[str(size)], args.speed)
         if args.outbox:
