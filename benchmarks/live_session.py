@@ -78,7 +78,7 @@ CEILING = 30.0
 """Telegram's messages a second overall: the sandbox's limit and the lower bound's rate."""
 DELAY = (1.5, 4.0)
 """Seconds a person reads a screen before they tap (uniform, seeded)."""
-BEHIND_S = 1.0
+BEHIND_S = 0.25
 """A second of the sort counts towards the ceiling share when, all through it, someone had
 waited longer than this for their next card: the bot had work it could send."""
 WAIT_S = 900.0
@@ -288,6 +288,7 @@ class Person(SimulatedParticipant):
         self.records: list[TapRecord] = []
         self.sorting = Sorting()
         self._delay = 0.0
+        self._refused = 0
         self._seen = -1
         self._cached: TranscriptMessage | None = None
 
@@ -355,6 +356,13 @@ class Person(SimulatedParticipant):
             await self._wait_for_change(before)
             shown = self.watch.changed_at[self.chat_id]
         self.records.append(TapRecord(kind, tapped, answered, toast, shown))
+        self._refused = 0 if taken else self._refused + 1
+        if self._refused == 10:  # the same screen refused again and again: show it
+            print(
+                f"--- {self.user.first_name} is refused again and again: {toast!r} at\n"
+                f"{message.describe()}\n{self.sandbox.format_transcript(self.chat_id)[-3000:]}",
+                file=sys.stderr,
+            )
         if isinstance(event, ev.TopConfirmed) and sorting.ended is None:
             sorting.ended = shown if shown is not None else answered
         return "" if taken else toast
@@ -568,7 +576,13 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
 
     try:
         facilitator = sandbox.add_user("Fenna", "Facilitator", language_code="en")
-        group = sandbox.add_group("Plenary", members=[facilitator], admins=[facilitator])
+        group = sandbox.add_group(
+            "Plenary",
+            members=[facilitator],
+            admins=[facilitator],
+            forum=args.forum,
+            bot_can_manage_topics=args.forum,
+        )
         process = BotProcess(
             sandbox.base_url,
             TOKEN,
@@ -901,6 +915,9 @@ def main(argv: list[str] | None = None) -> None:
         "--board-every", type=int, default=10, help="every Nth person sorts on the board (10)"
     )
     parser.add_argument("--outbox", action="store_true", help="print the outbox's profile")
+    parser.add_argument(
+        "--forum", action="store_true", help="the group is a forum: each table gets a topic"
+    )
     parser.add_argument("--serve-bot", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--origin", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -924,7 +941,11 @@ def main(argv: list[str] | None = None) -> None:
         show(size, by_size[str(size)], args.speed)
         if args.outbox:
             show_outbox(run.outbox)
-    print(json.dumps({"speed": args.speed, "targets": TARGETS, "by_size": by_size}))
+    print(
+        json.dumps(
+            {"speed": args.speed, "forum": args.forum, "targets": TARGETS, "by_size": by_size}
+        )
+    )
 
 
 if __name__ == "__main__":
