@@ -22,7 +22,9 @@ slot someone works in, and anything for a group, is awaited; other messages (a t
 story, a reminder) may wait their turn, but whatever is queued before an awaited screen in
 the same chat is as urgent as that screen (a chat's messages go in order). Before a chat's
 due effects go out, a run of screens for the same slot that each replace the one before is
-coalesced into the last: the ones it replaces are marked delivered without a call. While a
+coalesced into the last: the ones it replaces are marked delivered without a call. When a
+chat's next message would wait for Telegram's limits, plain messages in a row to it (a
+table's stories, arriving together) go as one message, as long as that fits in one. While a
 post in a group waits for the group's budget, the group sees the bot "typing". Chats of
 simulated people (a rehearsal, ids reserved by ``conversations.rehearsal``)
 are never sent to: their effects are left to the rehearsal actor. Must not: decide
@@ -57,7 +59,7 @@ from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
 from bot.store import OutboxRow, Store, Transaction
 from bot.telegram.pacing import Pacer, Urgency, is_group
-from bot.telegram.screens import Button, Keyboard, Screen, Screens, split_long
+from bot.telegram.screens import MESSAGE_LIMIT, Button, Keyboard, Screen, Screens, split_long
 from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,9 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 KEEP_DELIVERED = 24 * 3600.0
 """Seconds a delivered message and a handled update id are kept."""
 PRUNE_EVERY = 3600.0
+FOLD_AFTER = 1.0
+"""Seconds an urgent message would wait for the overall budget before plain messages to one
+chat are joined into one."""
 QUEUED_S = 5.0
 """Seconds a group's post may wait for its budget before the group sees the bot typing."""
 TYPING_EVERY = 4.5
@@ -140,6 +145,40 @@ def _replaced_by(earlier: Pending, later: Screen) -> bool:
         and screen.photo is None
         and screen.copy_of is None
     )
+
+
+def _plain(pending: Pending) -> bool:
+    """A message that is text alone: no buttons, slot, picture, copy or file, nothing sent
+    of it yet."""
+    row, screen = pending
+    return (
+        row.steps_done == 0
+        and screen.slot is None
+        and not screen.buttons
+        and screen.new_topic is None
+        and screen.document is None
+        and screen.photo is None
+        and screen.copy_of is None
+    )
+
+
+def fold(pending: list[Pending], start: int) -> tuple[Screen, list[OutboxRow]]:
+    """The message at ``start`` with the plain messages right after it to the same place
+    (chat, or table topic) joined into it, while the whole fits in one message; and the
+    rows it carries besides its own. Only a plain message carries others."""
+    screen = pending[start][1]
+    riders: list[OutboxRow] = []
+    if not _plain(pending[start]):
+        return screen, riders
+    text = screen.text
+    for other in pending[start + 1 :]:
+        other_row, other_screen = other
+        joined = f"{text}\n\n{other_screen.text}"
+        if not _plain(other) or other_screen.room != screen.room or len(joined) > MESSAGE_LIMIT:
+            break
+        text = joined
+        riders.append(other_row)
+    return replace(screen, text=text), riders
 
 
 def coalesce(pending: list[Pending]) -> tuple[list[Pending], list[OutboxRow]]:
@@ -330,9 +369,17 @@ class Delivery:
                     tx.mark_delivered(done.id, at)
 
             await self._save(superseded)
-        for (row, screen), urgency in zip(pending, urgencies([s for _, s in pending]), strict=True):
+        urgent = urgencies([s for _, s in pending])
+        index = 0
+        while index < len(pending):
+            row, screen = pending[index]
+            riders: list[OutboxRow] = []
+            if self._pressed(chat_id):
+                screen, riders = fold(pending, index)
+            urgency = min(urgent[index : index + 1 + len(riders)])
+            index += 1 + len(riders)
             try:
-                await self._deliver(row, screen, slots, urgency)
+                await self._deliver(row, screen, slots, urgency, riders)
             except _Postpone as later:
                 await self._postpone(row, later.delay)
                 self.kick()  # the dispatcher keeps the timer for the retry
@@ -342,6 +389,13 @@ class Delivery:
                 await self.on_unreachable(chat_id)
                 return False
         return waiting is None and len(rows) == BATCH
+
+    def _pressed(self, chat_id: int) -> bool:
+        """Whether a message to ``chat_id`` would wait for Telegram's limits now (its chat's
+        budget is spent, or the queue is long): then plain messages to it go as one."""
+        if self._pacer is None:
+            return False
+        return self._pacer.wait_in(chat_id) > 0 or self._pacer.expected_wait() >= FOLD_AFTER
 
     async def _screen(self, row: OutboxRow) -> Pending | None:
         """The effect's screen; None (the effect set aside) if it cannot be rendered."""
@@ -378,8 +432,14 @@ class Delivery:
         await self._save(set_aside)
 
     async def _deliver(
-        self, row: OutboxRow, screen: Screen, slots: dict[str, int], urgency: Urgency
+        self,
+        row: OutboxRow,
+        screen: Screen,
+        slots: dict[str, int],
+        urgency: Urgency,
+        riders: list[OutboxRow],
     ) -> None:
+        """Show ``screen``, the effect of ``row`` (and of the ``riders`` folded into it)."""
         try:
             paced = {"rate_limit_args": urgency} if self._pacer is not None else {}
             steps = await self._steps(screen, slots, row.steps_done > 0, paced)
@@ -388,9 +448,9 @@ class Delivery:
                 for number in range(row.steps_done, len(steps)):
                     sent = await steps[number]() or sent
                     self._api.succeeded()
-                    await self._record(row, screen, number + 1, len(steps), sent, slots)
+                    await self._record(row, screen, number + 1, len(steps), sent, slots, riders)
             if row.steps_done >= len(steps):  # every call went out before a crash
-                await self._record(row, screen, len(steps), len(steps), sent, slots)
+                await self._record(row, screen, len(steps), len(steps), sent, slots, riders)
         except RetryAfter as exc:
             wait = seconds(exc.retry_after)
             log.warning("rate limited by Telegram: retrying in %.1f s", wait)
@@ -421,6 +481,7 @@ class Delivery:
         total: int,
         sent: int | None,
         slots: dict[str, int],
+        riders: list[OutboxRow],
     ) -> None:
         """Commit that ``done`` of the effect's ``total`` calls went out, right after each:
         a crash then repeats at most the one call whose answer was not yet committed, the
@@ -436,7 +497,8 @@ class Delivery:
                 return
             if screen.slot is not None and sent is not None:
                 tx.set_slot_message(screen.chat_id, screen.slot, sent)
-            tx.mark_delivered(row.id, at)
+            for delivered in (row, *riders):
+                tx.mark_delivered(delivered.id, at)
 
         await self._save(progress)
         if finished and screen.slot is not None and sent is not None:

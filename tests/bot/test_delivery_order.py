@@ -1,13 +1,14 @@
 """Which of a chat's due screens delivery sends, and how urgently (``bot.telegram.delivery``):
-a run of screens that replace each other is coalesced into the last one; whatever is queued
-before a screen someone waits for is as urgent as that screen."""
+a run of screens that replace each other is coalesced into the last one; plain messages in
+a row can go as one; whatever is queued before a screen someone waits for is as urgent as
+that screen."""
 
 from __future__ import annotations
 
 from bot.store import OutboxRow
-from bot.telegram.delivery import coalesce, urgencies, urgency_of
+from bot.telegram.delivery import coalesce, fold, urgencies, urgency_of
 from bot.telegram.pacing import Urgency
-from bot.telegram.screens import Screen
+from bot.telegram.screens import MESSAGE_LIMIT, Button, Screen
 
 CHAT = 4242
 SLOT = "main:1"
@@ -89,3 +90,30 @@ def test_what_is_queued_before_an_awaited_screen_is_as_urgent_as_that_screen() -
         Urgency.AWAITED,
         Urgency.LATER,
     ]
+
+
+def note(text: str, room: tuple[int, int] | None = None) -> Screen:
+    return Screen(CHAT, text, room=room)
+
+
+def test_plain_messages_in_a_row_go_as_one() -> None:
+    pending = [(row(1), note("Ann's top four")), (row(2), note("Bo's")), (row(3), note("Cas's"))]
+    screen, riders = fold(pending, 0)
+    assert screen.text == "Ann's top four\n\nBo's\n\nCas's"
+    assert [r.id for r in riders] == [2, 3]
+
+
+def test_a_fold_stops_at_a_screen_with_buttons_another_topic_or_a_full_message() -> None:
+    with_buttons = Screen(CHAT, "vote", buttons=((Button("yes", data="v:1"),),))
+    assert fold([(row(1), note("a")), (row(2), with_buttons), (row(3), note("b"))], 0)[1] == []
+    in_rooms = [(row(1), note("a", room=(1, 1))), (row(2), note("b", room=(1, 2)))]
+    assert fold(in_rooms, 0)[1] == []
+    long = "x" * (MESSAGE_LIMIT - 10)
+    screen, riders = fold([(row(1), note(long)), (row(2), note("more than fits"))], 0)
+    assert (screen.text, riders) == (long, [])
+
+
+def test_a_screen_in_a_slot_or_partly_sent_carries_nothing() -> None:
+    assert fold([(row(1), card("card 3")), (row(2), note("a story"))], 0)[1] == []
+    assert fold([(row(1, steps_done=1), note("a")), (row(2), note("b"))], 0)[1] == []
+    assert fold([(row(1), note("a")), (row(2, steps_done=1), note("b"))], 0)[1] == []
