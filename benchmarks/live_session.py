@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,6 +176,9 @@ class Watch:
         self.changed_at: dict[int, float] = {}
         self.sent: list[Sent] = []
         self.refused: list[ApiCall] = []
+        self.refusals: list[dict[str, Any]] = []
+        """Each 429 with what had gone before it: to its chat in the last 3 s, overall in
+        the last second (which of Telegram's limits it hit)."""
         self.failed: list[ApiCall] = []
         self.answers: dict[str, tuple[float, str]] = {}
         self._answer_waiters: dict[str, asyncio.Future[tuple[float, str]]] = {}
@@ -195,6 +198,8 @@ class Watch:
             return
         if not call.ok:
             (self.refused if call.error_code == 429 else self.failed).append(call)
+            if call.error_code == 429:
+                self.refusals.append(self._refusal(call, now))
         if call.method == "answerCallbackQuery" and call.ok:
             query_id = str(call.params.get("callback_query_id"))
             answer = (now, str(call.params.get("text") or ""))
@@ -217,6 +222,16 @@ class Watch:
         for waiter in self._change_waiters.pop(chat_id, ()):
             if not waiter.done():
                 waiter.set_result(None)
+
+    def _refusal(self, call: ApiCall, now: float) -> dict[str, Any]:
+        chat = call.params.get("chat_id")
+        recent = [s for s in reversed(self.sent[-200:]) if s.at > now - 3]
+        return {
+            "method": call.method,
+            "group": str(chat).startswith("-"),
+            "to_chat_last_3s": sum(1 for s in recent if str(s.chat_id) == str(chat)),
+            "overall_last_1s": sum(1 for s in recent if s.at > now - 1),
+        }
 
     def answer(self, query_id: str) -> asyncio.Future[tuple[float, str]]:
         """(when, text) of the answer to the tap ``query_id``."""
@@ -649,16 +664,8 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
             await asyncio.gather(*(take_part(i, p) for i, p in enumerate(people)))
             await watch.quiet(QUIET_S, lambda: False)
 
-            phase("tables")
-            await command("tables")
-            await command("seat")
-            await everyone(people, watch)
-            phase("vote")
-            await command("dilemma")
-            await command("vote")
-            await everyone(people, watch)
-            phase("summary")
-            await command("summary")
+            if not args.sort_only:
+                await the_rest(command, people, watch, phase)
             phases[-1].ended = loop.time()
             reporter.cancel()
             outbox.poll()
@@ -684,6 +691,25 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
         time.process_time() - cpu,
         outbox_profile(outbox),
     )
+
+
+async def the_rest(
+    command: Callable[[str], Awaitable[TranscriptMessage]],
+    people: list[Person],
+    watch: Watch,
+    phase: Callable[[str], None],
+) -> None:
+    """After the sort: the tables and their stories, the votes, the plenary."""
+    phase("tables")
+    await command("tables")
+    await command("seat")
+    await everyone(people, watch)
+    phase("vote")
+    await command("dilemma")
+    await command("vote")
+    await everyone(people, watch)
+    phase("summary")
+    await command("summary")
 
 
 async def progress(
@@ -810,6 +836,7 @@ def figures(run: Run) -> dict[str, Any]:
         "on_board": len(run.board),
         "too_many_requests": len(watch.refused),
         "refused_by_method": dict(Counter(c.method for c in watch.refused)),
+        "refusals": watch.refusals[:10],
         "other_failures": dict(
             Counter(f"{c.method}: {c.description}" for c in watch.failed).most_common(5)
         ),
@@ -915,6 +942,7 @@ def main(argv: list[str] | None = None) -> None:
         "--board-every", type=int, default=10, help="every Nth person sorts on the board (10)"
     )
     parser.add_argument("--outbox", action="store_true", help="print the outbox's profile")
+    parser.add_argument("--sort-only", action="store_true", help="stop after the sort")
     parser.add_argument(
         "--forum", action="store_true", help="the group is a forum: each table gets a topic"
     )

@@ -611,8 +611,9 @@ class Delivery:
         if screen.fresh and old is not None:
 
             async def retire_old() -> None:
-                # The old message's buttons would only lead to "stale button" answers.
-                with contextlib.suppress(TelegramError):
+                # The old message's buttons would only lead to "stale button" answers. It may
+                # be gone or bare already; a refusal (429) or an outage is tried again.
+                with contextlib.suppress(BadRequest):
                     await self.bot.edit_message_reply_markup(
                         screen.chat_id, old, reply_markup=None, **paced
                     )

@@ -82,8 +82,9 @@ class Limits:
     """Messages overall that may go at once after a quiet spell."""
     chat_per_second: float = 0.9
     """Messages a second in one chat (Telegram: about one)."""
-    chat_burst: int = 3
-    """Messages in one chat that may go at once after a quiet spell."""
+    chat_burst: int = 2
+    """Messages in one chat that may go at once after a quiet spell (Telegram: a few; one
+    fewer here, so that a message that reaches Telegram late cannot tip the next over)."""
     group_per_window: int = 20
     """Messages in one group within :attr:`group_window` (Telegram: 20 a minute)."""
     group_window: float = 61.0

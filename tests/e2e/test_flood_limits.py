@@ -78,3 +78,30 @@ async def test_while_screens_queue_for_the_limits_a_tap_says_its_card_is_coming(
     assert answers[0] in (None, "")
     assert answers[-1] == "Saved. It is busy right now: your next card follows in a moment."
     assert rated == (4,)
+
+
+async def test_a_refused_retirement_of_old_buttons_is_tried_again(world: World) -> None:
+    sandbox = world.sandbox
+    async with polling(build_application(settings_for(world), rate_limiter=UNHURRIED)):
+        code = await new_session(world)
+        await world.facilitator.send_command(world.group, "settings", "start join")
+        await sandbox.wait_for_message(world.group, text_contains="as soon as someone joins")
+        ann = sandbox.add_user("Ann", language_code="en")
+        person = SimulatedParticipant(
+            sandbox,
+            ann,
+            Persona(organisation="City of Utrecht", age_band="30-44"),
+            random.Random(4),
+        )
+        await person.join(code)
+        # Telegram refuses the first call that takes the buttons off an answered screen.
+        sandbox.faults.fail_next(429, method="editMessageReplyMarkup", retry_after=1)
+        for _ in range(3):  # consent, age band, organisation: the first card follows
+            await person.act()
+
+        def with_buttons() -> list[str]:
+            return [m.content for m in sandbox.bot_messages(ann.private_chat) if m.buttons]
+
+        await sandbox.wait_until(lambda: len(with_buttons()) == 1, timeout=10)
+    assert not sandbox.faults.pending_failures, "the refusal happened"
+    assert "Card 1 of 30" in with_buttons()[0], "only the first card has buttons"
