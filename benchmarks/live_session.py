@@ -130,6 +130,19 @@ class Warp:
         return loop
 
 
+class Lag:
+    """The event loop's longest stall: how late a short timer fired, in wall-clock ms."""
+
+    def __init__(self) -> None:
+        self.worst_ms = 0.0
+
+    async def watch(self, speed: float) -> None:
+        while True:
+            due = time.perf_counter() + 0.01
+            await asyncio.sleep(0.01 * speed)  # ten wall-clock milliseconds
+            self.worst_ms = max(self.worst_ms, (time.perf_counter() - due) * 1000)
+
+
 def serve_bot(speed: float, origin: float) -> None:
     """``--serve-bot``: the bot from the environment as ``python -m bot run`` builds it (its
     rate limiter on), on the compressed clock, until SIGTERM. Request timeouts are scaled so
@@ -144,9 +157,16 @@ def serve_bot(speed: float, origin: float) -> None:
     configure(settings.log_level, settings.token)
     app = build_application(settings, clock=warp.time, request_timeout=5.0 * speed)
 
+    lag = Lag()
+
     async def main() -> None:
-        await connect(app, settings)
-        await serve(app, Polling(app))
+        watching = asyncio.create_task(lag.watch(speed))
+        try:
+            await connect(app, settings)
+            await serve(app, Polling(app))
+        finally:
+            watching.cancel()
+            print(f"LAG {lag.worst_ms:.0f}", file=sys.stderr, flush=True)
 
     with asyncio.Runner(loop_factory=warp.new_loop) as runner:
         runner.run(main())
@@ -506,6 +526,8 @@ class Run:
     real_s: float
     bot_cpu_s: float
     driver_cpu_s: float
+    lag_ms: tuple[float, float]
+    """The longest stall of the bot's and of the driver's event loop (wall-clock ms)."""
     outbox: dict[str, dict[str, Any]]
     """Per kind of effect, from the bot's database: how many, how long they waited in the
     outbox (p50, p95, max session seconds), how many were set aside."""
@@ -574,6 +596,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
         if key in renderer.label_keys(locale)
     )
     outbox = OutboxWatch(folder / "bot.sqlite3")
+    lag = Lag()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     await sandbox.start()
@@ -622,6 +645,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
         )
         async with process, aiohttp.ClientSession() as http:
             reporter = asyncio.create_task(progress(phases, people, watch, warp, outbox))
+            lagging = asyncio.create_task(lag.watch(warp.speed))
 
             async def command(name: str, text: str = "") -> TranscriptMessage:
                 sent = await facilitator.send_command(group, name, text)
@@ -668,12 +692,17 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
                 await the_rest(command, people, watch, phase)
             phases[-1].ended = loop.time()
             reporter.cancel()
+            lagging.cancel()
             outbox.poll()
             if await process.terminate() != 0:
                 raise RuntimeError("the bot process failed:\n" + process.read_stderr())
             errors = process.read_stderr()
             if "Traceback" in errors or "ERROR" in errors:
                 print(errors[-3000:], file=sys.stderr)
+            bot_lag = max(
+                (float(line.split()[1]) for line in errors.splitlines() if line.startswith("LAG ")),
+                default=-1.0,
+            )
     finally:
         await sandbox.stop()
     if sandbox.internal_errors:
@@ -689,6 +718,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
         time.time() - real,
         children.ru_utime + children.ru_stime,
         time.process_time() - cpu,
+        (bot_lag, lag.worst_ms),
         outbox_profile(outbox),
     )
 
@@ -874,6 +904,8 @@ def figures(run: Run) -> dict[str, Any]:
         "real_s": round(run.real_s, 1),
         "bot_cpu_s": round(run.bot_cpu_s, 1),
         "driver_cpu_s": round(run.driver_cpu_s, 1),
+        "bot_lag_ms": round(run.lag_ms[0]),
+        "driver_lag_ms": round(run.lag_ms[1]),
         "sort_phase_s": round(sort_phase.ended - sort_phase.started, 1),
         "outbox": run.outbox,
     }
@@ -921,7 +953,8 @@ def show(size: int, f: dict[str, Any], speed: float) -> None:
     print(
         f"  phases (session s)               {f['phases_s']}; {f['session_s']} s of session "
         f"in {f['real_s']} s (x{speed:g}); CPU bot {f['bot_cpu_s']} s, driver "
-        f"{f['driver_cpu_s']} s"
+        f"{f['driver_cpu_s']} s; longest stall bot {f['bot_lag_ms']} ms, driver "
+        f"{f['driver_lag_ms']} ms"
     )
 
 
