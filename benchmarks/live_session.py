@@ -777,7 +777,8 @@ async def progress(
         ready = sum(1 for p in people if p.ready())
         print(
             f"    {phases[-1].name if phases else '-'}: {taps} taps, {len(watch.sent)} messages, "
-            f"{len(watch.refused)} refused (429), {ready} with a screen to answer",
+            f"{len(watch.refused)} refused (429), {ready} with a screen to answer, "
+            f"{len(outbox.rows)} outbox rows read",
             file=sys.stderr,
             flush=True,
         )

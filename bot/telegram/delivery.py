@@ -57,7 +57,7 @@ from bot.background import cancel_all
 from bot.codec import decode_effect
 from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
-from bot.store import OutboxRow, Store, Transaction
+from bot.store import OutboxRow, SlotMessage, Store, Transaction
 from bot.telegram.pacing import Pacer, Urgency, is_group
 from bot.telegram.screens import MESSAGE_LIMIT, Button, Keyboard, Screen, Screens, split_long
 from conversations.rehearsal import is_simulated
@@ -350,7 +350,7 @@ class Delivery:
         if is_simulated(chat_id):  # never to Telegram, whoever asked
             return False
 
-        def due(tx: Transaction) -> tuple[list[OutboxRow], dict[str, int]]:
+        def due(tx: Transaction) -> tuple[list[OutboxRow], dict[str, SlotMessage]]:
             rows = tx.pending_effects(chat_id, BATCH)
             return rows, tx.slot_messages(chat_id) if rows else {}
 
@@ -435,7 +435,7 @@ class Delivery:
         self,
         row: OutboxRow,
         screen: Screen,
-        slots: dict[str, int],
+        slots: dict[str, SlotMessage],
         urgency: Urgency,
         riders: list[OutboxRow],
     ) -> None:
@@ -480,29 +480,37 @@ class Delivery:
         done: int,
         total: int,
         sent: int | None,
-        slots: dict[str, int],
+        slots: dict[str, SlotMessage],
         riders: list[OutboxRow],
     ) -> None:
         """Commit that ``done`` of the effect's ``total`` calls went out, right after each:
         a crash then repeats at most the one call whose answer was not yet committed, the
         least Telegram allows (the Bot API has no idempotent send). The slot takes the
         ``sent`` message only once all calls went out, so a resumed effect still knows the
-        message it replaces."""
+        message it replaces. It also keeps whether the slot's message has buttons now (sent
+        or edited), so that a new message replacing it takes off only buttons that are
+        there."""
         at = self.clock()
         finished = done == total
+        shown = None
+        if finished and screen.slot is not None:
+            old = slots.get(screen.slot)
+            message_id = sent if sent is not None else (old.message_id if old else None)
+            if message_id is not None:
+                shown = SlotMessage(message_id, bool(screen.buttons))
 
         def progress(tx: Transaction) -> None:
             if not finished:
                 tx.mark_steps_done(row.id, done, sent)
                 return
-            if screen.slot is not None and sent is not None:
-                tx.set_slot_message(screen.chat_id, screen.slot, sent)
+            if screen.slot is not None and shown is not None:
+                tx.set_slot_message(screen.chat_id, screen.slot, shown.message_id, shown.buttons)
             for delivered in (row, *riders):
                 tx.mark_delivered(delivered.id, at)
 
         await self._save(progress)
-        if finished and screen.slot is not None and sent is not None:
-            slots[screen.slot] = sent
+        if screen.slot is not None and shown is not None:
+            slots[screen.slot] = shown
 
     @contextlib.asynccontextmanager
     async def _announced(self, chat_id: int) -> AsyncIterator[None]:
@@ -541,7 +549,11 @@ class Delivery:
                 return
 
     async def _steps(
-        self, screen: Screen, slots: dict[str, int], resuming: bool, paced: dict[str, Any]
+        self,
+        screen: Screen,
+        slots: dict[str, SlotMessage],
+        resuming: bool,
+        paced: dict[str, Any],
     ) -> list[Step]:
         """The Bot API calls that show ``screen``, in order; the same list on every attempt
         (``resuming``: some went out already, so a slot's message is not edited). ``paced``:
@@ -561,10 +573,11 @@ class Delivery:
                 )
 
             return [document]
-        old = slots.get(screen.slot) if screen.slot is not None else None
-        sending = self._sending(screen, old, paced)
-        if old is None or screen.fresh or resuming:
+        shown = slots.get(screen.slot) if screen.slot is not None else None
+        sending = self._sending(screen, shown, paced)
+        if shown is None or screen.fresh or resuming:
             return sending
+        old = shown.message_id
 
         async def edit_or_send() -> int | None:
             try:
@@ -591,8 +604,11 @@ class Delivery:
 
         return [edit_or_send]
 
-    def _sending(self, screen: Screen, old: int | None, paced: dict[str, Any]) -> list[Step]:
-        """Sending ``screen`` as new messages (a long text in several), then its extras."""
+    def _sending(
+        self, screen: Screen, old: SlotMessage | None, paced: dict[str, Any]
+    ) -> list[Step]:
+        """Sending ``screen`` as new messages (a long text in several), then its extras;
+        a new message for a slot takes the buttons off the one it replaces."""
         *leading, last = split_long(screen.text)
         steps = [self._text(screen.chat_id, part, None, paced) for part in leading]
 
@@ -608,14 +624,15 @@ class Delivery:
             return message.message_id
 
         steps.append(final)
-        if screen.fresh and old is not None:
+        if screen.fresh and old is not None and old.buttons:
+            retired = old.message_id
 
             async def retire_old() -> None:
                 # The old message's buttons would only lead to "stale button" answers. It may
-                # be gone or bare already; a refusal (429) or an outage is tried again.
+                # be gone already; a refusal (429) or an outage is tried again.
                 with contextlib.suppress(BadRequest):
                     await self.bot.edit_message_reply_markup(
-                        screen.chat_id, old, reply_markup=None, **paced
+                        screen.chat_id, retired, reply_markup=None, **paced
                     )
 
             steps.append(retire_old)

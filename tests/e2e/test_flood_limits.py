@@ -4,6 +4,7 @@ next card is on its way."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 from conftest import UNHURRIED, World, settings_for
@@ -105,3 +106,32 @@ async def test_a_refused_retirement_of_old_buttons_is_tried_again(world: World) 
         await sandbox.wait_until(lambda: len(with_buttons()) == 1, timeout=10)
     assert not sandbox.faults.pending_failures, "the refusal happened"
     assert "Card 1 of 30" in with_buttons()[0], "only the first card has buttons"
+
+
+async def test_no_call_takes_buttons_off_a_message_that_has_none(world: World) -> None:
+    sandbox = world.sandbox
+    async with polling(build_application(settings_for(world), rate_limiter=UNHURRIED)):
+        code = await new_session(world)
+        await world.facilitator.send_command(world.group, "settings", "start join")
+        await sandbox.wait_for_message(world.group, text_contains="as soon as someone joins")
+        people = [
+            SimulatedParticipant(
+                sandbox,
+                sandbox.add_user(f"P{i}", language_code="en"),
+                Persona(organisation=f"Org {i}", age_band="30-44", revises=i == 0),
+                random.Random(i),
+            )
+            for i in range(4)
+        ]
+        for person in people:
+            await person.join(code)
+        await asyncio.gather(*(p.run() for p in people))
+        for command in ("tables", "seat"):
+            sent = await world.facilitator.send_command(world.group, command)
+            await sandbox.wait_for_message(world.group, after=sent)
+        for person in people:  # the story prompt replaces "Your top 4", which has no buttons
+            await sandbox.wait_for_message(person.user.private_chat, text_contains="Tell your")
+        await asyncio.gather(*(p.run() for p in people))
+    retirements = [c for c in sandbox.calls if c.method == "editMessageReplyMarkup"]
+    assert retirements, "answered screens had their buttons taken off"
+    assert [c.description for c in retirements if not c.ok] == []
