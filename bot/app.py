@@ -24,7 +24,7 @@ from telegram import (
     WebAppInfo,
 )
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CallbackContext
+from telegram.ext import Application, ApplicationBuilder, CallbackContext
 
 from bot.decks.files import DEFAULT_DECK_ID, load_builtin_decks, load_deck_bytes
 from bot.decks.library import DeckLibrary
@@ -38,6 +38,7 @@ from bot.scheduler import INTERVAL, Scheduler
 from bot.settings import Settings
 from bot.store import Store, Transaction
 from bot.telegram.delivery import Delivery
+from bot.telegram.flood_limits import TELEGRAM, Limits, Pacer
 from bot.telegram.handlers import GROUP_COMMANDS, Handlers, administers, topics_available
 from bot.telegram.screens import Screens
 from bot.telegram.updates import Polling, describe, running
@@ -256,14 +257,16 @@ async def check_database(settings: Settings) -> None:
 def build_application(
     settings: Settings,
     clock: Callable[[], float] = time.time,
-    rate_limiter: bool = True,
+    rate_limiter: bool | Limits = True,
     request_timeout: float | None = None,
     seed: int | None = None,
     rehearsal_delay: float = DEFAULT_DELAY,
     telegram_script: str | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot's application. ``request_timeout`` (seconds) overrides PTB's 5 s timeouts
-    of Bot API requests; ``rate_limiter=False`` leaves Telegram's limits to Telegram;
+    of Bot API requests; the bot keeps within Telegram's flood limits by itself, the most
+    urgent message first (``bot.telegram.flood_limits``): ``rate_limiter=False`` leaves them to
+    Telegram, a ``Limits`` sets other budgets (tests against a sandbox without limits);
     ``seed`` makes card orders and seatings repeatable (the demo); join codes stay random;
     ``rehearsal_delay``: seconds a simulated participant (``/rehearse``) takes to answer;
     ``telegram_script``: a stand-in for Telegram's Mini App script that the web app serves
@@ -293,7 +296,8 @@ def build_application(
     )
     if rate_limiter:
         # PTB types the builder by its rate limiter's argument type: the chain changes it
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
+        limits = rate_limiter if isinstance(rate_limiter, Limits) else TELEGRAM
+        builder = builder.rate_limiter(Pacer(limits))  # type: ignore[arg-type]
     if request_timeout is not None:
         builder = builder.read_timeout(request_timeout).write_timeout(request_timeout)
     app = builder.updater(None).build()  # bot.telegram.updates receives the updates

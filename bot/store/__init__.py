@@ -17,7 +17,7 @@ not grow with the size of the session.
 """
 
 from bot.store.connection import Store
-from bot.store.outbox import OutboxRow
+from bot.store.outbox import OutboxRow, SlotMessage
 from bot.store.transaction import Transaction
 
-__all__ = ["OutboxRow", "Store", "Transaction"]
+__all__ = ["OutboxRow", "SlotMessage", "Store", "Transaction"]

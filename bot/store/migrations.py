@@ -245,4 +245,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE participants ADD COLUMN on_board INTEGER NOT NULL DEFAULT 0;
         """,
     ),
+    (
+        "slot_buttons",
+        """
+        ALTER TABLE message_slots ADD COLUMN buttons INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 )

@@ -1,8 +1,8 @@
 """The transactional outbox and the state of delivery.
 
 Owns: the effects waiting to be delivered (written in the same transaction as the changes
-that caused them), each effect's progress and retries, the message each chat's slot shows,
-and the forum thread of each table. Must not: talk to Telegram.
+that caused them), each effect's progress and retries, the message each chat's slot shows
+(and whether it has buttons), and the forum thread of each table. Must not: talk to Telegram.
 """
 
 from __future__ import annotations
@@ -27,6 +27,16 @@ class OutboxRow:
     """Bot API calls of this effect that went out already (a long text is several)."""
     sent_message_id: int | None = None
     """The message one of those calls sent, for the effect's slot once it is delivered."""
+
+
+@dataclass(frozen=True, slots=True)
+class SlotMessage:
+    """The message a chat's slot shows."""
+
+    message_id: int
+    buttons: bool
+    """Whether it was sent or last edited with buttons (to be taken off when it is replaced
+    by a new message)."""
 
 
 class Outbox(Base):
@@ -97,16 +107,21 @@ class Outbox(Base):
         )
         return int(row[0]) if row else None
 
-    def slot_messages(self, chat_id: int) -> dict[str, int]:
-        """Every slot of a chat: slot -> message id."""
-        rows = self._all("SELECT slot, message_id FROM message_slots WHERE chat_id = ?", (chat_id,))
-        return {r[0]: int(r[1]) for r in rows}
+    def slot_messages(self, chat_id: int) -> dict[str, SlotMessage]:
+        """Every slot of a chat and the message it shows."""
+        rows = self._all(
+            "SELECT slot, message_id, buttons FROM message_slots WHERE chat_id = ?", (chat_id,)
+        )
+        return {r[0]: SlotMessage(int(r[1]), bool(r[2])) for r in rows}
 
-    def set_slot_message(self, chat_id: int, slot: str, message_id: int) -> None:
+    def set_slot_message(
+        self, chat_id: int, slot: str, message_id: int, buttons: bool = True
+    ) -> None:
         self._db.execute(
-            "INSERT INTO message_slots (chat_id, slot, message_id) VALUES (?, ?, ?)"
-            " ON CONFLICT (chat_id, slot) DO UPDATE SET message_id = excluded.message_id",
-            (chat_id, slot, message_id),
+            "INSERT INTO message_slots (chat_id, slot, message_id, buttons) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (chat_id, slot) DO UPDATE SET message_id = excluded.message_id,"
+            " buttons = excluded.buttons",
+            (chat_id, slot, message_id, int(buttons)),
         )
 
     def set_table_thread(self, session_id: int, number: int, thread_id: int) -> None:

@@ -16,8 +16,17 @@ at most one call is repeated), and what each Telegram error means:
 * the database locked or failing: one warning, and the same commit is tried again, so
   that a message that went out is not sent a second time.
 
-Global, per-chat and per-group rate limits are kept by PTB's ``AIORateLimiter`` on the
-bot. Chats of simulated people (a rehearsal, ids reserved by ``conversations.rehearsal``)
+Telegram's flood limits (overall, per chat, per group) are kept by the bot's pacer
+(``bot.telegram.flood_limits``), to which delivery says how urgent each call is: a screen in the
+slot someone works in, and anything for a group, is awaited; other messages (a table mate's
+story, a reminder) may wait their turn, but whatever is queued before an awaited screen in
+the same chat is as urgent as that screen (a chat's messages go in order). Before a chat's
+due effects go out, a run of screens for the same slot that each replace the one before is
+coalesced into the last: the ones it replaces are marked delivered without a call. When a
+chat's next message would wait for Telegram's limits, plain messages in a row to it (a
+table's stories, arriving together) go as one message, as long as that fits in one. While a
+post in a group waits for the group's budget, the group sees the bot "typing". Chats of
+simulated people (a rehearsal, ids reserved by ``conversations.rehearsal``)
 are never sent to: their effects are left to the rehearsal actor. Must not: decide
 workshop rules, or log message texts (they hold personal data).
 """
@@ -29,7 +38,9 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import Any
 
 from telegram import (
     Bot,
@@ -40,7 +51,7 @@ from telegram import (
     LinkPreviewOptions,
     WebAppInfo,
 )
-from telegram.constants import ParseMode
+from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.background import cancel_all
@@ -48,20 +59,27 @@ from bot.codec import decode_effect
 from bot.errors import StoreUnavailable
 from bot.outage import Outage, Pause, seconds
 from bot.plenary_pictures.drawing import draw_all
-from bot.store import OutboxRow, Store, Transaction
-from bot.telegram.screens import Button, Keyboard, Screen, Screens, split_long
+from bot.store import OutboxRow, SlotMessage, Store, Transaction
+from bot.telegram.flood_limits import Pacer, Urgency, is_group
+from bot.telegram.screens import MESSAGE_LIMIT, Button, Keyboard, Screen, Screens, split_long
 from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
-MAX_WORKERS = 64
 MAX_ATTEMPTS = 12
 MAX_BACKOFF = 300.0
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 KEEP_DELIVERED = 24 * 3600.0
 """Seconds a delivered message and a handled update id are kept."""
 PRUNE_EVERY = 3600.0
+FOLD_AFTER = 1.0
+"""Seconds an urgent message would wait for the overall budget before plain messages to one
+chat are joined into one."""
+QUEUED_S = 5.0
+"""Seconds a group's post may wait for its budget before the group sees the bot typing."""
+TYPING_EVERY = 4.5
+"""Seconds between two "typing" actions (Telegram shows one for about five)."""
 
 
 def backoff(attempts: int) -> float:
@@ -90,6 +108,97 @@ def _button(b: Button) -> InlineKeyboardButton:
 Step = Callable[[], Awaitable[int | None]]
 """One Bot API call of an effect; the message id to remember for the screen's slot, if any."""
 
+Pending = tuple[OutboxRow, Screen]
+"""A due effect of a chat and its screen."""
+
+
+def urgency_of(screen: Screen) -> Urgency:
+    """Someone waits for the screen in the slot they work in, and the group (the facilitator,
+    after a command) for what goes there; the rest may wait its turn."""
+    if screen.slot is not None or is_group(screen.chat_id):
+        return Urgency.AWAITED
+    return Urgency.LATER
+
+
+def urgencies(screens: list[Screen]) -> list[Urgency]:
+    """How urgent each of a chat's due screens is: as urgent as the most urgent one from
+    it on, since a chat's messages go in order (a lens's introduction before the card that
+    someone waits for holds that card up)."""
+    most = Urgency.LATER
+    result: list[Urgency] = []
+    for screen in reversed(screens):
+        most = min(most, urgency_of(screen))
+        result.append(most)
+    return result[::-1]
+
+
+def _replaced_by(earlier: Pending, later: Screen) -> bool:
+    """Whether ``later`` would replace ``earlier``'s screen at once: an edit of the same
+    slot, over a screen that carries nothing else (no picture, copy or file) and of which
+    no call went out yet."""
+    row, screen = earlier
+    return (
+        screen.slot is not None
+        and screen.slot == later.slot
+        and not later.fresh
+        and row.steps_done == 0
+        and screen.room is None
+        and screen.document is None
+        and not screen.pictures
+        and screen.copy_of is None
+    )
+
+
+def _plain(pending: Pending) -> bool:
+    """A message that is text alone: no buttons, slot, picture, copy or file, nothing sent
+    of it yet."""
+    row, screen = pending
+    return (
+        row.steps_done == 0
+        and screen.slot is None
+        and not screen.buttons
+        and screen.new_topic is None
+        and screen.document is None
+        and not screen.pictures
+        and screen.copy_of is None
+    )
+
+
+def fold(pending: list[Pending], start: int) -> tuple[Screen, list[OutboxRow]]:
+    """The message at ``start`` with the plain messages right after it to the same place
+    (chat, or table topic) joined into it, while the whole fits in one message; and the
+    rows it carries besides its own. Only a plain message carries others."""
+    screen = pending[start][1]
+    riders: list[OutboxRow] = []
+    if not _plain(pending[start]):
+        return screen, riders
+    text = screen.text
+    for other in pending[start + 1 :]:
+        other_row, other_screen = other
+        joined = f"{text}\n\n{other_screen.text}"
+        if not _plain(other) or other_screen.room != screen.room or len(joined) > MESSAGE_LIMIT:
+            break
+        text = joined
+        riders.append(other_row)
+    return replace(screen, text=text), riders
+
+
+def coalesce(pending: list[Pending]) -> tuple[list[Pending], list[OutboxRow]]:
+    """A chat's due screens with every screen that the next one replaces at once left out
+    (the next one is sent as a new message if the one it replaces was to be); and the rows
+    left out, which need no call. A screen sent as a new message stays in the chat, so the
+    one before it is never left out."""
+    kept: list[Pending] = []
+    replaced: list[OutboxRow] = []
+    for row, screen in pending:
+        if kept and _replaced_by(kept[-1], screen):
+            earlier_row, earlier = kept.pop()
+            replaced.append(earlier_row)
+            if earlier.fresh:
+                screen = replace(screen, fresh=True)
+        kept.append((row, screen))
+    return kept, replaced
+
 
 class _Postpone(Exception):
     def __init__(self, delay: float) -> None:
@@ -113,7 +222,8 @@ class Delivery:
         self._wake = asyncio.Event()
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._dirty: set[int] = set()  # chats written to while their worker ran
-        self._limit = asyncio.Semaphore(MAX_WORKERS)
+        limiter = getattr(bot, "rate_limiter", None)
+        self._pacer = limiter if isinstance(limiter, Pacer) else None
         self._task: asyncio.Task[None] | None = None
         self._api = Outage(
             "cannot deliver messages to the Bot API server (%s); retrying until it works",
@@ -196,13 +306,17 @@ class Delivery:
             self._workers[chat_id] = task
         return next_due
 
+    def expected_wait(self) -> float:
+        """Seconds a screen queued now would wait for Telegram's limits (0 without the
+        pacer)."""
+        return self._pacer.expected_wait() if self._pacer is not None else 0.0
+
     async def _work(self, chat_id: int) -> None:
         try:
-            async with self._limit:
-                while True:
-                    self._dirty.discard(chat_id)
-                    if not await self._deliver_chat(chat_id) and chat_id not in self._dirty:
-                        break
+            while True:
+                self._dirty.discard(chat_id)
+                if not await self._deliver_chat(chat_id) and chat_id not in self._dirty:
+                    break
         except asyncio.CancelledError:
             raise
         except StoreUnavailable as exc:  # locked or failing: the dispatcher retries
@@ -238,17 +352,36 @@ class Delivery:
         if is_simulated(chat_id):  # never to Telegram, whoever asked
             return False
 
-        def due(tx: Transaction) -> tuple[list[OutboxRow], dict[str, int]]:
+        def due(tx: Transaction) -> tuple[list[OutboxRow], dict[str, SlotMessage]]:
             rows = tx.pending_effects(chat_id, BATCH)
             return rows, tx.slot_messages(chat_id) if rows else {}
 
         rows, slots = await self.store.read(due)
-        for row in rows:
-            if row.not_before > self.clock():
-                self.kick()  # not due yet: the dispatcher keeps the timer for this chat
-                return False
+        now = self.clock()
+        waiting = next((n for n, row in enumerate(rows) if row.not_before > now), None)
+        if waiting is not None:
+            self.kick()  # not due yet: the dispatcher keeps the timer for this chat
+        pending = [p for row in rows[:waiting] if (p := await self._screen(row)) is not None]
+        pending, replaced = coalesce(pending)
+        if replaced:
+            at = self.clock()
+
+            def superseded(tx: Transaction) -> None:
+                for done in replaced:
+                    tx.mark_delivered(done.id, at)
+
+            await self._save(superseded)
+        urgent = urgencies([s for _, s in pending])
+        index = 0
+        while index < len(pending):
+            row, screen = pending[index]
+            riders: list[OutboxRow] = []
+            if self._pressed(chat_id):
+                screen, riders = fold(pending, index)
+            urgency = min(urgent[index : index + 1 + len(riders)])
+            index += 1 + len(riders)
             try:
-                await self._deliver(row, slots)
+                await self._deliver(row, screen, slots, urgency, riders)
             except _Postpone as later:
                 await self._postpone(row, later.delay)
                 self.kick()  # the dispatcher keeps the timer for the retry
@@ -257,7 +390,24 @@ class Delivery:
                 await self._give_up_chat(chat_id, "forbidden")
                 await self.on_unreachable(chat_id)
                 return False
-        return len(rows) == BATCH
+        return waiting is None and len(rows) == BATCH
+
+    def _pressed(self, chat_id: int) -> bool:
+        """Whether a message to ``chat_id`` would wait for Telegram's limits now (its chat's
+        budget is spent, or the queue is long): then plain messages to it go as one."""
+        if self._pacer is None:
+            return False
+        return self._pacer.wait_in(chat_id) > 0 or self._pacer.expected_wait() >= FOLD_AFTER
+
+    async def _screen(self, row: OutboxRow) -> Pending | None:
+        """The effect's screen; None (the effect set aside) if it cannot be rendered."""
+        try:
+            return row, self.screens.screen(decode_effect(row.kind, row.payload))
+        except Exception as exc:  # a bug: set the effect aside rather than retry forever
+            log.exception("could not render outbox effect %d (%s)", row.id, row.kind)
+            reason = f"render: {type(exc).__name__}"
+            await self._save(lambda tx: tx.mark_failed(row.id, reason))
+            return None
 
     async def _postpone(self, row: OutboxRow, delay: float) -> None:
         if row.attempts + 1 >= MAX_ATTEMPTS:
@@ -283,23 +433,26 @@ class Delivery:
 
         await self._save(set_aside)
 
-    async def _deliver(self, row: OutboxRow, slots: dict[str, int]) -> None:
+    async def _deliver(
+        self,
+        row: OutboxRow,
+        screen: Screen,
+        slots: dict[str, SlotMessage],
+        urgency: Urgency,
+        riders: list[OutboxRow],
+    ) -> None:
+        """Show ``screen``, the effect of ``row`` (and of the ``riders`` folded into it)."""
         try:
-            screen = self.screens.screen(decode_effect(row.kind, row.payload))
-        except Exception as exc:  # a bug: set the effect aside rather than retry forever
-            log.exception("could not render outbox effect %d (%s)", row.id, row.kind)
-            reason = f"render: {type(exc).__name__}"
-            await self._save(lambda tx: tx.mark_failed(row.id, reason))
-            return
-        try:
-            steps = await self._steps(screen, slots, resuming=row.steps_done > 0)
+            paced = {"rate_limit_args": urgency} if self._pacer is not None else {}
+            steps = await self._steps(screen, slots, row.steps_done > 0, paced)
             sent = row.sent_message_id
-            for number in range(row.steps_done, len(steps)):
-                sent = await steps[number]() or sent
-                self._api.succeeded()
-                await self._record(row, screen, number + 1, len(steps), sent, slots)
+            async with self._announced(screen.chat_id):
+                for number in range(row.steps_done, len(steps)):
+                    sent = await steps[number]() or sent
+                    self._api.succeeded()
+                    await self._record(row, screen, number + 1, len(steps), sent, slots, riders)
             if row.steps_done >= len(steps):  # every call went out before a crash
-                await self._record(row, screen, len(steps), len(steps), sent, slots)
+                await self._record(row, screen, len(steps), len(steps), sent, slots, riders)
         except RetryAfter as exc:
             wait = seconds(exc.retry_after)
             log.warning("rate limited by Telegram: retrying in %.1f s", wait)
@@ -329,27 +482,59 @@ class Delivery:
         done: int,
         total: int,
         sent: int | None,
-        slots: dict[str, int],
+        slots: dict[str, SlotMessage],
+        riders: list[OutboxRow],
     ) -> None:
         """Commit that ``done`` of the effect's ``total`` calls went out, right after each:
         a crash then repeats at most the one call whose answer was not yet committed, the
         least Telegram allows (the Bot API has no idempotent send). The slot takes the
         ``sent`` message only once all calls went out, so a resumed effect still knows the
-        message it replaces."""
+        message it replaces. It also keeps whether the slot's message has buttons now (sent
+        or edited), so that a new message replacing it takes off only buttons that are
+        there."""
         at = self.clock()
         finished = done == total
+        shown = None
+        if finished and screen.slot is not None:
+            old = slots.get(screen.slot)
+            message_id = sent if sent is not None else (old.message_id if old else None)
+            if message_id is not None:
+                shown = SlotMessage(message_id, bool(screen.buttons))
 
         def progress(tx: Transaction) -> None:
             if not finished:
                 tx.mark_steps_done(row.id, done, sent)
                 return
-            if screen.slot is not None and sent is not None:
-                tx.set_slot_message(screen.chat_id, screen.slot, sent)
-            tx.mark_delivered(row.id, at)
+            if screen.slot is not None and shown is not None:
+                tx.set_slot_message(screen.chat_id, screen.slot, shown.message_id, shown.buttons)
+            for delivered in (row, *riders):
+                tx.mark_delivered(delivered.id, at)
 
         await self._save(progress)
-        if finished and screen.slot is not None and sent is not None:
-            slots[screen.slot] = sent
+        if screen.slot is not None and shown is not None:
+            slots[screen.slot] = shown
+
+    @contextlib.asynccontextmanager
+    async def _announced(self, chat_id: int) -> AsyncIterator[None]:
+        """While a post in a group waits more than :data:`QUEUED_S` for the group's budget
+        (Telegram allows 20 messages a minute there), the group sees the bot "typing":
+        Telegram's sign that a message is on its way, which is not a message itself."""
+        wait = self._pacer.wait_in(chat_id) if self._pacer is not None else 0.0
+        if not is_group(chat_id) or wait < QUEUED_S:
+            yield
+            return
+        log.info("a post in a group waits %.0f s for Telegram's limit in groups", wait)
+        typing = asyncio.get_running_loop().create_task(self._typing(chat_id))
+        try:
+            yield
+        finally:
+            await cancel_all((typing,))
+
+    async def _typing(self, chat_id: int) -> None:
+        while True:
+            with contextlib.suppress(TelegramError):
+                await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await asyncio.sleep(TYPING_EVERY)
 
     async def _save(self, work: Callable[[Transaction], None]) -> None:
         """Commit ``work``, trying again while the database is locked or failing: what it
@@ -365,11 +550,18 @@ class Delivery:
                 self._store_outage.succeeded()
                 return
 
-    async def _steps(self, screen: Screen, slots: dict[str, int], resuming: bool) -> list[Step]:
+    async def _steps(
+        self,
+        screen: Screen,
+        slots: dict[str, SlotMessage],
+        resuming: bool,
+        paced: dict[str, Any],
+    ) -> list[Step]:
         """The Bot API calls that show ``screen``, in order; the same list on every attempt
-        (``resuming``: some went out already, so a slot's message is not edited)."""
+        (``resuming``: some went out already, so a slot's message is not edited). ``paced``:
+        the pacer's arguments for each call that sends or changes a message."""
         if screen.room is not None:
-            return await self._room_steps(screen)
+            return await self._room_steps(screen, paced)
         if screen.document is not None:
             name, data = screen.document
 
@@ -379,13 +571,15 @@ class Delivery:
                     InputFile(data, filename=name),
                     caption=screen.text,
                     parse_mode=ParseMode.HTML,
+                    **paced,
                 )
 
             return [document]
-        old = slots.get(screen.slot) if screen.slot is not None else None
-        sending = self._sending(screen, old)
-        if old is None or screen.fresh or resuming:
+        shown = slots.get(screen.slot) if screen.slot is not None else None
+        sending = self._sending(screen, shown, paced)
+        if shown is None or screen.fresh or resuming:
             return sending
+        old = shown.message_id
 
         async def edit_or_send() -> int | None:
             try:
@@ -396,6 +590,7 @@ class Delivery:
                     parse_mode=ParseMode.HTML,
                     reply_markup=keyboard(screen),
                     link_preview_options=NO_PREVIEW,
+                    **paced,
                 )
                 return None
             except BadRequest as exc:
@@ -411,10 +606,13 @@ class Delivery:
 
         return [edit_or_send]
 
-    def _sending(self, screen: Screen, old: int | None) -> list[Step]:
-        """Sending ``screen`` as new messages (a long text in several), then its extras."""
+    def _sending(
+        self, screen: Screen, old: SlotMessage | None, paced: dict[str, Any]
+    ) -> list[Step]:
+        """Sending ``screen`` as new messages (a long text in several), then its extras;
+        a new message for a slot takes the buttons off the one it replaces."""
         *leading, last = split_long(screen.text)
-        steps = [self._text(screen.chat_id, part, None) for part in leading]
+        steps = [self._text(screen.chat_id, part, None, paced) for part in leading]
 
         async def final() -> int:
             message = await self.bot.send_message(
@@ -423,22 +621,27 @@ class Delivery:
                 parse_mode=ParseMode.HTML,
                 reply_markup=keyboard(screen),
                 link_preview_options=NO_PREVIEW,
+                **paced,
             )
             return message.message_id
 
         steps.append(final)
-        if screen.fresh and old is not None:
+        if screen.fresh and old is not None and old.buttons:
+            retired = old.message_id
 
             async def retire_old() -> None:
-                # The old message's buttons would only lead to "stale button" answers.
-                with contextlib.suppress(TelegramError):
-                    await self.bot.edit_message_reply_markup(screen.chat_id, old, reply_markup=None)
+                # The old message's buttons would only lead to "stale button" answers. It may
+                # be gone already; a refusal (429) or an outage is tried again.
+                with contextlib.suppress(BadRequest):
+                    await self.bot.edit_message_reply_markup(
+                        screen.chat_id, retired, reply_markup=None, **paced
+                    )
 
             steps.append(retire_old)
-        steps.extend(self._extras(screen, None))
+        steps.extend(self._extras(screen, None, paced))
         return steps
 
-    def _text(self, chat_id: int, text: str, thread: int | None) -> Step:
+    def _text(self, chat_id: int, text: str, thread: int | None, paced: dict[str, Any]) -> Step:
         async def send() -> None:
             await self.bot.send_message(
                 chat_id,
@@ -446,11 +649,12 @@ class Delivery:
                 message_thread_id=thread,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
+                **paced,
             )
 
         return send
 
-    def _extras(self, screen: Screen, thread: int | None) -> list[Step]:
+    def _extras(self, screen: Screen, thread: int | None, paced: dict[str, Any]) -> list[Step]:
         """What follows a message: a copied photo (relay) or the pictures (the summary),
         in one call (an album when there are several)."""
         steps: list[Step] = []
@@ -459,7 +663,7 @@ class Delivery:
 
             async def copy() -> None:
                 await self.bot.copy_message(
-                    screen.chat_id, from_chat, message_id, message_thread_id=thread
+                    screen.chat_id, from_chat, message_id, message_thread_id=thread, **paced
                 )
 
             steps.append(copy)
@@ -474,6 +678,7 @@ class Delivery:
                             drawn[0],
                             caption=screen.caption,
                             message_thread_id=thread,
+                            **paced,
                         )
                     elif drawn:
                         album = [
@@ -481,7 +686,7 @@ class Delivery:
                             for i, png in enumerate(drawn)
                         ]
                         await self.bot.send_media_group(
-                            screen.chat_id, album, message_thread_id=thread
+                            screen.chat_id, album, message_thread_id=thread, **paced
                         )
                 except BadRequest as exc:  # the text went out and stands on its own
                     log.warning("could not send the pictures: %s", exc.message)
@@ -489,7 +694,7 @@ class Delivery:
             steps.append(pictures)
         return steps
 
-    async def _room_steps(self, screen: Screen) -> list[Step]:
+    async def _room_steps(self, screen: Screen, paced: dict[str, Any]) -> list[Step]:
         """Posting in a table's forum topic, opening the topic first when asked to."""
         assert screen.room is not None
         session_id, number = screen.room
@@ -503,5 +708,7 @@ class Delivery:
             else:
                 thread = topic.message_thread_id
                 await self._save(lambda tx: tx.set_table_thread(session_id, number, thread))
-        steps = [self._text(screen.chat_id, part, thread) for part in split_long(screen.text)]
-        return steps + self._extras(screen, thread)
+        steps = [
+            self._text(screen.chat_id, part, thread, paced) for part in split_long(screen.text)
+        ]
+        return steps + self._extras(screen, thread, paced)

@@ -80,6 +80,9 @@ GROUP_COMMANDS = (
 )
 """Commands that work in a group only, in the order of the group's command menu."""
 PRIVATE_COMMANDS = ("continue", "language", "forgetme", "table")
+COMING_AFTER = 1.0
+"""Seconds a tap's next screen may wait for Telegram's limits before its toast says it is
+on its way."""
 ANONYMOUS_ADMIN_ID = 1087968824
 """Telegram's "Group" user that speaks for anonymous group admins."""
 
@@ -589,9 +592,17 @@ class Handlers:
         if toast is not None and toast.key == "stale_button" and query.message is not None:
             await self._retire(query, query.message, event)
         if toast is None:
-            await self._answer(query.answer, locale, None)
+            await self._answer(query.answer, locale, self._coming(event))
         else:
             await self._answer(query.answer, locale, toast.key, alert=toast.alert, **toast.params)
+
+    def _coming(self, event: ev.Event) -> str | None:
+        """A taken tap is answered silently, its next screen following at once; while
+        Telegram's limits hold screens back longer than :data:`COMING_AFTER`, the answer
+        says that the next one is on its way."""
+        if self.services.delivery.expected_wait() < COMING_AFTER:
+            return None
+        return "card_coming" if isinstance(event, ev.CardRated) else "screen_coming"
 
     async def _retire(
         self, query: CallbackQuery, message: MaybeInaccessibleMessage, event: ev.Event

@@ -13,9 +13,15 @@ import pytest
 from bot.app import Services, build_application, polling
 from bot.sandbox import Sandbox, SimChat, SimUser
 from bot.settings import Settings
+from bot.telegram.flood_limits import Limits
 
 TOKEN = "123456:E2E-secret-token-value"
 FACILITATOR_ID = 9001
+UNHURRIED = Limits(
+    per_second=1e6, burst=10**6, chat_per_second=1e6, chat_burst=10**6, group_per_window=10**6
+)
+"""The bot's pacer with budgets it never waits for: every message still passes through its
+queue, but the sandbox enforces no flood limits here, so the tests need not wait either."""
 
 
 @dataclass
@@ -52,7 +58,7 @@ def settings_for(world: World, **overrides: object) -> Settings:
 
 @pytest.fixture
 async def bot(world: World) -> AsyncIterator[Services]:
-    app = build_application(settings_for(world))
+    app = build_application(settings_for(world), rate_limiter=UNHURRIED)
     async with polling(app) as services:
         yield services
 
@@ -67,6 +73,8 @@ def free_port() -> int:
 async def board(world: World) -> AsyncIterator[tuple[Services, str]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = build_application(settings_for(world, webapp_url=url, webapp_port=port))
+    app = build_application(
+        settings_for(world, webapp_url=url, webapp_port=port), rate_limiter=UNHURRIED
+    )
     async with polling(app) as services:  # the bot with its web app server, and its address
         yield services, url

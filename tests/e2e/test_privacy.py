@@ -8,7 +8,7 @@ import random
 import stat
 
 import pytest
-from conftest import TOKEN, World, settings_for
+from conftest import TOKEN, UNHURRIED, World, settings_for
 from sql_rows import select
 from test_sort_flow import new_session
 
@@ -138,7 +138,7 @@ async def join_with_traces(world: World, bot: Services) -> SimulatedParticipant:
 
 
 async def test_forget_me_leaves_no_bytes_in_the_database_files(world: World) -> None:
-    app = build_application(settings_for(world))
+    app = build_application(settings_for(world), rate_limiter=UNHURRIED)
     async with polling(app) as bot:
         person = await join_with_traces(world, bot)
         await person.user.send_command(person.user.private_chat, "forgetme")
@@ -150,7 +150,7 @@ async def test_forget_me_leaves_no_bytes_in_the_database_files(world: World) -> 
 
 
 async def test_delete_session_leaves_no_bytes_in_the_database_files(world: World) -> None:
-    app = build_application(settings_for(world))
+    app = build_application(settings_for(world), rate_limiter=UNHURRIED)
     async with polling(app) as bot:
         await join_with_traces(world, bot)
         await world.facilitator.send_command(world.group, "deletesession", "1")

@@ -9,7 +9,7 @@ import random
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import World, settings_for
+from conftest import UNHURRIED, World, settings_for
 from sql_rows import select
 from test_sort_flow import new_session
 
@@ -22,7 +22,7 @@ PEOPLE = 4
 @pytest.fixture
 async def impatient_bot(world: World) -> AsyncIterator[Services]:
     """The bot with one-second request timeouts, so a slow answer times out quickly."""
-    app = build_application(settings_for(world), request_timeout=1.0)
+    app = build_application(settings_for(world), request_timeout=1.0, rate_limiter=UNHURRIED)
     async with polling(app) as services:
         yield services
 
