@@ -5,6 +5,7 @@ that screen."""
 
 from __future__ import annotations
 
+from bot.plenary_pictures.specs import TableTally
 from bot.store import OutboxRow
 from bot.telegram.delivery import coalesce, fold, urgencies, urgency_of
 from bot.telegram.flood_limits import Urgency
@@ -66,7 +67,8 @@ def test_a_screen_partly_sent_before_a_crash_is_finished_not_replaced() -> None:
 
 
 def test_a_screen_with_a_picture_is_sent_even_when_replaced() -> None:
-    with_photo = Screen(CHAT, "summary", slot=SLOT, photo=b"png")
+    picture = TableTally("What each table chose", "Outcomes", (), "Values", (), None)
+    with_photo = Screen(CHAT, "summary", slot=SLOT, pictures=(picture,))
     kept, _ = coalesce([(row(1), with_photo), (row(2), card("next"))])
     assert texts(kept) == ["summary", "next"]
 
