@@ -2,10 +2,11 @@
 
 Owns: a fresh SQLite file, the sandbox Bot API on 127.0.0.1 and the project's real
 python-telegram-bot application polling it; a facilitator and twenty simulated civil
-servants from several organisations and age bands who join through the deep link,
-sort both lenses, choose a top four, sit at tables, tell stories and revise; progress
-while it runs; the group chat as a readable transcript with an excerpt of one
-participant's private chat; and a folder with the database and the transcripts. With
+servants (``demo_cast``) who join through the deep link, sort both lenses, choose a top
+four, sit at tables, tell stories, revise, talk a dilemma through at their tables and
+vote as the seed's tables did; progress while it runs; the group chat as a readable
+transcript with an excerpt of one participant's private chat; and a folder with the
+database, the transcripts, the plenary's pictures and the export. With
 ``web`` (a port), the bot serves its Mini App on 127.0.0.1 too: the demo prints the
 addresses of the sort board (as one more participant, "you", with the sandbox's signed
 ``initData``) and of the facilitator's dashboard, to open in a desktop browser; the
