@@ -13,7 +13,8 @@ addresses of the sort board (as one more participant, "you", with the sandbox's 
 simulated people carry on around you, the tables wait until you have sorted (or ``wait``
 seconds, after which a simulated colleague sorts for you in the chat), and the pages stay
 open ``wait`` seconds after the plenary. Must not: take any shortcut around the bot: every
-step goes through HTTP, PTB, the handlers, the core, the store and the outbox.
+step goes through HTTP, PTB, the handlers, the core, the store and the outbox (the demo
+only reads, through the runner, where the bot seated people and what you sorted).
 """
 
 from __future__ import annotations
