@@ -5,8 +5,9 @@ bot about 30 messages a second overall, about one a second in a chat (a short bu
 and 20 a minute in a group; it answers a call beyond them 429 ("retry after"). The bot
 keeps below each with a margin (:data:`TELEGRAM`), so that Telegram need not refuse it:
 
-* one queue for every waiting call, served by urgency (:class:`Urgency`: a screen someone
-  waits for goes before a table mate's story or a reminder), then in order of arrival, so
+* one queue for every waiting call, served by urgency (:class:`Urgency`: a post in a group
+  first, then a screen someone waits for, then a table mate's story or a reminder), then in
+  order of arrival, so
   that everyone's card comes in turn and nobody is starved; a call that is not urgent goes
   by arrival after :attr:`Limits.aging` seconds, so it is never starved either;
 * a call whose chat or group has used its budget waits without holding up calls to other
@@ -66,9 +67,12 @@ MESSAGE_METHODS = frozenset(
 class Urgency(IntEnum):
     """How soon a message should go, as its caller knows (lower goes first)."""
 
-    AWAITED = 0
-    """Someone is waiting for it: the screen after their tap, the answer to a command."""
-    LATER = 1
+    PLENARY = 0
+    """A post in a group: the whole room waits for it, and a group gets at most 20 a
+    minute, so going first costs the others little."""
+    AWAITED = 1
+    """Someone is waiting for it: the screen after their tap."""
+    LATER = 2
     """It may wait its turn: a table mate's story, a reminder, a note to a table."""
 
 
@@ -194,7 +198,7 @@ class Schedule:
     def _order(self, turn: Turn, now: float) -> tuple[int, int]:
         urgency = turn.urgency
         if now - turn.arrived >= self.limits.aging:
-            urgency = Urgency.AWAITED
+            urgency = min(urgency, Urgency.AWAITED)
         return (urgency, turn.number)
 
     def due(self, now: float) -> tuple[list[Turn], float | None]:
@@ -229,7 +233,7 @@ class Schedule:
     def expected_wait(self, now: float) -> float:
         """Seconds an urgent call queued now would wait for the overall budget: the urgent
         (and aged) calls ahead of it at the sustained rate."""
-        ahead = sum(1 for t in self._waiting if self._order(t, now)[0] == Urgency.AWAITED)
+        ahead = sum(1 for t in self._waiting if self._order(t, now)[0] <= Urgency.AWAITED)
         return max(0.0, self._overall.ready_at(now) - now) + ahead / self.limits.per_second
 
 

@@ -39,6 +39,15 @@ def test_a_screen_someone_waits_for_goes_before_messages_that_may_wait() -> None
     assert chats(run(schedule)) == [4, 1, 2, 3]
 
 
+def test_every_part_of_a_group_post_goes_before_the_screens_queued_with_it() -> None:
+    schedule = Schedule(Limits(per_second=10, burst=1, chat_per_second=100, chat_burst=100))
+    for chat in range(1, 6):
+        schedule.add(Urgency.AWAITED, chat, 0.0)
+    schedule.add(Urgency.PLENARY, -100, 0.0)  # the seating, in two parts
+    schedule.add(Urgency.PLENARY, -100, 0.0)
+    assert chats(run(schedule)) == [-100, -100, 1, 2, 3, 4, 5]
+
+
 def test_equally_urgent_messages_go_in_the_order_they_came() -> None:
     schedule = Schedule(Limits(per_second=10, burst=2))
     for chat in (5, 3, 9, 1, 7):
