@@ -197,6 +197,8 @@ class Watch:
         self.changed_at: dict[int, float] = {}
         self.sent: list[Sent] = []
         self.refused: list[ApiCall] = []
+        self.actions: Counter[int] = Counter()
+        """Chat actions ("typing") per chat: a group's post that waits for its budget."""
         self.refusals: list[dict[str, Any]] = []
         """Each 429 with what had gone before it: to its chat in the last 3 s, overall in
         the last second (which of Telegram's limits it hit)."""
@@ -238,6 +240,8 @@ class Watch:
             return
         if call.ok and call.method.lower() in RATE_LIMITED_METHODS:
             self.sent.append(Sent(now, chat_id, call.method, chat_id < 0))
+        if call.ok and call.method == "sendChatAction":
+            self.actions[chat_id] += 1
         self.version[chat_id] += 1
         self.changed_at[chat_id] = now
         for waiter in self._change_waiters.pop(chat_id, ()):
@@ -906,6 +910,7 @@ def figures(run: Run) -> dict[str, Any]:
         "traffic_over_bound": round(traffic_s / (len(sent) / CEILING), 2) if sent else None,
         "group_messages": len(group),
         "group_max_per_minute": per_minute,
+        "group_typing": sum(n for chat, n in watch.actions.items() if chat < 0),
         "posts": [
             {"command": c, "last_post_after_s": round(last - at, 1)} for c, at, last in run.posts
         ],
@@ -956,7 +961,7 @@ def show(size: int, f: dict[str, Any], speed: float) -> None:
     )
     print(
         f"  group                            {f['group_messages']} messages, at most "
-        f"{f['group_max_per_minute']} in a minute; "
+        f"{f['group_max_per_minute']} in a minute, 'typing' {f['group_typing']} times; "
         + ", ".join(f"/{p['command']} {p['last_post_after_s']} s" for p in f["posts"])
     )
     if f["on_board"]:
