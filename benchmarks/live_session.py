@@ -719,8 +719,10 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
             )
     finally:
         await sandbox.stop()
-    if sandbox.internal_errors:
-        raise RuntimeError(f"the sandbox failed: {sandbox.internal_errors[:3]}")
+    # A connection the bot's process dropped as it stopped is no failure of the sandbox.
+    failures = [e for e in sandbox.internal_errors if not isinstance(e, ConnectionError)]
+    if failures:
+        raise RuntimeError(f"the sandbox failed: {failures[:3]}")
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Run(
         size,
