@@ -526,8 +526,9 @@ class Run:
     board: dict[int, BoardSort]
     watch: Watch
     phases: list[Phase]
-    posts: list[tuple[str, float, float]]
-    """(command, when it was sent, when the bot's last group message for it came)."""
+    posts: list[tuple[str, float, list[float]]]
+    """(command, when it was sent, the seconds after it of each group message until the
+    bot was quiet)."""
     real_s: float
     bot_cpu_s: float
     driver_cpu_s: float
@@ -616,7 +617,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
     await sandbox.start()
     phases: list[Phase] = []
     people: list[Person] = []
-    posts: list[tuple[str, float, float]] = []
+    posts: list[tuple[str, float, list[float]]] = []
     cpu = time.process_time()
     real = time.time()
 
@@ -666,8 +667,8 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
                 at = loop.time()
                 reply = await sandbox.wait_for_message(group, after=sent, timeout=WAIT_S)
                 await watch.quiet(QUIET_S, lambda: False)
-                last = max((s.at for s in watch.sent if s.group and s.at >= at), default=at)
-                posts.append((name, at, last))
+                offsets = [round(s.at - at, 1) for s in watch.sent if s.group and s.at >= at]
+                posts.append((name, at, offsets))
                 return reply
 
             phase("join")
@@ -914,7 +915,8 @@ def figures(run: Run) -> dict[str, Any]:
         "group_max_per_minute": per_minute,
         "group_typing": sum(n for chat, n in watch.actions.items() if chat < 0),
         "posts": [
-            {"command": c, "last_post_after_s": round(last - at, 1)} for c, at, last in run.posts
+            {"command": c, "last_post_after_s": max(offsets, default=0.0), "offsets": offsets}
+            for c, _, offsets in run.posts
         ],
         "board_moves": len(board_moves),
         "board_p95_ms": ms(percentile(board_moves, 95)) if board_moves else None,
