@@ -121,6 +121,14 @@ def test_overall_no_more_than_the_burst_and_the_rate() -> None:
     assert times[-1] >= (300 - limits.burst) / limits.per_second - 1e-6
 
 
+def test_a_call_whose_caller_gave_up_never_goes() -> None:
+    schedule = Schedule(Limits(per_second=10, burst=1))
+    turns = [schedule.add(Urgency.AWAITED, chat, 0.0) for chat in (1, 2, 3)]
+    schedule.remove(turns[1])
+    assert chats(run(schedule)) == [1, 3]
+    assert schedule.expected_wait(10.0) == 0.0
+
+
 def test_a_refused_chat_waits_before_its_next_message() -> None:
     schedule = Schedule(Limits())
     schedule.hold(5, 7.0)
