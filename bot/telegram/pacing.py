@@ -66,14 +66,15 @@ MESSAGE_METHODS = frozenset(
 
 
 class Urgency(IntEnum):
-    """How soon a message should go, as its caller knows (lower goes first)."""
+    """How soon a message should go, as its caller knows (lower goes first). No value is
+    0: PTB drops a ``rate_limit_args`` that is false."""
 
-    PLENARY = 0
+    PLENARY = 1
     """A post in a group: the whole room waits for it, and a group gets at most 20 a
     minute, so going first costs the others little."""
-    AWAITED = 1
+    AWAITED = 2
     """Someone is waiting for it: the screen after their tap."""
-    LATER = 2
+    LATER = 3
     """It may wait its turn: a table mate's story, a reminder, a note to a table."""
 
 

@@ -10,8 +10,12 @@ from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
+from telegram.ext import ExtBot
 
+from bot.sandbox import Sandbox, SandboxRequest
 from bot.telegram.pacing import Limits, Pacer, Schedule, Turn, Urgency
+
+TOKEN = "123456:PACING-token"
 
 
 def run(schedule: Schedule, until: float = 1000.0) -> list[tuple[float, Turn]]:
@@ -209,3 +213,28 @@ async def test_a_refusal_reaches_the_caller_and_holds_that_chat_only() -> None:
     assert pacer.wait_in(8) > 25
     assert pacer.wait_in(9) == 0
     await pacer.shutdown()
+
+
+class Recording(Pacer):
+    """The pacer, noting the urgency each message reaches it with."""
+
+    def __init__(self) -> None:
+        super().__init__(Limits())
+        self.seen: list[Urgency | None] = []
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs["endpoint"] == "sendMessage":
+            self.seen.append(kwargs["rate_limit_args"])
+        return await super().process_request(*args, **kwargs)
+
+
+async def test_every_urgency_reaches_the_pacer_through_ptb() -> None:
+    async with Sandbox(TOKEN) as sandbox:
+        user = sandbox.add_user("Ann", started=True)
+        pacer = Recording()
+        bot = ExtBot(TOKEN, request=SandboxRequest(sandbox), rate_limiter=pacer)
+        await bot.initialize()
+        for urgency in Urgency:
+            await bot.send_message(user.id, "hello", rate_limit_args=urgency)
+        await bot.shutdown()
+    assert pacer.seen == list(Urgency)
