@@ -197,6 +197,8 @@ class Watch:
         self.changed_at: dict[int, float] = {}
         self.sent: list[Sent] = []
         self.refused: list[ApiCall] = []
+        self.actions: Counter[int] = Counter()
+        """Chat actions ("typing") per chat: a group's post that waits for its budget."""
         self.refusals: list[dict[str, Any]] = []
         """Each 429 with what had gone before it: to its chat in the last 3 s, overall in
         the last second (which of Telegram's limits it hit)."""
@@ -238,6 +240,8 @@ class Watch:
             return
         if call.ok and call.method.lower() in RATE_LIMITED_METHODS:
             self.sent.append(Sent(now, chat_id, call.method, chat_id < 0))
+        if call.ok and call.method == "sendChatAction":
+            self.actions[chat_id] += 1
         self.version[chat_id] += 1
         self.changed_at[chat_id] = now
         for waiter in self._change_waiters.pop(chat_id, ()):
@@ -522,8 +526,9 @@ class Run:
     board: dict[int, BoardSort]
     watch: Watch
     phases: list[Phase]
-    posts: list[tuple[str, float, float]]
-    """(command, when it was sent, when the bot's last group message for it came)."""
+    posts: list[tuple[str, float, list[float]]]
+    """(command, when it was sent, the seconds after it of each group message until the
+    bot was quiet)."""
     real_s: float
     bot_cpu_s: float
     driver_cpu_s: float
@@ -612,7 +617,7 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
     await sandbox.start()
     phases: list[Phase] = []
     people: list[Person] = []
-    posts: list[tuple[str, float, float]] = []
+    posts: list[tuple[str, float, list[float]]] = []
     cpu = time.process_time()
     real = time.time()
 
@@ -662,8 +667,8 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
                 at = loop.time()
                 reply = await sandbox.wait_for_message(group, after=sent, timeout=WAIT_S)
                 await watch.quiet(QUIET_S, lambda: False)
-                last = max((s.at for s in watch.sent if s.group and s.at >= at), default=at)
-                posts.append((name, at, last))
+                offsets = [round(s.at - at, 1) for s in watch.sent if s.group and s.at >= at]
+                posts.append((name, at, offsets))
                 return reply
 
             phase("join")
@@ -715,8 +720,10 @@ async def run_session(size: int, args: argparse.Namespace, warp: Warp, folder: P
             )
     finally:
         await sandbox.stop()
-    if sandbox.internal_errors:
-        raise RuntimeError(f"the sandbox failed: {sandbox.internal_errors[:3]}")
+    # A connection the bot's process dropped as it stopped is no failure of the sandbox.
+    failures = [e for e in sandbox.internal_errors if not isinstance(e, ConnectionError)]
+    if failures:
+        raise RuntimeError(f"the sandbox failed: {failures[:3]}")
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return Run(
         size,
@@ -906,8 +913,10 @@ def figures(run: Run) -> dict[str, Any]:
         "traffic_over_bound": round(traffic_s / (len(sent) / CEILING), 2) if sent else None,
         "group_messages": len(group),
         "group_max_per_minute": per_minute,
+        "group_typing": sum(n for chat, n in watch.actions.items() if chat < 0),
         "posts": [
-            {"command": c, "last_post_after_s": round(last - at, 1)} for c, at, last in run.posts
+            {"command": c, "last_post_after_s": max(offsets, default=0.0), "offsets": offsets}
+            for c, _, offsets in run.posts
         ],
         "board_moves": len(board_moves),
         "board_p95_ms": ms(percentile(board_moves, 95)) if board_moves else None,
@@ -956,7 +965,7 @@ def show(size: int, f: dict[str, Any], speed: float) -> None:
     )
     print(
         f"  group                            {f['group_messages']} messages, at most "
-        f"{f['group_max_per_minute']} in a minute; "
+        f"{f['group_max_per_minute']} in a minute, 'typing' {f['group_typing']} times; "
         + ", ".join(f"/{p['command']} {p['last_post_after_s']} s" for p in f["posts"])
     )
     if f["on_board"]:

@@ -17,10 +17,11 @@ at most one call is repeated), and what each Telegram error means:
   that a message that went out is not sent a second time.
 
 Telegram's flood limits (overall, per chat, per group) are kept by the bot's pacer
-(``bot.telegram.flood_limits``), to which delivery says how urgent each call is: a screen in the
-slot someone works in, and anything for a group, is awaited; other messages (a table mate's
-story, a reminder) may wait their turn, but whatever is queued before an awaited screen in
-the same chat is as urgent as that screen (a chat's messages go in order). Before a chat's
+(``bot.telegram.flood_limits``), to which delivery says how urgent each call is: a post in a group
+goes first (every part of a long one), then a screen in the slot someone works in; other
+messages (a table mate's story, a reminder) may wait their turn, but whatever is queued
+before an awaited screen in the same chat is as urgent as that screen (a chat's messages go
+in order). Before a chat's
 due effects go out, a run of screens for the same slot that each replace the one before is
 coalesced into the last: the ones it replaces are marked delivered without a call. When a
 chat's next message would wait for Telegram's limits, plain messages in a row to it (a
@@ -113,9 +114,11 @@ Pending = tuple[OutboxRow, Screen]
 
 
 def urgency_of(screen: Screen) -> Urgency:
-    """Someone waits for the screen in the slot they work in, and the group (the facilitator,
-    after a command) for what goes there; the rest may wait its turn."""
-    if screen.slot is not None or is_group(screen.chat_id):
+    """The room waits for a post in the group (the facilitator's seating, results, plenary),
+    someone for the screen in the slot they work in; the rest may wait its turn."""
+    if is_group(screen.chat_id):
+        return Urgency.PLENARY
+    if screen.slot is not None:
         return Urgency.AWAITED
     return Urgency.LATER
 

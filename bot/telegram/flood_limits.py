@@ -5,8 +5,9 @@ bot about 30 messages a second overall, about one a second in a chat (a short bu
 and 20 a minute in a group; it answers a call beyond them 429 ("retry after"). The bot
 keeps below each with a margin (:data:`TELEGRAM`), so that Telegram need not refuse it:
 
-* one queue for every waiting call, served by urgency (:class:`Urgency`: a screen someone
-  waits for goes before a table mate's story or a reminder), then in order of arrival, so
+* one queue for every waiting call, served by urgency (:class:`Urgency`: a post in a group
+  first, then a screen someone waits for, then a table mate's story or a reminder), then in
+  order of arrival, so
   that everyone's card comes in turn and nobody is starved; a call that is not urgent goes
   by arrival after :attr:`Limits.aging` seconds, so it is never starved either;
 * a call whose chat or group has used its budget waits without holding up calls to other
@@ -25,6 +26,7 @@ urgent it is, as PTB's ``rate_limit_args``).
 from __future__ import annotations
 
 import asyncio
+import heapq
 import itertools
 import logging
 from collections import deque
@@ -64,11 +66,15 @@ MESSAGE_METHODS = frozenset(
 
 
 class Urgency(IntEnum):
-    """How soon a message should go, as its caller knows (lower goes first)."""
+    """How soon a message should go, as its caller knows (lower goes first). No value is
+    0: PTB drops a ``rate_limit_args`` that is false."""
 
-    AWAITED = 0
-    """Someone is waiting for it: the screen after their tap, the answer to a command."""
-    LATER = 1
+    PLENARY = 1
+    """A post in a group: the whole room waits for it, and a group gets at most 20 a
+    minute, so going first costs the others little."""
+    AWAITED = 2
+    """Someone is waiting for it: the screen after their tap."""
+    LATER = 3
     """It may wait its turn: a table mate's story, a reminder, a note to a table."""
 
 
@@ -132,7 +138,7 @@ class _Chat:
     """Telegram refused a call: nothing goes to this chat before then."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Turn:
     """One waiting call."""
 
@@ -141,28 +147,38 @@ class Turn:
     """Its place in the order of arrival."""
     chat_id: int | str | None
     arrived: float
+    gone: bool = False
+    """Granted, or its caller gave up: left behind in the queues, skipped."""
 
 
 class Schedule:
     """The queue of waiting calls and the budgets they spend, given the time: which calls
-    may go now, in which order, and when the next may."""
+    may go now, in which order, and when the next may.
+
+    One queue per urgency, each in order of arrival (a heap of arrival numbers); a call
+    whose chat has no budget left is parked until it has, so that it holds up nobody. Each
+    call costs O(log n) however many wait."""
 
     def __init__(self, limits: Limits = TELEGRAM) -> None:
         self.limits = limits
         self._overall = _Bucket(limits.burst, limits.per_second, limits.burst, 0.0)
         self._chats: dict[int | str, _Chat] = {}
-        self._waiting: list[Turn] = []
+        self._queues: dict[Urgency, list[tuple[int, Turn]]] = {u: [] for u in Urgency}
+        self._parked: list[tuple[float, int, Turn]] = []
         self._numbers = itertools.count()
+        self._waiting = 0
 
     def add(self, urgency: Urgency, chat_id: int | str | None, now: float) -> Turn:
         turn = Turn(urgency, next(self._numbers), chat_id, now)
-        self._waiting.append(turn)
+        heapq.heappush(self._queues[urgency], (turn.number, turn))
+        self._waiting += 1
         return turn
 
     def remove(self, turn: Turn) -> None:
         """Forget a waiting call (its caller gave up)."""
-        if turn in self._waiting:
-            self._waiting.remove(turn)
+        if not turn.gone:
+            turn.gone = True
+            self._waiting -= 1
 
     def hold(self, chat_id: int | str | None, until: float) -> None:
         """Telegram refused a call to ``chat_id``: nothing more goes there before ``until``."""
@@ -191,35 +207,60 @@ class Schedule:
                 ready = max(ready, chat.sent[0] + window)
         return ready
 
-    def _order(self, turn: Turn, now: float) -> tuple[int, int]:
-        urgency = turn.urgency
-        if now - turn.arrived >= self.limits.aging:
-            urgency = Urgency.AWAITED
-        return (urgency, turn.number)
+    def _head(self, urgency: Urgency) -> Turn | None:
+        queue = self._queues[urgency]
+        while queue and queue[0][1].gone:
+            heapq.heappop(queue)
+        return queue[0][1] if queue else None
+
+    def _next(self, now: float) -> Turn | None:
+        """The call whose turn it is: the most urgent, the earliest among equals; a call
+        that may wait counts as awaited once it has waited :attr:`Limits.aging` seconds."""
+        plenary = self._head(Urgency.PLENARY)
+        if plenary is not None:
+            return plenary
+        awaited, later = self._head(Urgency.AWAITED), self._head(Urgency.LATER)
+        if later is None:
+            return awaited
+        if awaited is None:
+            return later
+        aged = now - later.arrived >= self.limits.aging
+        return later if aged and later.number < awaited.number else awaited
 
     def due(self, now: float) -> tuple[list[Turn], float | None]:
         """The calls that may go at ``now``, in the order they go (taken from the queue,
         their budgets spent), and when the next waiting one may go (None: none waits)."""
+        while self._parked and self._parked[0][0] <= now:
+            _, number, parked = heapq.heappop(self._parked)
+            if not parked.gone:
+                heapq.heappush(self._queues[parked.urgency], (number, parked))
         going: list[Turn] = []
         soonest: float | None = None
-        for turn in sorted(self._waiting, key=lambda t: self._order(t, now)):
+        while (turn := self._next(now)) is not None:
             ready = self._chat_ready_at(turn.chat_id, now)
-            if ready > now:  # its chat's budget is spent; the others may still go
-                soonest = ready if soonest is None else min(soonest, ready)
+            if ready > now:  # its chat's budget is spent: parked, the others may still go
+                heapq.heappop(self._queues[turn.urgency])
+                heapq.heappush(self._parked, (ready, turn.number, turn))
                 continue
             overall = self._overall.ready_at(now)
             if overall > now:  # the overall budget is spent: nobody else goes now
-                soonest = overall if soonest is None else min(soonest, overall)
+                soonest = overall
                 break
+            heapq.heappop(self._queues[turn.urgency])
             self._overall.take(now)
             if turn.chat_id is not None:
                 chat = self._chat(turn.chat_id, now)
                 chat.bucket.take(now)
                 if is_group(turn.chat_id):
                     chat.sent.append(now)
+            turn.gone = True
+            self._waiting -= 1
             going.append(turn)
-        for turn in going:
-            self._waiting.remove(turn)
+        while self._parked and self._parked[0][2].gone:
+            heapq.heappop(self._parked)
+        if self._parked:
+            unparks = self._parked[0][0]
+            soonest = unparks if soonest is None else min(soonest, unparks)
         return going, soonest
 
     def wait_in(self, chat_id: int | str | None, now: float) -> float:
@@ -227,9 +268,15 @@ class Schedule:
         return self._chat_ready_at(chat_id, now) - now
 
     def expected_wait(self, now: float) -> float:
-        """Seconds an urgent call queued now would wait for the overall budget: the urgent
-        (and aged) calls ahead of it at the sustained rate."""
-        ahead = sum(1 for t in self._waiting if self._order(t, now)[0] == Urgency.AWAITED)
+        """Seconds an urgent call queued now would wait for the overall budget: the calls
+        ahead of it (all that wait but those that may wait and have not yet waited long) at
+        the sustained rate."""
+        young = sum(
+            1
+            for _, t in self._queues[Urgency.LATER]
+            if not t.gone and now - t.arrived < self.limits.aging
+        )
+        ahead = self._waiting - young
         return max(0.0, self._overall.ready_at(now) - now) + ahead / self.limits.per_second
 
 

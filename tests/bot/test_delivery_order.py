@@ -73,10 +73,11 @@ def test_a_screen_with_a_picture_is_sent_even_when_replaced() -> None:
     assert texts(kept) == ["summary", "next"]
 
 
-def test_someone_waits_for_their_screen_and_for_what_goes_to_a_group() -> None:
+def test_a_group_post_goes_first_then_the_screen_someone_waits_for() -> None:
+    assert urgency_of(Screen(-100, "seating")) is Urgency.PLENARY
     assert urgency_of(card("card 3")) is Urgency.AWAITED
-    assert urgency_of(Screen(-100, "seating")) is Urgency.AWAITED
     assert urgency_of(card("a story from your table", slot=None)) is Urgency.LATER
+    assert Urgency.PLENARY < Urgency.AWAITED < Urgency.LATER
 
 
 def test_what_is_queued_before_an_awaited_screen_is_as_urgent_as_that_screen() -> None:

@@ -10,8 +10,12 @@ from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
+from telegram.ext import ExtBot
 
+from bot.sandbox import Sandbox, SandboxRequest
 from bot.telegram.flood_limits import Limits, Pacer, Schedule, Turn, Urgency
+
+TOKEN = "123456:PACING-token"
 
 
 def run(schedule: Schedule, until: float = 1000.0) -> list[tuple[float, Turn]]:
@@ -37,6 +41,15 @@ def test_a_screen_someone_waits_for_goes_before_messages_that_may_wait() -> None
         schedule.add(Urgency.LATER, chat, 0.0)
     schedule.add(Urgency.AWAITED, 4, 0.0)
     assert chats(run(schedule)) == [4, 1, 2, 3]
+
+
+def test_every_part_of_a_group_post_goes_before_the_screens_queued_with_it() -> None:
+    schedule = Schedule(Limits(per_second=10, burst=1, chat_per_second=100, chat_burst=100))
+    for chat in range(1, 6):
+        schedule.add(Urgency.AWAITED, chat, 0.0)
+    schedule.add(Urgency.PLENARY, -100, 0.0)  # the seating, in two parts
+    schedule.add(Urgency.PLENARY, -100, 0.0)
+    assert chats(run(schedule)) == [-100, -100, 1, 2, 3, 4, 5]
 
 
 def test_equally_urgent_messages_go_in_the_order_they_came() -> None:
@@ -110,6 +123,14 @@ def test_overall_no_more_than_the_burst_and_the_rate() -> None:
         within = [t for t in times if start <= t < start + 1.0]
         assert len(within) <= limits.burst + limits.per_second
     assert times[-1] >= (300 - limits.burst) / limits.per_second - 1e-6
+
+
+def test_a_call_whose_caller_gave_up_never_goes() -> None:
+    schedule = Schedule(Limits(per_second=10, burst=1))
+    turns = [schedule.add(Urgency.AWAITED, chat, 0.0) for chat in (1, 2, 3)]
+    schedule.remove(turns[1])
+    assert chats(run(schedule)) == [1, 3]
+    assert schedule.expected_wait(10.0) == 0.0
 
 
 def test_a_refused_chat_waits_before_its_next_message() -> None:
@@ -192,3 +213,28 @@ async def test_a_refusal_reaches_the_caller_and_holds_that_chat_only() -> None:
     assert pacer.wait_in(8) > 25
     assert pacer.wait_in(9) == 0
     await pacer.shutdown()
+
+
+class Recording(Pacer):
+    """The pacer, noting the urgency each message reaches it with."""
+
+    def __init__(self) -> None:
+        super().__init__(Limits())
+        self.seen: list[Urgency | None] = []
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs["endpoint"] == "sendMessage":
+            self.seen.append(kwargs["rate_limit_args"])
+        return await super().process_request(*args, **kwargs)
+
+
+async def test_every_urgency_reaches_the_pacer_through_ptb() -> None:
+    async with Sandbox(TOKEN) as sandbox:
+        user = sandbox.add_user("Ann", started=True)
+        pacer = Recording()
+        bot = ExtBot(TOKEN, request=SandboxRequest(sandbox), rate_limiter=pacer)
+        await bot.initialize()
+        for urgency in Urgency:
+            await bot.send_message(user.id, "hello", rate_limit_args=urgency)
+        await bot.shutdown()
+    assert pacer.seen == list(Urgency)
