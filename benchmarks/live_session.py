@@ -62,7 +62,7 @@ if str(ROOT) not in sys.path:
 
 import aiohttp  # noqa: E402
 
-from bot.demo import ARCHETYPES, NOTES, STORIES  # noqa: E402
+from bot.demo_cast import ARCHETYPES, texts_of  # noqa: E402
 from bot.render import Renderer  # noqa: E402
 from bot.sandbox import BotProcess, Sandbox, SimUser, TranscriptMessage  # noqa: E402
 from bot.sandbox.faults import RATE_LIMITED_METHODS, FaultInjector  # noqa: E402
@@ -496,16 +496,18 @@ async def sort_on_board(person: Person, url: str, http: aiohttp.ClientSession) -
 def persona(index: int) -> Persona:
     archetype = sorted(ARCHETYPES)[index % len(ARCHETYPES)]
     band = BANDS[index % len(BANDS)]
+    texts = texts_of("en")
     return Persona(
         organisation=ORGANISATIONS[index % len(ORGANISATIONS)],
         age_band=band,
         leanings=ARCHETYPES[archetype],
         stories=1 + index % 2,
         revises=index % 3 == 0,
-        story=STORIES["en"][index % len(STORIES["en"])],
+        story_texts={card: texts.story(index, card) for card in texts.stories},
+        story=texts.story(index, ""),
         stubborn=archetype == "idealist" and index % 3 != 2,
         rounds=1 + index % 2,
-        note=NOTES["en"] if archetype == "idealist" else None,
+        note=texts.notes_none[index % len(texts.notes_none)] if archetype == "idealist" else None,
     )
 
 
