@@ -258,6 +258,11 @@ class Runner:
     def _people(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
         return {"people": tx.people_facts(view.require()[0])}
 
+    def _story_counts(
+        self, tx: Transaction, view: SessionView, _: frozenset[Need]
+    ) -> dict[str, Any]:
+        return {"story_counts": tx.story_counts(view.require()[0].id)}
+
     def _roster(self, tx: Transaction, view: SessionView, _: frozenset[Need]) -> dict[str, Any]:
         return {"roster": tx.roster(view.require()[0].id)}
 
@@ -388,6 +393,7 @@ _LOADERS: dict[Need, Loader] = {
     Need.EARLIER_TOP: Runner._earlier_top,
     Need.LEVELS: lambda runner, tx, view, wanted: {},
     Need.ROSTER: Runner._roster,
+    Need.STORY_COUNTS: Runner._story_counts,
 }
 """Each ``Need`` to the parts of the view it loads (``LEVELS`` only changes how the
 tables are loaded)."""

@@ -421,6 +421,19 @@ class ExportFile(Effect):
 
 
 @dataclass(frozen=True, slots=True)
+class SendReport(Effect):
+    """The session's report for ``chat_id``, as a PDF and an editable document. Stored as
+    it is: the shell writes the report from the session's rows as it delivers this
+    (``conversations.report``)."""
+
+    session_id: int
+    names: bool
+    """People by name instead of counts only."""
+    facilitator: str | None
+    """The name of the facilitator who asked, for the report's first lines."""
+
+
+@dataclass(frozen=True, slots=True)
 class ShowDecks(Effect):
     """The decks a facilitator may use: built-in ones and their own uploads."""
 
@@ -591,6 +604,7 @@ EFFECT_TYPES: dict[str, type[Effect]] = {
         InviteFollowup,
         ShowThenAndNow,
         ShowSeriesComparison,
+        SendReport,
     )
 }
 """Every effect class by name, for the shell's outbox codec (``ExportFile`` becomes a

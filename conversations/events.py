@@ -200,6 +200,27 @@ class ExportRequested(FacilitatorEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class ReportRequested(FacilitatorEvent):
+    """``/report [names]``, in the group or privately: the group's latest session's report,
+    to the facilitator's private chat."""
+
+    words: tuple[str, ...]
+    """What followed the command, in lower case."""
+    anonymous: bool
+    """Sent as the group (an anonymous admin): there is no private chat to send it to."""
+    in_private: bool
+    """Asked in the facilitator's private chat (the report is the only answer)."""
+    facilitator_name: str | None
+    """The asker's name as Telegram gives it, for the report's first lines."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTapped(ReportRequested):
+    """The report button under the plenary's summary in the group (a tap: a refusal is a
+    toast)."""
+
+
+@dataclass(frozen=True, slots=True)
 class RehearsalRequested(FacilitatorEvent):
     """``/rehearse N``: N simulated participants join the group's session."""
 
@@ -489,6 +510,8 @@ Event = (
     | RemindersDue
     | RemindRequested
     | ExportRequested
+    | ReportRequested
+    | ReportTapped
     | RehearsalRequested
     | FollowupRequested
     | JoinRequested

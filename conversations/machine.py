@@ -35,6 +35,7 @@ from conversations import (
     plenary,
     rehearsal,
     reminding,
+    report,
     series,
     sharing,
     sorting,
@@ -295,6 +296,8 @@ _ENTRIES: tuple[Entry, ...] = (
     _facilitator(ev.ResumeRequested, pacing.resume, _PACING),
     _facilitator(ev.RemindRequested, reminding.remind, _REMINDING),
     _facilitator(ev.ExportRequested, facilitation.request_export, session=SessionOfGroup.LATEST),
+    _facilitator(ev.ReportRequested, report.request_report, session=SessionOfGroup.LATEST),
+    _facilitator(ev.ReportTapped, report.request_report, session=SessionOfGroup.LATEST, tap=True),
     _facilitator(
         ev.RehearsalRequested,
         rehearsal.rehearse,

@@ -423,6 +423,8 @@ class SessionView:
     deck is still known); empty outside a series."""
     roster: tuple[RosterEntry, ...] = ()
     """``Need.ROSTER``: every participant, with their progress."""
+    story_counts: Mapping[int, int] = field(default_factory=dict)
+    """``Need.STORY_COUNTS``: table number -> stories told there."""
     loaded: frozenset[Need] = frozenset()
     """What the shell loaded for the event (``machine.needs``); the parts it did not load
     hold ``needs.NotLoaded``."""

@@ -50,6 +50,8 @@ class Need(Enum):
     EARLIER_PAIRS = auto()
     """``earlier_pairs``: who sat at one table in an earlier session of the series (none
     outside a series)."""
+    STORY_COUNTS = auto()
+    """``story_counts``: table number -> the stories told at that table (the report)."""
     ROSTER = auto()
     """Every participant with the cards they rated per lens and when they last moved
     (the facilitator's dashboard)."""

@@ -35,7 +35,7 @@ def table_results(tables: Sequence[TableView]) -> tuple[TableResult, ...]:
     )
 
 
-def _summary_of_earlier(earlier: EarlierSession) -> Summary:
+def summary_of_earlier(earlier: EarlierSession) -> Summary:
     deck = earlier.deck
     return summarize(table_results(earlier.tables), earlier.people, deck.card_ids, deck.lens_ids)
 
@@ -49,7 +49,7 @@ def post_summary(view: SessionView, event: SummaryRequested) -> Decision:
     summary = summarize(table_results(view.tables), view.people, deck.card_ids, deck.lens_ids)
     effects: list[Effect] = [summary_of(view, summary)]
     if view.series:  # a follow-up: how the values changed over the series
-        then = tuple(_summary_of_earlier(earlier) for earlier in view.series)
+        then = tuple(summary_of_earlier(earlier) for earlier in view.series)
         effects.append(series.compare(session, deck, summary, len(view.people), view.series, then))
     return Decision(effects=tuple(effects))
 

@@ -174,6 +174,16 @@ class Reads(Base):
         )
         return {r[0]: r[1] for r in rows}
 
+    def story_counts(self, session_id: int) -> dict[int, int]:
+        """Table number -> the stories told by the people seated there."""
+        rows = self._all(
+            "SELECT p.table_number, COUNT(*) FROM stories s JOIN participants p"
+            " ON p.session_id = s.session_id AND p.user_id = s.user_id"
+            " WHERE s.session_id = ? AND p.table_number IS NOT NULL GROUP BY p.table_number",
+            (session_id,),
+        )
+        return {number: count for number, count in rows}
+
     def table_view(
         self, session_id: int, number: int, deck: Deck | None = None
     ) -> TableView | None:
