@@ -37,6 +37,7 @@ from bot.runner import Runner
 from bot.scheduler import INTERVAL, Scheduler
 from bot.settings import Settings
 from bot.store import Store, Transaction
+from bot.report.from_store import StoredReports
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood_limits import TELEGRAM, Limits, Pacer
 from bot.telegram.handlers import GROUP_COMMANDS, Handlers, administers, topics_available
@@ -124,7 +125,12 @@ class Services:
         screens = Screens(self.renderer, self.decks.get, app.bot.username, webapp_url)
         self._runner = Runner(self._store, self.decks, clock=self.clock, renderer=self.renderer)
         self._delivery = Delivery(
-            self._store, app.bot, screens, self._runner.report_unreachable, clock=self.clock
+            self._store,
+            app.bot,
+            screens,
+            self._runner.report_unreachable,
+            clock=self.clock,
+            write_report=StoredReports(self._runner, self.renderer),
         )
         self._rehearsal = RehearsalActor(
             self._store,

@@ -334,6 +334,10 @@ class Runner:
         participant = await self.store.read(lambda tx: tx.current_participation(user_id))
         return participant.session_id if participant else None
 
+    async def latest_group_started_by(self, user_id: int) -> int | None:
+        """The group of the latest session a person started, for ``/report`` in private."""
+        return await self.store.read(lambda tx: tx.latest_group_started_by(user_id))
+
     async def session_groups(self, limit: int = 20) -> list[int]:
         """The groups that held the most recent sessions."""
         return await self.store.read(lambda tx: tx.session_groups(limit))

@@ -219,6 +219,9 @@ class ReportTapped(ReportRequested):
     """The report button under the plenary's summary in the group (a tap: a refusal is a
     toast)."""
 
+    session_id: int
+    """The session whose summary holds the button: a button of an earlier one is stale."""
+
 
 @dataclass(frozen=True, slots=True)
 class RehearsalRequested(FacilitatorEvent):

@@ -22,10 +22,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from conversations import plenary, series
-from conversations.decision import Decision
+from conversations.decision import STALE, Decision, Toast
 from conversations.deck import Deck
 from conversations.effects import Say, SendReport, ShowSeriesComparison, ShowSummary
-from conversations.events import ReportRequested
+from conversations.events import ReportRequested, ReportTapped
 from conversations.model import AGE_BANDS, Participant, Session, SessionView, Step
 from conversations.needs import Need
 from conversations.plenary_figures import Summary, summarize
@@ -104,7 +104,12 @@ def request_report(view: SessionView, event: ReportRequested) -> Decision:
     """``/report [names]`` (in the group or privately), or the report button: the report of
     the group's latest session, to the facilitator's private chat."""
     session, _ = view.require()
-    if event.anonymous:
+    if isinstance(event, ReportTapped):
+        if event.session_id != session.id:
+            return STALE
+        if event.anonymous:
+            return Decision(toast=Toast("report_anonymous", alert=True))
+    elif event.anonymous:
         return Decision(effects=(Say(event.group_chat_id, session.locale, "report_anonymous"),))
     report = SendReport(
         event.user_id,
@@ -113,6 +118,8 @@ def request_report(view: SessionView, event: ReportRequested) -> Decision:
         names=bool(set(event.words) & REPORT_NAMES),
         facilitator=event.facilitator_name,
     )
+    if isinstance(event, ReportTapped):
+        return Decision(effects=(report,), toast=Toast("report_coming"))
     if event.in_private:
         return Decision(effects=(report,))
     return Decision(effects=(report, Say(session.group_chat_id, session.locale, "report_sent")))

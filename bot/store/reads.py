@@ -59,6 +59,16 @@ class Reads(Base):
         )
         return session_from_row(row) if row else None
 
+    def latest_group_started_by(self, user_id: int) -> int | None:
+        """The group of the latest session ``user_id`` started (``/newsession``,
+        ``/followup``)."""
+        row = self._one(
+            "SELECT group_chat_id FROM sessions WHERE created_by = ?"
+            " ORDER BY created_at DESC, id DESC LIMIT 1",
+            (user_id,),
+        )
+        return int(row[0]) if row else None
+
     def session(self, session_id: int) -> Session | None:
         row = self._one(f"SELECT {SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
         return session_from_row(row) if row else None

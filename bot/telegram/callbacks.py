@@ -4,7 +4,8 @@ Owns: every button's data, ``<action>:<session>:<args...>`` in ASCII and at most
 bytes, declared once per event type (``_FORMS``) so that building the data of a tap
 (``data``) and parsing it back (``parse``) cannot disagree. Parsing never trusts the
 data: anything that does not match exactly raises ``InvalidCallback`` (a forged or
-corrupted button). The facilitator's one button (``/next``'s) has a grammar of its own.
+corrupted button). The facilitator's two buttons in the group (``/next``'s and the report's
+under the summary) have a grammar of their own.
 Must not: decide whether a well-formed tap is allowed now (the core does), or which taps
 a screen offers (``conversations.options`` does).
 """
@@ -136,3 +137,17 @@ def parse_move_on(data: str | None) -> tuple[int, str] | None:
     """(session id, stage) of a tap on ``/next``'s button; None for any other data."""
     match = _MOVE_ON.fullmatch(data or "")
     return (int(match[1]), match[2]) if match else None
+
+
+def report(session_id: int) -> str:
+    """The report button under the plenary's summary; a facilitator's tap."""
+    return f"rp:{session_id}"
+
+
+_REPORT = re.compile(r"rp:(\d{1,12})")
+
+
+def parse_report(data: str | None) -> int | None:
+    """The session id of a tap on the report button; None for any other data."""
+    match = _REPORT.fullmatch(data or "")
+    return int(match[1]) if match else None

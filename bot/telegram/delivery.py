@@ -48,6 +48,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    InputMediaDocument,
     InputMediaPhoto,
     LinkPreviewOptions,
     WebAppInfo,
@@ -63,6 +64,7 @@ from bot.plenary_pictures.drawing import draw_all
 from bot.store import OutboxRow, SlotMessage, Store, Transaction
 from bot.telegram.flood_limits import Pacer, Urgency, is_group
 from bot.telegram.screens import MESSAGE_LIMIT, Button, Keyboard, Screen, Screens, split_long
+from conversations.effects import SendReport
 from conversations.rehearsal import is_simulated
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,9 @@ Step = Callable[[], Awaitable[int | None]]
 """One Bot API call of an effect; the message id to remember for the screen's slot, if any."""
 
 Pending = tuple[OutboxRow, Screen]
+ReportWriter = Callable[[SendReport], Awaitable[list[tuple[str, bytes]] | None]]
+"""Writes the report a ``SendReport`` asks for: its files (name, bytes), or None when it
+cannot be written (the session is gone, or writing failed; logged)."""
 """A due effect of a chat and its screen."""
 
 
@@ -147,6 +152,7 @@ def _replaced_by(earlier: Pending, later: Screen) -> bool:
         and row.steps_done == 0
         and screen.room is None
         and screen.document is None
+        and screen.report is None
         and not screen.pictures
         and screen.copy_of is None
     )
@@ -162,6 +168,7 @@ def _plain(pending: Pending) -> bool:
         and not screen.buttons
         and screen.new_topic is None
         and screen.document is None
+        and screen.report is None
         and not screen.pictures
         and screen.copy_of is None
     )
@@ -216,8 +223,10 @@ class Delivery:
         screens: Screens,
         on_unreachable: Callable[[int], Awaitable[None]],
         clock: Callable[[], float] = time.time,
+        write_report: ReportWriter | None = None,
     ) -> None:
         self.store = store
+        self.write_report = write_report
         self.bot = bot
         self.screens = screens
         self.on_unreachable = on_unreachable
@@ -565,6 +574,8 @@ class Delivery:
         the pacer's arguments for each call that sends or changes a message."""
         if screen.room is not None:
             return await self._room_steps(screen, paced)
+        if screen.report is not None:
+            return [self._report(screen, screen.report, paced)]
         if screen.document is not None:
             name, data = screen.document
 
@@ -643,6 +654,31 @@ class Delivery:
             steps.append(retire_old)
         steps.extend(self._extras(screen, None, paced))
         return steps
+
+    def _report(self, screen: Screen, report: SendReport, paced: dict[str, Any]) -> Step:
+        """The report's files as one album of documents, the caption on the last; written as
+        they are sent (off the event loop), so a delivery that is tried again writes them
+        again."""
+
+        async def send() -> None:
+            files = await self.write_report(report) if self.write_report else None
+            if not files:
+                text = self.screens.renderer.render(report.locale, "report_failed")
+                await self.bot.send_message(
+                    screen.chat_id, text, parse_mode=ParseMode.HTML, **paced
+                )
+                return
+            album = [
+                InputMediaDocument(
+                    InputFile(data, filename=name),
+                    caption=screen.text if i == len(files) - 1 else None,
+                    parse_mode=ParseMode.HTML,
+                )
+                for i, (name, data) in enumerate(files)
+            ]
+            await self.bot.send_media_group(screen.chat_id, album, **paced)
+
+        return send
 
     def _text(self, chat_id: int, text: str, thread: int | None, paced: dict[str, Any]) -> Step:
         async def send() -> None:

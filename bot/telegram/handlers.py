@@ -73,6 +73,7 @@ GROUP_COMMANDS = (
     "dilemma",
     "vote",
     "summary",
+    "report",
     "export",
     "endsession",
     "deletesession",
@@ -171,6 +172,7 @@ class Handlers:
         app.add_handler(CommandHandler("dilemma", self.dilemma, groups))
         app.add_handler(CommandHandler("vote", self.vote, groups))
         app.add_handler(CommandHandler("summary", self.summary, groups))
+        app.add_handler(CommandHandler("report", self.report, groups))
         app.add_handler(CommandHandler("export", self.export, groups))
         app.add_handler(CommandHandler("next", self.next, groups))
         app.add_handler(CommandHandler("deadline", self.deadline, groups))
@@ -186,6 +188,7 @@ class Handlers:
         app.add_handler(CommandHandler("continue", self.resume, private))
         app.add_handler(CommandHandler("language", self.language, private))
         app.add_handler(CommandHandler("forgetme", self.forget_me, private))
+        app.add_handler(CommandHandler("report", self.report_in_private, private))
         app.add_handler(CommandHandler(GROUP_COMMANDS, self.group_only, private))
         app.add_handler(CommandHandler(PRIVATE_COMMANDS, self.private_only, groups))
         app.add_handler(MessageHandler(private & filters.Document.ALL, self.deck_upload))
@@ -418,6 +421,70 @@ class Handlers:
             ),
         )
 
+    async def report(self, update: Update, context: Context) -> None:
+        """``/report [names]`` in the group: the session's report, in private."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        words = tuple(a.lower() for a in context.args or [])
+        anonymous = user.id == ANONYMOUS_ADMIN_ID or message.sender_chat is not None
+        await self._facilitator_event(
+            update,
+            lambda at, chat, uid, ok: ev.ReportRequested(
+                at, chat, uid, ok, words, anonymous, False, user.full_name
+            ),
+        )
+
+    async def report_in_private(self, update: Update, context: Context) -> None:
+        """``/report [names]`` in private: the report of the latest session this person
+        started (in private the bot cannot tell which group is meant otherwise), if they
+        are still a facilitator of its group."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        group_chat_id = await self.services.runner.latest_group_started_by(user.id)
+        if group_chat_id is None:
+            await self._say(update, "report_where")
+            return
+        allowed = user.id in self.services.settings.facilitator_ids or await administers(
+            message.get_bot(), group_chat_id, user.id
+        )
+        if not allowed:  # answered here: the core's refusal would go to the group
+            await self._say(update, "not_facilitator")
+            return
+        words = tuple(a.lower() for a in context.args or [])
+        event = ev.ReportRequested(
+            self.clock(), group_chat_id, user.id, True, words, False, True, user.full_name
+        )
+        await self.services.runner.submit(event, update.update_id)
+
+    async def _report_tapped(
+        self, update: Update, query: CallbackQuery, user: User, session_id: int
+    ) -> None:
+        """A tap on the report button under the summary in the group."""
+        message = query.message
+        locale = self._locale(user)
+        if not isinstance(message, Message):
+            await self._answer(query.answer, locale, "stale_button")
+            return
+        allowed = await self._is_facilitator(message, user)
+        anonymous = user.id == ANONYMOUS_ADMIN_ID
+        event = ev.ReportTapped(
+            self.clock(),
+            message.chat.id,
+            user.id,
+            allowed,
+            (),
+            anonymous,
+            False,
+            user.full_name,
+            session_id,
+        )
+        decision = await self.services.runner.submit(event, update.update_id)
+        toast = decision.toast
+        key, alert = (toast.key, toast.alert) if toast else (None, False)
+        await self._answer(query.answer, locale, key, alert=alert)
+
     async def rehearse(self, update: Update, context: Context) -> None:
         """``/rehearse N``: N simulated participants join, to walk through a session alone."""
         args = list(context.args or [])
@@ -580,6 +647,10 @@ class Handlers:
         move_on = callbacks.parse_move_on(query.data)
         if move_on is not None:
             await self._move_on(update, query, user, move_on, context)
+            return
+        report = callbacks.parse_report(query.data)
+        if report is not None:
+            await self._report_tapped(update, query, user, report)
             return
         try:
             event = callbacks.parse(query.data, user.id, self.clock())

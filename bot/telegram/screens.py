@@ -66,6 +66,9 @@ class Screen:
     as one album with ``caption`` on the first."""
     document: tuple[str, bytes] | None = None
     """(file name, bytes) sent instead of a message; ``text`` is its caption."""
+    report: fx.SendReport | None = None
+    """The session's report, written as it is sent (its files instead of a message;
+    ``text`` is their caption)."""
     caption: str | None = None
 
 
@@ -224,6 +227,7 @@ class Screens:
             fx.AskNote: self._ask_note,
             fx.ShowSummary: self._summary,
             fx.SendFile: self._file,
+            fx.SendReport: self._report,
             fx.AskNext: self._ask_next,
             fx.MovedOn: self._moved_on,
             fx.ShowDeadlines: self._deadlines,
@@ -483,9 +487,13 @@ class Screens:
         return Screen(
             e.chat_id,
             self._text(e, "summary", e=e, deck=deck),
+            ((Button(self._label(e, "report_button"), callbacks.report(e.session_id)),),),
             pictures=plenary_pictures(e, self.renderer, deck.deck),
             caption=self._label(e, "picture_caption"),
         )
+
+    def _report(self, e: fx.SendReport) -> Screen:
+        return Screen(e.chat_id, self._text(e, "report_caption", e=e), report=e)
 
     def _file(self, e: fx.SendFile) -> Screen:
         data = base64.b64decode(e.data_base64)
