@@ -33,11 +33,11 @@ from bot.errors import BotApiUnreachable, BotError, TokenRejected
 from bot.logs import quiet_libraries
 from bot.rehearsal_actor import DEFAULT_DELAY, RehearsalActor
 from bot.render import Renderer
+from bot.report.from_store import StoredReports
 from bot.runner import Runner
 from bot.scheduler import INTERVAL, Scheduler
 from bot.settings import Settings
 from bot.store import Store, Transaction
-from bot.report.from_store import StoredReports
 from bot.telegram.delivery import Delivery
 from bot.telegram.flood_limits import TELEGRAM, Limits, Pacer
 from bot.telegram.handlers import GROUP_COMMANDS, Handlers, administers, topics_available

@@ -6,7 +6,8 @@ servants (``demo_cast``) who join through the deep link, sort both lenses, choos
 four, sit at tables, tell stories, revise, talk a dilemma through at their tables and
 vote as the seed's tables did; progress while it runs; the group chat as a readable
 transcript with an excerpt of one participant's private chat; and a folder with the
-database, the transcripts, the plenary's pictures and the export. With
+database, the transcripts, the plenary's pictures, the export and the session's report
+(the facilitator taps its button under the summary: a PDF and a .docx). With
 ``web`` (a port), the bot serves its Mini App on 127.0.0.1 too: the demo prints the
 addresses of the sort board (as one more participant, "you", with the sandbox's signed
 ``initData``) and of the facilitator's dashboard, to open in a desktop browser; the
@@ -85,7 +86,7 @@ class Demo:
                 if self.web and self.linger > 0:
                     self.say(f"The board and the dashboard stay open for {self.linger:.0f} s")
                     await asyncio.sleep(self.linger)
-            self._report(sandbox, group, people)
+            self._transcripts(sandbox, group, people)
 
     async def _command(
         self, sandbox: Sandbox, who: SimUser, chat: SimChat, command: str, args: str = ""
@@ -146,7 +147,7 @@ class Demo:
             await sandbox.wait_until(person.screen, 30)
         await run_all(people)
 
-        self.say("6/7 The plenary summary and the export")
+        self.say("6/7 The plenary summary, the export and the report")
         summary = await self._command(sandbox, facilitator, group, "summary")
         await sandbox.wait_for_message(group, lambda m: m.photo is not None, after=summary)
         album = [
@@ -165,8 +166,28 @@ class Demo:
         if export.document is not None and export.document.data is not None:
             name = export.document.file_name or "export.zip"
             (self.out / name).write_bytes(export.document.data)
+        await self._session_report(sandbox, facilitator, group, services)
         self.say("7/7 Done")
         return people
+
+    async def _session_report(
+        self, sandbox: Sandbox, facilitator: SimUser, group: SimChat, services: Services
+    ) -> None:
+        """The facilitator taps the report button under the summary; the report's files
+        (a PDF and a .docx, one album) arrive in private and go into the folder."""
+        private = facilitator.private_chat
+        before = len(sandbox.bot_messages(private))
+        label = services.renderer.label(self.lang, "report_button")
+        await facilitator.tap(chat=group, text=label)
+
+        def arrived() -> list[TranscriptMessage] | None:
+            files = [m for m in sandbox.bot_messages(private)[before:] if m.document]
+            return files if len(files) >= 2 else None
+
+        for message in await sandbox.wait_until(arrived, 60):
+            document = message.document
+            if document is not None and document.data is not None:
+                (self.out / (document.file_name or "report")).write_bytes(document.data)
 
     async def _tables(
         self, services: Services, people: list[SimulatedParticipant]
@@ -286,7 +307,9 @@ class Demo:
                 self.say(f"    ... {progress()} taps so far")
         task.result()
 
-    def _report(self, sandbox: Sandbox, group: SimChat, people: list[SimulatedParticipant]) -> None:
+    def _transcripts(
+        self, sandbox: Sandbox, group: SimChat, people: list[SimulatedParticipant]
+    ) -> None:
         plenary = _readable(sandbox.transcript(group))
         first = people[0]
         private = _readable(sandbox.transcript(first.user.private_chat))
