@@ -118,11 +118,11 @@ def request_report(view: SessionView, event: ReportRequested) -> Decision:
         names=bool(set(event.words) & REPORT_NAMES),
         facilitator=event.facilitator_name,
     )
-    if isinstance(event, ReportTapped):
-        return Decision(effects=(report,), toast=Toast("report_coming"))
-    if event.in_private:
-        return Decision(effects=(report,))
-    return Decision(effects=(report, Say(session.group_chat_id, session.locale, "report_sent")))
+    coming = Toast("report_coming")  # for a tap or the dashboard (a command has no toast)
+    if event.in_private or isinstance(event, ReportTapped):
+        return Decision(effects=(report,), toast=coming)
+    said = Say(session.group_chat_id, session.locale, "report_sent")
+    return Decision(effects=(report, said), toast=coming)
 
 
 def report_of(view: SessionView, names: bool, facilitator: str | None) -> Report:
