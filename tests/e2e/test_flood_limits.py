@@ -135,3 +135,35 @@ async def test_no_call_takes_buttons_off_a_message_that_has_none(world: World) -
     retirements = [c for c in sandbox.calls if c.method == "editMessageReplyMarkup"]
     assert retirements, "answered screens had their buttons taken off"
     assert [c.description for c in retirements if not c.ok] == []
+
+
+async def test_a_group_post_that_waits_for_the_groups_budget_shows_typing(world: World) -> None:
+    """Telegram allows a group 20 messages a minute: here 2 in 8 s, so after the session's
+    two opening posts each answer waits about 8 s, and the group sees the bot typing until
+    it comes."""
+    sandbox = world.sandbox
+    limits = Limits(
+        per_second=1e6,
+        burst=10**6,
+        chat_per_second=1e6,
+        chat_burst=10**6,
+        group_per_window=2,
+        group_window=8.0,
+    )
+    async with polling(build_application(settings_for(world), rate_limiter=limits)):
+        await new_session(world)  # the invitation: the group's first message in the window
+        sent = await world.facilitator.send_command(world.group, "status")
+        await sandbox.wait_for_message(world.group, after=sent)
+        sent = await world.facilitator.send_command(world.group, "status")
+        third = await sandbox.wait_for_message(world.group, after=sent, timeout=20)
+    group = str(world.group.id)
+    to_group = [c for c in sandbox.calls if str(c.params.get("chat_id")) == group and c.ok]
+    typing = [c for c in to_group if c.method == "sendChatAction"]
+    posts = [c for c in to_group if c.method == "sendMessage"]
+    assert third.content.startswith("Progress of the session") and len(posts) == 4
+    waited = [(a, b) for a, b in zip(posts, posts[1:], strict=False) if b.time - a.time >= 5]
+    assert waited, "an answer waited for the group's budget"
+    assert typing and all(c.params.get("action") == "typing" for c in typing)
+    assert all(any(a.time < t.time < b.time for t in typing) for a, b in waited), (
+        "typing while each post waited"
+    )
