@@ -207,6 +207,8 @@ def sample_effects(locale: str) -> list[fx.Effect]:
         ),
         fx.ShowSummary(1, locale, 3, DECK.id, (), (), (), (), 0, 0, (), (), (), False, (), ()),
         fx.SendFile(2, locale, "export.zip", "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==", "export_caption"),
+        fx.SendReport(2, locale, 3, names=False, facilitator="Femke <b>&"),
+        fx.SendReport(2, locale, 3, names=True, facilitator=None),
         fx.AskNext(1, locale, 3, "sort", "stories", (NASTY, "Ann"), 40),
         fx.AskNext(1, locale, 3, "vote", "plenary", (), 0),
         fx.MovedOn(1, locale, 3, "stories", "revision", 2, by_deadline=True),
@@ -354,6 +356,9 @@ def test_a_screens_buttons_are_the_taps_the_core_says_it_offers(
         if isinstance(effect, fx.AskNext):
             continue  # the facilitator's button under /next's question
         buttons = [b.data for row in screens.screen(effect).buttons for b in row if b.data]
+        if isinstance(effect, fx.ShowSummary):  # the facilitator's report button
+            assert [callbacks.parse_report(data) for data in buttons] == [effect.session_id]
+            continue
         tapped = [callbacks.parse(data, effect.chat_id, 1.0) for data in buttons]
         assert tapped == list(taps(effect, 1.0)), type(effect).__name__
         if tapped:
@@ -406,6 +411,7 @@ def test_every_plain_message_renders(screens: Screens, locale: str) -> None:
         "then_and_now",
         "series_summary",
         "dashboard_link",
+        "report_caption",
     }
     names = set(screens.renderer.template_names(locale)) - effect_templates
     assert len(names) > 20
