@@ -670,7 +670,8 @@ class Delivery:
                 return
             album = [
                 InputMediaDocument(
-                    InputFile(data, filename=name),
+                    data,
+                    filename=name,
                     caption=screen.text if i == len(files) - 1 else None,
                     parse_mode=ParseMode.HTML,
                 )
