@@ -29,7 +29,6 @@ from conversations.events import ReportRequested, ReportTapped
 from conversations.model import AGE_BANDS, Participant, Session, SessionView, Step
 from conversations.needs import Need
 from conversations.plenary_figures import Summary, summarize
-from conversations.rehearsal import is_simulated
 from conversations.vote_count import OutcomeKind
 
 REPORT_NEEDS = frozenset(
@@ -68,7 +67,8 @@ class Report:
     facilitator: str | None
     """Who asked for the report (the rest the facilitator adds in the editable file)."""
     took_part: int
-    """People who joined and consented (simulated people of a rehearsal not counted)."""
+    """People who joined and consented (a rehearsal's simulated people too: the report
+    tells the session as the plenary does)."""
     declined: int
     """People who opened the invitation and did not consent."""
     organisations: tuple[tuple[str | None, int], ...]
@@ -128,11 +128,7 @@ def request_report(view: SessionView, event: ReportRequested) -> Decision:
 def report_of(view: SessionView, names: bool, facilitator: str | None) -> Report:
     """The report of ``view``'s session, loaded with :data:`REPORT_NEEDS`."""
     session, deck = view.require()
-    people = [
-        p
-        for p in view.previous_people
-        if not is_simulated(p.user_id) and p.step not in (Step.CONSENT, Step.DECLINED)
-    ]
+    people = [p for p in view.previous_people if p.step not in (Step.CONSENT, Step.DECLINED)]
     summary = summarize(
         plenary.table_results(view.tables), view.people, deck.card_ids, deck.lens_ids
     )

@@ -96,12 +96,13 @@ class _Bucket:
     tokens: float
     updated: float
 
-    def take(self, now: float) -> float:
-        """Take a token; return 0 on success or the seconds until one is available."""
+    def take(self, now: float, n: int = 1) -> float:
+        """Take ``n`` tokens (an album: more than the bucket may hold, owed after) once at
+        least one is there; return 0 on success or the seconds until one is available."""
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
         if self.tokens >= 1:
-            self.tokens -= 1
+            self.tokens -= n
             return 0.0
         return (1 - self.tokens) / self.rate
 
@@ -203,8 +204,11 @@ class FaultInjector:
     def delay_for(self, method: str) -> float:
         return self._delays.get(method.lower(), self._delays.get(None, 0.0))
 
-    def check(self, method: str, chat_id: int | None, is_group: bool) -> ApiError | None:
-        """The error to answer this call with, if any; consumes forced failures."""
+    def check(
+        self, method: str, chat_id: int | None, is_group: bool, messages: int = 1
+    ) -> ApiError | None:
+        """The error to answer this call with, if any; consumes forced failures. An album
+        counts as its ``messages`` against the flood limits."""
         name = method.lower()
         for failure in self._failures:
             if failure.method not in (None, name):
@@ -216,7 +220,7 @@ class FaultInjector:
                 logger.info("injected %s for %s", failure.status, method)
                 return failure.error()
         if self._rates is not None and name in RATE_LIMITED_METHODS:
-            wait = self._rate_wait(chat_id, is_group)
+            wait = self._rate_wait(chat_id, is_group, messages)
             if wait > 0:
                 retry_after = max(1, math.ceil(wait))
                 logger.info(
@@ -225,7 +229,7 @@ class FaultInjector:
                 return too_many_requests(retry_after)
         return None
 
-    def _rate_wait(self, chat_id: int | None, is_group: bool) -> float:
+    def _rate_wait(self, chat_id: int | None, is_group: bool, n: int) -> float:
         assert self._rates is not None
         state = self._rates
         limits = state.limits
@@ -236,20 +240,22 @@ class FaultInjector:
                 burst = float(max(limits.per_chat_burst, 1))
                 bucket = _Bucket(burst, limits.per_chat_per_second, burst, now)
                 state.chats[chat_id] = bucket
-            wait = bucket.take(now)
+            wait = bucket.take(now, n)
             if wait > 0:
                 return wait
             if is_group:
                 sends = state.group_sends.setdefault(chat_id, deque())
                 while sends and sends[0] <= now - 60:
                     sends.popleft()
-                if len(sends) >= limits.group_per_minute:
-                    bucket.tokens += 1  # the call is refused: give the token back
-                    return sends[0] + 60 - now
-                sends.append(now)
-        wait = state.overall.take(now)
+                over = len(sends) + n - limits.group_per_minute
+                if over > 0:
+                    bucket.tokens += n  # the call is refused: give the tokens back
+                    return sends[min(over, len(sends)) - 1] + 60 - now
+                sends.extend([now] * n)
+        wait = state.overall.take(now, n)
         if wait > 0 and chat_id is not None:
-            state.chats[chat_id].tokens += 1
+            state.chats[chat_id].tokens += n
             if is_group:
-                state.group_sends[chat_id].pop()
+                for _ in range(n):
+                    state.group_sends[chat_id].pop()
         return wait

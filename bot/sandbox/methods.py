@@ -354,15 +354,24 @@ class BotApi:
             result = await result
         return result
 
-    def rate_limit_target(self, params: Params) -> tuple[int | None, bool]:
-        """(chat id, is a group) of a call, for the flood limits; never raises."""
+    def rate_limit_target(self, method: str, params: Params) -> tuple[int | None, bool, int]:
+        """(chat id, is a group, messages) of a call, for the flood limits: an album counts
+        as the messages it holds; never raises."""
+        messages = 1
+        if method.lower() == "sendmediagroup":
+            try:
+                media = params.get_json("media")
+            except ApiError:
+                media = None
+            if isinstance(media, list) and media:
+                messages = min(len(media), MAX_ALBUM_ITEMS)
         try:
             chat = self._resolve_chat(params.raw("chat_id"))
         except ApiError:
-            return None, False
+            return None, False, messages
         if chat is None:
-            return None, False
-        return chat.id, chat.is_group
+            return None, False, messages
+        return chat.id, chat.is_group, messages
 
     # -- chats and access ------------------------------------------------------------------
 

@@ -100,8 +100,8 @@ class _BotApiRoutes:
             delay = sandbox.faults.delay_for(name)
             if delay > 0:
                 await asyncio.sleep(delay)  # injected slowness: the server answers late
-            chat_id, is_group = sandbox.api.rate_limit_target(params)
-            fault = sandbox.faults.check(name, chat_id, is_group)
+            chat_id, is_group, messages = sandbox.api.rate_limit_target(name, params)
+            fault = sandbox.faults.check(name, chat_id, is_group, messages)
             if fault is not None:
                 raise fault
             result = await sandbox.api.call(method, params)

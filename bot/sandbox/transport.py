@@ -77,8 +77,8 @@ async def call_api(
         delay = sandbox.faults.delay_for(name)
         if delay > 0:
             await asyncio.sleep(delay)
-        chat_id, is_group = api.rate_limit_target(params)
-        fault = sandbox.faults.check(name, chat_id, is_group)
+        chat_id, is_group, messages = api.rate_limit_target(name, params)
+        fault = sandbox.faults.check(name, chat_id, is_group, messages)
         if fault is not None:
             raise fault
         result = await api.call(method, params)

@@ -12,6 +12,7 @@ keeps below each with a margin (:data:`TELEGRAM`), so that Telegram need not ref
   by arrival after :attr:`Limits.aging` seconds, so it is never starved either;
 * a call whose chat or group has used its budget waits without holding up calls to other
   chats;
+* an album counts as the messages it holds (Telegram counts each against its limits);
 * after a 429 for a chat (Telegram's limits are not published to the message), that chat
   waits its ``retry_after`` before its next call; the refused call is raised to its caller
   (delivery tries it again).
@@ -124,9 +125,11 @@ class _Bucket:
         self._fill(now)
         return now if self.tokens >= 1 else now + (1 - self.tokens) / self.rate
 
-    def take(self, now: float) -> None:
+    def take(self, now: float, n: int = 1) -> None:
+        """Spend ``n`` tokens (an album may spend more than the bucket holds: the debt is
+        paid before the next call)."""
         self._fill(now)
-        self.tokens -= 1
+        self.tokens -= n
 
 
 @dataclass
@@ -147,6 +150,8 @@ class Turn:
     """Its place in the order of arrival."""
     chat_id: int | str | None
     arrived: float
+    messages: int = 1
+    """The messages it sends: an album counts as its items against every limit."""
     gone: bool = False
     """Granted, or its caller gave up: left behind in the queues, skipped."""
 
@@ -168,8 +173,10 @@ class Schedule:
         self._numbers = itertools.count()
         self._waiting = 0
 
-    def add(self, urgency: Urgency, chat_id: int | str | None, now: float) -> Turn:
-        turn = Turn(urgency, next(self._numbers), chat_id, now)
+    def add(
+        self, urgency: Urgency, chat_id: int | str | None, now: float, messages: int = 1
+    ) -> Turn:
+        turn = Turn(urgency, next(self._numbers), chat_id, now, messages)
         heapq.heappush(self._queues[urgency], (turn.number, turn))
         self._waiting += 1
         return turn
@@ -194,7 +201,7 @@ class Schedule:
             self._chats[chat_id] = chat
         return chat
 
-    def _chat_ready_at(self, chat_id: int | str | None, now: float) -> float:
+    def _chat_ready_at(self, chat_id: int | str | None, now: float, messages: int = 1) -> float:
         if chat_id is None:
             return now
         chat = self._chat(chat_id, now)
@@ -203,8 +210,9 @@ class Schedule:
             window = self.limits.group_window
             while chat.sent and chat.sent[0] <= now - window:
                 chat.sent.popleft()
-            if len(chat.sent) >= self.limits.group_per_window:
-                ready = max(ready, chat.sent[0] + window)
+            over = len(chat.sent) + messages - self.limits.group_per_window
+            if over > 0 and chat.sent:  # the window must first lose ``over`` messages
+                ready = max(ready, chat.sent[min(over, len(chat.sent)) - 1] + window)
         return ready
 
     def _head(self, urgency: Urgency) -> Turn | None:
@@ -237,7 +245,7 @@ class Schedule:
         going: list[Turn] = []
         soonest: float | None = None
         while (turn := self._next(now)) is not None:
-            ready = self._chat_ready_at(turn.chat_id, now)
+            ready = self._chat_ready_at(turn.chat_id, now, turn.messages)
             if ready > now:  # its chat's budget is spent: parked, the others may still go
                 heapq.heappop(self._queues[turn.urgency])
                 heapq.heappush(self._parked, (ready, turn.number, turn))
@@ -247,12 +255,12 @@ class Schedule:
                 soonest = overall
                 break
             heapq.heappop(self._queues[turn.urgency])
-            self._overall.take(now)
+            self._overall.take(now, turn.messages)
             if turn.chat_id is not None:
                 chat = self._chat(turn.chat_id, now)
-                chat.bucket.take(now)
+                chat.bucket.take(now, turn.messages)
                 if is_group(turn.chat_id):
-                    chat.sent.append(now)
+                    chat.sent.extend([now] * turn.messages)
             turn.gone = True
             self._waiting -= 1
             going.append(turn)
@@ -320,7 +328,7 @@ class Pacer(BaseRateLimiter[Urgency]):
         loop = asyncio.get_running_loop()
         chat_id = _chat_id(data.get("chat_id"))
         urgency = Urgency.AWAITED if rate_limit_args is None else rate_limit_args
-        turn = self.schedule.add(urgency, chat_id, loop.time())
+        turn = self.schedule.add(urgency, chat_id, loop.time(), _messages(endpoint, data))
         granted = loop.create_future()
         self._turns[turn.number] = granted
         self._pump()
@@ -351,6 +359,13 @@ class Pacer(BaseRateLimiter[Urgency]):
                 granted.set_result(None)
         if soonest is not None:
             self._timer = loop.call_at(soonest, self._pump)
+
+
+def _messages(endpoint: str, data: dict[str, Any]) -> int:
+    """How many messages a call sends: an album its items (Telegram counts each), any other
+    call one."""
+    media = data.get("media") if endpoint.lower() == "sendmediagroup" else None
+    return max(1, len(media)) if isinstance(media, list | tuple) else 1
 
 
 def _chat_id(raw: object) -> int | str | None:

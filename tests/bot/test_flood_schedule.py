@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from telegram import InputMediaDocument
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
@@ -110,6 +111,25 @@ def test_a_group_gets_at_most_twenty_messages_in_its_window() -> None:
         within = [t for t in times if start <= t < start + limits.group_window]
         assert len(within) <= limits.group_per_window
     assert times[20] >= times[0] + limits.group_window
+
+
+def test_an_album_counts_as_its_pictures_in_a_group() -> None:
+    limits = Limits(per_second=100, burst=100, chat_per_second=10, chat_burst=30)
+    schedule = Schedule(limits)
+    for _ in range(18):
+        schedule.add(Urgency.AWAITED, -100, 0.0)
+    schedule.add(Urgency.AWAITED, -100, 0.0, messages=3)  # the plenary's three pictures
+    granted = run(schedule, until=10_000)
+    album = next(at for at, turn in granted if turn.messages == 3)
+    assert album >= min(at for at, _ in granted) + limits.group_window, "20 a minute, not 21"
+
+
+def test_an_album_spends_a_chat_budget_by_its_items() -> None:
+    schedule = Schedule(Limits(per_second=100, burst=100, chat_per_second=1, chat_burst=2))
+    schedule.add(Urgency.AWAITED, 7, 0.0, messages=2)  # the report: a PDF and a .docx
+    schedule.add(Urgency.AWAITED, 7, 0.0)
+    (first, _), (second, _) = run(schedule)
+    assert first == 0.0 and second >= 1.0
 
 
 def test_overall_no_more_than_the_burst_and_the_rate() -> None:
@@ -238,3 +258,40 @@ async def test_every_urgency_reaches_the_pacer_through_ptb() -> None:
             await bot.send_message(user.id, "hello", rate_limit_args=urgency)
         await bot.shutdown()
     assert pacer.seen == list(Urgency)
+
+
+class Counting(Pacer):
+    """The pacer, noting how many messages each album reaches it as."""
+
+    def __init__(self) -> None:
+        super().__init__(Limits())
+        self.albums: list[int] = []
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        result = await super().process_request(*args, **kwargs)
+        if kwargs["endpoint"] == "sendMediaGroup":
+            self.albums.append(len(result) if isinstance(result, list) else -1)
+        return result
+
+
+async def test_an_album_through_ptb_is_weighed_by_its_items() -> None:
+    async with Sandbox(TOKEN) as sandbox:
+        user = sandbox.add_user("Ann", started=True)
+        pacer = Counting()
+        added: list[int] = []
+        add = pacer.schedule.add
+
+        def noting(*args: Any, **kwargs: Any) -> Turn:
+            turn = add(*args, **kwargs)
+            added.append(turn.messages)
+            return turn
+
+        pacer.schedule.add = noting  # type: ignore[method-assign]
+        bot = ExtBot(TOKEN, request=SandboxRequest(sandbox), rate_limiter=pacer)
+        await bot.initialize()
+        files = [InputMediaDocument(b"%PDF-1.4 x", filename=f"{i}.pdf") for i in range(3)]
+        await bot.send_media_group(user.id, files)
+        await bot.send_message(user.id, "and one more")
+        await bot.shutdown()
+    assert added == [3, 1]
+    assert pacer.albums == [3]

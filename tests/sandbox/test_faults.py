@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+from collections.abc import Callable
 
 import pytest
-from telegram import Bot
+from telegram import Bot, InputMediaPhoto
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
@@ -86,6 +87,23 @@ async def test_rate_limits_per_group_per_minute(sandbox: Sandbox, bot: Bot) -> N
     with pytest.raises(RetryAfter) as info:
         await bot.send_message(group.id, "too many")
     assert dtm.timedelta(seconds=55) <= info.value.retry_after <= dtm.timedelta(seconds=60)
+
+
+async def test_an_album_counts_as_its_items_in_a_group(
+    sandbox: Sandbox, bot: Bot, make_png: Callable[..., bytes]
+) -> None:
+    group = sandbox.add_group("Plenary")
+    sandbox.faults.enforce_rate_limits(
+        per_chat_burst=100, per_chat_per_second=100, group_per_minute=4
+    )
+    await bot.send_message(group.id, "one")
+    await bot.send_message(group.id, "two")
+    photos = [InputMediaPhoto(make_png()) for _ in range(3)]
+    with pytest.raises(RetryAfter):  # 2 + 3 > 4
+        await bot.send_media_group(group.id, photos)
+    assert len(sandbox.bot_messages(group)) == 2, "a refused album sends nothing"
+    await bot.send_media_group(group.id, photos[:2])
+    assert len(sandbox.bot_messages(group)) == 4
 
 
 async def test_rate_limits_overall(sandbox: Sandbox, bot: Bot) -> None:
