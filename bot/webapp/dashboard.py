@@ -4,7 +4,8 @@ the page's actions as the facilitator's events.
 Owns: the dashboard's state in the session's language (every person's step in words,
 their progress, the seating, what the facilitator can do, each table's outcome and the
 plenary's chart as an image), and reading an action the page posts (propose tables, move
-someone, seat everyone) into the same events as ``/tables``, ``/move`` and ``/seat``.
+someone, seat everyone, ask for the session's report) into the same events as ``/tables``,
+``/move``, ``/seat`` and ``/report [names]`` in private.
 Must not: decide anything (the core does) or speak HTTP (``server`` does).
 """
 
@@ -26,10 +27,12 @@ from conversations.progress import SORTING
 
 
 def action_event(
-    body: Any, group_chat_id: int, user_id: int, at: float, topics: bool
-) -> ev.TablesRequested | ev.MoveRequested | ev.SeatingConfirmed:
+    body: Any, group_chat_id: int, user_id: int, at: float, topics: bool, name: str
+) -> ev.TablesRequested | ev.MoveRequested | ev.SeatingConfirmed | ev.ReportRequested:
     """The facilitator's event the dashboard's action ``body`` (parsed JSON) stands for;
-    ``is_facilitator`` is for the core's guard, as for a command (the server checked)."""
+    ``is_facilitator`` is for the core's guard, as for a command (the server checked).
+    ``name``: the facilitator's first and last name, as Telegram signed them (the report
+    names who asked for it)."""
     if not isinstance(body, dict):
         raise BadAction("an object was expected")
     kind = body.get("action")
@@ -44,6 +47,14 @@ def action_event(
         )
     if kind == "seat":
         return ev.SeatingConfirmed(at, group_chat_id, user_id, True, topics)
+    if kind == "report":  # as ``/report [names]`` in private: the files go there
+        names = body.get("names")
+        if type(names) is not bool:
+            raise BadAction("names must be true or false")
+        words = ("names",) if names else ()
+        return ev.ReportRequested(
+            at, group_chat_id, user_id, True, words, False, True, name or None
+        )
     raise BadAction("no such action")
 
 

@@ -27,7 +27,13 @@ class InvalidInitData(ValueError):
 class WebAppUser:
     id: int
     first_name: str
+    last_name: str | None
     language_code: str | None
+
+    @property
+    def full_name(self) -> str:
+        """First and last name, as Telegram's clients show them."""
+        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
 
 
 def secret_key(token: str) -> bytes:
@@ -51,8 +57,12 @@ def verify(init_data: str, key: bytes, max_age: float, now: float) -> WebAppUser
     try:
         signed_at = int(fields["auth_date"])
         user = json.loads(fields["user"])
+        last_name = user.get("last_name")
         person = WebAppUser(
-            int(user["id"]), str(user.get("first_name", "")), user.get("language_code")
+            int(user["id"]),
+            str(user.get("first_name", "")),
+            str(last_name) if last_name else None,
+            user.get("language_code"),
         )
     except (KeyError, ValueError, TypeError):
         raise InvalidInitData("auth_date or user is missing or malformed") from None

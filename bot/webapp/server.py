@@ -6,7 +6,7 @@ Owns: listening on ``WEBAPP_LISTEN`` (behind a reverse proxy that terminates HTT
 and the API: ``GET /api/board?s=<session>`` (opening the board: the person's state),
 ``POST /api/board?s=<session>`` (one move; the new state and a notice),
 ``GET /api/dashboard?s=<session>``, ``POST /api/dashboard?s=<session>`` (propose, move,
-seat: the events of ``/tables``, ``/move``, ``/seat``) and
+seat, report: the events of ``/tables``, ``/move``, ``/seat``, ``/report [names]``) and
 ``GET /api/dashboard/stream?s=<session>`` (server-sent events: the dashboard's state at once
 and after every change to the session, at most every ``DEBOUNCE`` seconds). Every API
 request carries ``Authorization: tma <initData>``, checked as Telegram documents
@@ -211,7 +211,7 @@ class WebAppServer:
         try:
             body = await request.json(loads=_strict_json)
             event = dashboard.action_event(
-                body, session.group_chat_id, person.id, self.clock(), topics
+                body, session.group_chat_id, person.id, self.clock(), topics, person.full_name
             )
         except (ValueError, UnicodeDecodeError) as exc:
             reason = str(exc) if isinstance(exc, BadAction) else "not JSON"

@@ -9,6 +9,7 @@ folder; with ``DASHBOARD_SCREENSHOTS=1`` they are written to ``docs/screenshots/
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,8 +30,11 @@ from webapp_stack import (
     start_stack,
 )
 
+from bot.codec import decode_effect
 from bot.sandbox import TranscriptMessage
+from bot.sandbox.methods import ApiCall
 from bot.sandbox.web_app import launch_url
+from conversations.effects import Effect, SendReport
 
 TOKEN = "123456:Dashboard-browser-test-token"
 
@@ -295,6 +299,94 @@ async def test_a_dropped_stream_says_so_and_comes_back(stack: Stack, desktop_pag
     stack.cable.plug()
     await page.wait_for_selector('#app[data-live="live"]', timeout=15_000)
     await page.wait_for_function("document.querySelectorAll('#roster [data-user]').length === 2")
+
+
+def sent_to(stack: Stack, chat: int, after: int) -> list[ApiCall]:
+    """The messages the bot sent ``chat`` (by its id) since call number ``after``."""
+    return [
+        c
+        for c in stack.sandbox.calls[after:]
+        if c.method.startswith("send") and int(c.params.get("chat_id", 0)) == chat and c.ok
+    ]
+
+
+async def outbox(stack: Stack, after: int = 0) -> list[tuple[int, int, Effect]]:
+    """The effects the core put in the outbox (after row ``after``): (row, chat, effect)."""
+    rows = await stack.services.store.read(
+        lambda tx: select(
+            tx, "SELECT id, chat_id, kind, payload FROM outbox WHERE id > ? ORDER BY id", [after]
+        )
+    )
+    return [(row, chat, decode_effect(kind, payload)) for row, chat, kind, payload in rows]
+
+
+async def reports_asked(stack: Stack) -> list[SendReport]:
+    """The reports the core asked the shell to write and send."""
+    return [e for _, _, e in await outbox(stack) if isinstance(e, SendReport)]
+
+
+async def the_report_arrives(stack: Stack, after: int) -> ApiCall:
+    """The report's delivery to the facilitator's private chat: one album of documents (or,
+    while the report's writer cannot write it, the message that says so)."""
+    private = stack.facilitator.private_chat.id
+    failed = LABELS.render("en", "report_failed")
+
+    def delivered() -> ApiCall | None:
+        for call in sent_to(stack, private, after):
+            if call.method == "sendMediaGroup":
+                return call
+            if call.method == "sendMessage" and call.params.get("text") == failed:
+                return call
+        return None
+
+    return await stack.sandbox.wait_until(delivered, 60, what="the report in private")
+
+
+async def test_the_report_button_sends_the_report_to_the_facilitator_in_private(
+    stack: Stack, page: Page
+) -> None:
+    code = await new_session(stack, "en")
+    await sort_on_the_board(stack, await join(stack, code, "Ann Baker"))
+    await join(stack, code, "Bo Chen")  # still sorting: the report works at any stage
+    url = await open_dashboard(stack)
+    await live(page, url)
+    button = page.locator('[data-testid="report-button"]')
+    names = page.locator('[data-testid="report-names"]')
+    assert await button.inner_text() == LABELS.label("en", "dashboard_report")
+    assert await page.inner_text('[data-testid="report"] label') == LABELS.label(
+        "en", "dashboard_report_names"
+    )
+    assert not await names.is_checked(), "nobody by name unless the facilitator asks"
+    group, private = stack.group.id, stack.facilitator.private_chat.id
+    last = max((row for row, _, _ in await outbox(stack)), default=0)
+    before = len(stack.sandbox.calls)
+
+    await answered(page, button.click())
+    notice = page.locator('[data-testid="notice"]')
+    assert await notice.is_visible()
+    assert await notice.inner_text() == LABELS.label("en", "toast_report_coming")
+    delivered = await the_report_arrives(stack, before)
+    if delivered.method == "sendMediaGroup":
+        media = delivered.params["media"]
+        album = json.loads(media) if isinstance(media, str) else media
+        assert [m["type"] for m in album] == ["document", "document"]
+    (report,) = await reports_asked(stack)
+    assert (report.chat_id, report.names) == (private, False)
+    assert report.facilitator == "Fenna Facilitator", "the name Telegram signed"
+
+    # with names: the box ticked, the same button
+    await notice.wait_for(state="hidden")
+    await names.check()
+    before = len(stack.sandbox.calls)
+    await answered(page, button.click())
+    assert await notice.is_visible()
+    assert await notice.inner_text() == LABELS.label("en", "toast_report_coming")
+    await the_report_arrives(stack, before)
+    _, named = await reports_asked(stack)
+    assert (named.chat_id, named.names) == (private, True)
+    assert [e for _, chat, e in await outbox(stack, last) if chat == group] == [], (
+        "nothing for the group"
+    )
 
 
 PEOPLE = {

@@ -1,7 +1,8 @@
 // The facilitator's dashboard: a Telegram Mini App page that shows a session live (who is
 // where in the sort, the proposed or final tables, the plenary) and lets the facilitator
 // propose tables, move people between them (drag and drop with SortableJS, or tap a person
-// and then a table) and seat everyone. The server is the truth: it pushes the session's state
+// and then a table), seat everyone and ask for the session's report (it comes to their
+// private chat, with names only when they tick the box). The server is the truth: it pushes the session's state
 // over a text/event-stream read with fetch() (EventSource cannot send the Authorization
 // header), every action is sent as it happens, and the page renders the state it receives.
 // Every word comes from state.words (dashboard_* labels). What it shares with the sort board
@@ -28,6 +29,10 @@
     liveText: $('live-text'),
     title: $('title'),
     phase: $('phase'),
+    report: $('report'),
+    reportButton: $('report-button'),
+    reportNames: $('report-names'),
+    reportNamesText: $('report-names-text'),
     counts: $('counts'),
     viewMessage: $('view-message'),
     sections: $('sections'),
@@ -100,6 +105,7 @@
   // the action as the server knows it (our own bookkeeping left out)
   function wire(action) {
     if (action.action === 'move') return { action: 'move', user: action.user, table: action.table };
+    if (action.action === 'report') return { action: 'report', names: action.names === true };
     return { action: action.action };
   }
 
@@ -334,6 +340,7 @@
     el.sections.hidden = true;
     el.counts.hidden = true;
     el.phase.hidden = true;
+    el.report.hidden = true;
     el.eyebrow.textContent = t('dashboard_title');
     el.title.textContent = t('dashboard_title');
     if (page.fatal) setLive('off');
@@ -390,6 +397,11 @@
     el.title.textContent = v.title || t('dashboard_title');
     el.phase.textContent = v.phase_label || '';
     el.phase.hidden = !v.phase_label;
+    // the report works at any stage: the button is there whenever a session is shown
+    el.report.hidden = false;
+    el.reportButton.textContent = t('dashboard_report');
+    el.reportButton.disabled = busyWith('report');
+    el.reportNamesText.textContent = t('dashboard_report_names');
     const counts = v.counts || {};
     const shown = [
       ['joined', 'dashboard_count_joined'],
@@ -789,6 +801,11 @@
   el.seat.addEventListener('click', () => {
     if (!state || busyWith('seat')) return;
     openSheet('seat');
+  });
+
+  el.reportButton.addEventListener('click', () => {
+    if (!state || busyWith('report')) return;
+    page.enqueue({ action: 'report', names: el.reportNames.checked });
   });
 
   el.selectCancel.addEventListener('click', () => {
