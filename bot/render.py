@@ -6,16 +6,19 @@ short answers to taps (with more ``*.toml`` files of labels beside it, such as t
 export's headers in ``export_labels.toml``; a key defined twice is refused), and the
 filters that write numbers and lists as each language does, with Babel (``decimal``:
 "1,2" in Dutch, "1.2" in English; ``names``: "Hamid, Rosa en Tineke", "Hamid, Rosa, and
-Tineke"). Must not: know effects, Telegram or the database.
+Tineke"; ``date``: "9 juli 2012", "July 9, 2012"). Must not: know effects, Telegram or the
+database.
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal
 
@@ -52,6 +55,7 @@ class Renderer:
         )
         environment.filters["decimal"] = lambda value, digits=1: self.number(locale, value, digits)
         environment.filters["names"] = lambda values: format_list(list(values), locale=locale)
+        environment.filters["date"] = lambda day, style="long": self.date(locale, day, style)
         return environment
 
     def _locale(self, locale: str) -> str:
@@ -77,6 +81,11 @@ class Renderer:
         "1.250" in Dutch, "1.5" and "1,250" in English."""
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         return str(format_decimal(value, format=pattern, locale=self._locale(locale)))
+
+    def date(self, locale: str, day: date | datetime, style: str = "long") -> str:
+        """``day`` as ``locale`` writes a date (Babel): "9 juli 2012" in Dutch, "July 9,
+        2012" in English (``style`` "long"; "medium", "short" and "full" too)."""
+        return str(format_date(day, format=style, locale=self._locale(locale)))
 
     def labels(self, locale: str, prefix: str) -> dict[str, str]:
         """Every label whose key starts with ``prefix``, unformatted (a web page fills in

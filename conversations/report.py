@@ -90,6 +90,9 @@ class Report:
     series: ShowSeriesComparison | None
     """In a follow-up: the series compared session by session."""
     with_names: bool
+    series_decks: tuple[Deck, ...] = ()
+    """The decks of the series' earlier sessions: ``series`` names cards by deck, and an
+    earlier session may have used another deck than this one."""
 
     @property
     def stories(self) -> int:
@@ -164,6 +167,7 @@ def report_of(view: SessionView, names: bool, facilitator: str | None) -> Report
         plenary=plenary.summary_effect(session, deck, summary),
         series=comparison,
         with_names=names,
+        series_decks=tuple(earlier.deck for earlier in view.series),
     )
 
 

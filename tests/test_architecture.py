@@ -25,7 +25,16 @@ CORE_FORBIDDEN = {
     "csv",
 }
 """Besides I/O, the core reads no file format: deck files are read in ``bot/decks/``."""
-THIRD_PARTY = {"telegram", "aiosqlite", "jinja2", "aiohttp", "httpx", "matplotlib"}
+THIRD_PARTY = {
+    "telegram",
+    "aiosqlite",
+    "jinja2",
+    "aiohttp",
+    "httpx",
+    "matplotlib",
+    "reportlab",
+    "docx",
+}
 
 
 def imported_roots(path: Path) -> set[str]:
