@@ -5,6 +5,7 @@ next card is on its way."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 
 from conftest import UNHURRIED, World, settings_for
@@ -161,7 +162,7 @@ async def test_a_group_post_that_waits_for_the_groups_budget_shows_typing(world:
     typing = [c for c in to_group if c.method == "sendChatAction"]
     posts = [c for c in to_group if c.method == "sendMessage"]
     assert third.content.startswith("Progress of the session") and len(posts) == 4
-    waited = [(a, b) for a, b in zip(posts, posts[1:], strict=False) if b.time - a.time >= 5]
+    waited = [(a, b) for a, b in itertools.pairwise(posts) if b.time - a.time >= 5]
     assert waited, "an answer waited for the group's budget"
     assert typing and all(c.params.get("action") == "typing" for c in typing)
     assert all(any(a.time < t.time < b.time for t in typing) for a, b in waited), (
