@@ -5,11 +5,10 @@ in the session's language, with nobody's name unless the facilitator asked for n
 from __future__ import annotations
 
 import asyncio
-import io
 import random
 
-import docx
 from conftest import World
+from report_reading import docx_text
 from test_sort_flow import new_session
 
 from bot.app import Services
@@ -23,15 +22,6 @@ PEOPLE = (
     ("Dirk", "UWV", "60-plus"),
     ("Esra", "Rijkswaterstaat", "30-44"),
 )
-
-
-def docx_text(data: bytes) -> str:
-    """Every paragraph and table cell of a .docx, one per line."""
-    document = docx.Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        lines.extend(cell.text for row in table.rows for cell in row.cells)
-    return "\n".join(lines)
 
 
 def report_files(sandbox: Sandbox, user: SimUser, after: int) -> list[TranscriptMessage] | None:
