@@ -3,13 +3,16 @@ common top four, one a top three and one, after a long talk, nothing; social inv
 is in someone's top at every table; openness, new ideas and quality of work are among the
 most frequent values; younger people revise their top more readily than older ones; and
 what people type differs per person and card. Checked from the demo's database with the
-core's own plenary figures, on three seeds, in both languages."""
+core's own plenary figures, on three seeds, in both languages. The report the demo writes
+tells the same: its organisations and their counts, the most frequent values, the tables'
+notes, the facilitator, the pictures, on pages that are not blank."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from report_reading import docx_headings, docx_pictures, docx_text, ink_share, pdf_pages, pdf_text
 from sql_rows import select
 
 from bot.decks.files import load_builtin_decks
@@ -18,6 +21,7 @@ from bot.demo import Demo
 from bot.demo_cast import PEOPLE, texts_of
 from bot.runner import Runner
 from bot.store import Store
+from conversations.deck import Deck
 from conversations.needs import Need
 from conversations.plenary import table_results
 from conversations.plenary_figures import Summary, summarize
@@ -80,6 +84,73 @@ async def test_the_demo_plenary_reads_like_the_seed(lang: str, seed: int, tmp_pa
     )
     private = (tmp_path / "private-chat-Anneke.txt").read_text("utf-8")
     assert any(reply in private for reply in written.dilemma_replies), "the table talked"
+
+    organisations, notes = await _report_facts(tmp_path / "demo.sqlite3")
+    _the_report_tells(lang, summary, organisations, notes, tmp_path)
+
+
+async def _report_facts(database: Path) -> tuple[list[tuple[str, int]], list[str]]:
+    """From the demo's database: (organisation, people) of those who took part, and the
+    tables' notes."""
+    store = await Store.open(database)
+    try:
+        organisations = await store.read(
+            lambda tx: select(
+                tx,
+                "SELECT organisation, count(*) FROM participants WHERE session_id = 1"
+                " AND step NOT IN ('consent', 'declined') AND organisation IS NOT NULL"
+                " GROUP BY organisation",
+            )
+        )
+        notes = await store.read(
+            lambda tx: select(tx, "SELECT note FROM tables WHERE note IS NOT NULL")
+        )
+    finally:
+        await store.close()
+    return [(o, n) for o, n in organisations], [note for (note,) in notes]
+
+
+def _the_report_tells(
+    lang: str,
+    summary: Summary,
+    organisations: list[tuple[str, int]],
+    notes: list[str],
+    out: Path,
+) -> None:
+    """The demo's report (its PDF and .docx in ``out``) tells what the database holds."""
+    (pdf_file,) = out.glob("*.pdf")
+    (docx_file,) = out.glob("*.docx")
+    assert pdf_file.stem == docx_file.stem == _report_name(lang)
+    pdf, editable = pdf_file.read_bytes(), docx_file.read_bytes()
+    text = " ".join(pdf_text(pdf).split())
+
+    assert len(organisations) >= 3
+    for organisation, people in organisations:
+        assert f"{organisation} ({people})" in text, organisation
+    deck: Deck = load_builtin_decks()["goed-werk"]
+    for card, people in summary.most_frequent:
+        assert f"{deck.text(deck.card(card).title, lang)}: {people}" in text, card
+    assert len(notes) == 2
+    for note in notes:
+        assert " ".join(note.split()) in text
+    assert "Femke Facilitator" in text
+    for person, *_ in PEOPLE:
+        assert person not in text, "no names unless the facilitator asks"
+
+    headings = docx_headings(editable)
+    assert len(headings) >= 6
+    at = 0
+    for heading in headings:
+        at = text.index(" ".join(heading.split()), at)  # the PDF's sections, in the same order
+    assert "Femke Facilitator" in docx_text(editable)
+    assert docx_pictures(editable) == len(list(out.glob("plenary-*.png"))) >= 2
+    pages = pdf_pages(pdf)
+    assert len(pages) >= 3
+    assert all(ink_share(page) > 0.01 for page in pages), [ink_share(p) for p in pages]
+
+
+def _report_name(lang: str) -> str:
+    return {"nl": "verslag-sessie-1", "en": "report-session-1"}[lang]
 
 
 def about_card(about: set[tuple[str, str]], card: str) -> list[str]:
