@@ -134,6 +134,8 @@ class Session:
     """Where tables talk, chosen when seated."""
     dilemma_index: int = 0
     """The next of the deck's dilemmas ``/dilemma`` posts."""
+    own_dilemmas: tuple[str, ...] = ()
+    """The facilitator's own dilemmas (``/dilemma <text>``) posted to the tables, in order."""
     vote_rule: Rule = Rule.ALL
     """How many approvals make a card agreed (all but one: for tables of five or more)."""
     max_rounds: int = 3

@@ -82,8 +82,8 @@ class Report:
     """People who sorted every lens and chose a top."""
     tables: tuple[TableAccount, ...]
     dilemmas: tuple[str, ...]
-    """The deck's dilemmas posted to the tables, in order (a facilitator's own dilemma text
-    is not stored, so it is not among them)."""
+    """The deck's dilemmas posted to the tables, in order (the facilitator's own are the
+    session's ``own_dilemmas``)."""
     summary: Summary
     plenary: ShowSummary
     """The plenary's summary as the group saw it: its pictures are drawn from it."""

@@ -130,6 +130,7 @@ def _followup(previous: Session, event: FollowupRequested, deck_id: str, locale:
         created_at=event.at,
         rooms=None,
         dilemma_index=0,
+        own_dilemmas=(),
         paused_at=None,
         previous_id=previous.id,
     )

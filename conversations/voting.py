@@ -124,6 +124,8 @@ def post_dilemma(view: SessionView, event: DilemmaRequested, *, only_new: bool =
             return _say(session, "no_dilemmas")
         dilemma_id = deck.dilemmas[session.dilemma_index % len(deck.dilemmas)].id
         changes.append(SaveSession(replace(session, dilemma_index=session.dilemma_index + 1)))
+    else:
+        changes.append(SaveSession(replace(session, own_dilemmas=(*session.own_dilemmas, text))))
     effects: list[Effect] = []
     for table in tables:
         if table.table.stage in TALKING:

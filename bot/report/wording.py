@@ -134,6 +134,11 @@ class ReportWords:
             if any(dilemma.id == d for dilemma in self.deck.dilemmas)
         ]
 
+    @property
+    def own_dilemmas(self) -> list[str]:
+        """The facilitator's own dilemmas posted to the tables, as typed, in order."""
+        return list(self.report.session.own_dilemmas)
+
     # --- who took part ----------------------------------------------------------------
 
     @property

@@ -251,4 +251,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         ALTER TABLE message_slots ADD COLUMN buttons INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        "own_dilemmas",
+        """
+        ALTER TABLE sessions ADD COLUMN own_dilemmas TEXT NOT NULL DEFAULT '[]';
+        """,
+    ),
 )

@@ -6,6 +6,7 @@ Owns: how a row becomes a record. Must not: write.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -18,7 +19,7 @@ SESSION_COLUMNS = (
     "id, group_chat_id, deck_id, locale, phase, join_code, created_by, created_at, "
     "sort_on_join, profile_questions, table_size, late_joins, rooms, dilemma_index, "
     "vote_rule, max_rounds, paused_at, time_zone, waking_from, waking_until, reminders, "
-    "previous_id"
+    "previous_id, own_dilemmas"
 )
 PARTICIPANT_COLUMNS = (
     "session_id, user_id, chat_id, name, locale, step, order_seed, joined_at, lens_index, "
@@ -61,6 +62,7 @@ def session_from_row(row: Any) -> Session:
         waking_until=row[19],
         reminders=bool(row[20]),
         previous_id=row[21],
+        own_dilemmas=tuple(json.loads(row[22])),
     )
 
 

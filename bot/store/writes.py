@@ -6,6 +6,7 @@ a session (with ``secure_delete``). Must not: decide anything.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from bot.store.rows import PARTICIPANT_COLUMNS, SESSION_COLUMNS
@@ -190,7 +191,7 @@ class Writes(UploadedDecks):
     def _save_session(self, s: Session) -> None:
         self._db.execute(
             f"INSERT INTO sessions ({SESSION_COLUMNS})"
-            f" VALUES ({', '.join('?' * 22)})"
+            f" VALUES ({', '.join('?' * 23)})"
             " ON CONFLICT (id) DO UPDATE SET deck_id = excluded.deck_id,"
             " locale = excluded.locale, phase = excluded.phase,"
             " sort_on_join = excluded.sort_on_join,"
@@ -200,7 +201,7 @@ class Writes(UploadedDecks):
             " vote_rule = excluded.vote_rule, max_rounds = excluded.max_rounds,"
             " paused_at = excluded.paused_at, time_zone = excluded.time_zone,"
             " waking_from = excluded.waking_from, waking_until = excluded.waking_until,"
-            " reminders = excluded.reminders",
+            " reminders = excluded.reminders, own_dilemmas = excluded.own_dilemmas",
             (
                 s.id,
                 s.group_chat_id,
@@ -224,6 +225,7 @@ class Writes(UploadedDecks):
                 s.waking_until,
                 int(s.reminders),
                 s.previous_id,
+                json.dumps(s.own_dilemmas, ensure_ascii=False),
             ),
         )
 

@@ -29,7 +29,10 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         await opened.close()
 
 
-SESSION = Session(1, -100, "goed-werk", "nl", Phase.JOINING, "code", 1, 10.0)
+SESSION = Session(
+    1, -100, "goed-werk", "nl", Phase.JOINING, "code", 1, 10.0,
+    own_dilemmas=("Mag het <b>“€ 5”</b>, Zoë?", "Second, with a\nnew line"),
+)  # fmt: skip
 PERSON = Participant(1, 42, 42, "Ann <b>", "nl", Step.SORTING, 7, 11.0, selection=("a", "b"))
 
 

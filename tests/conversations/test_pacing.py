@@ -485,3 +485,18 @@ def test_status_shows_the_stage_the_pause_and_the_next_deadline(deck: Deck) -> N
         True,
         ("stories", 300.0),
     )
+
+
+def test_the_facilitators_own_dilemma_is_kept_for_the_report(deck: Deck) -> None:
+    """``/dilemma <text>`` posts the text to every table and the session keeps it, in
+    order after the earlier ones, so the report can tell which dilemmas ran."""
+    talking = table(1, TableStage.DILEMMA, person(1, Step.SETTLED))
+    view = SessionView(
+        session(Phase.TABLES, dilemma_index=1, own_dilemmas=("First?",)), deck, tables=(talking,)
+    )
+    posted = handle(view, ev.DilemmaRequested(5.0, GROUP, 7, True, "  Tell   the minister?  "))
+    (saved,) = [c.session for c in posted.changes if isinstance(c, SaveSession)]
+    assert saved.own_dilemmas == ("First?", "Tell the minister?")
+    assert saved.dilemma_index == 1, "the deck's next dilemma is still the next one"
+    shown = [e for e in posted.effects if type(e).__name__ == "ShowDilemma"]
+    assert [(e.chat_id, e.text) for e in shown] == [(1, "Tell the minister?")]

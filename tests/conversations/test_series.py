@@ -60,6 +60,7 @@ def closed_session(**kw: object) -> Session:
         late_joins=False,
         rooms=Rooms.RELAY,
         dilemma_index=4,
+        own_dilemmas=("Our own dilemma?",),
         vote_rule=Rule.ALL_BUT_ONE,
         max_rounds=2,
         time_zone="America/New_York",
@@ -141,6 +142,7 @@ def test_a_followup_copies_the_settings_and_links_the_previous_session(deck: Dec
         created_at=500.0,
         rooms=None,
         dilemma_index=0,
+        own_dilemmas=(),
         previous_id=3,
     )
     posted, invite = decision.effects[:2]
