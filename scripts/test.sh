@@ -7,13 +7,17 @@ bash scripts/setup.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-# The web app's browser tests drive Debian's Chromium (never a downloaded browser).
-if [ ! -x /usr/bin/chromium ]; then
+# The web app's browser tests drive Debian's Chromium (never a downloaded browser); the
+# report's tests read its PDF with Debian's poppler-utils (pdftotext, pdftoppm).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+{ [ -x /usr/bin/pdftotext ] && [ -x /usr/bin/pdftoppm ]; } || missing+=(poppler-utils)
+if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
         export DEBIAN_FRONTEND=noninteractive
-        apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; }
+        apt-get install -y -q "${missing[@]}" || { apt-get update -q && apt-get install -y -q "${missing[@]}"; }
     else
-        echo "The browser tests need /usr/bin/chromium: run 'apt-get install -y chromium' as root." >&2
+        echo "The tests need Debian's ${missing[*]}: run 'apt-get install -y ${missing[*]}' as root." >&2
         exit 2
     fi
 fi
